@@ -1,0 +1,1 @@
+"""Touchbase: a Slack bot that keeps client relationships warm."""

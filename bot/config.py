@@ -1,0 +1,117 @@
+"""Settings, read from the environment once at start-up and passed down.
+
+Every problem names the variable and what is expected, so `main` can print one line and exit 2.
+"""
+
+from __future__ import annotations
+
+import re
+import zoneinfo
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+SLACK_API_DEFAULT = "https://slack.com/api/"
+DATABASE_DEFAULT = "sqlite:///touchbase.db"
+
+
+class ConfigError(Exception):
+    def __init__(self, variable: str, expected: str) -> None:
+        super().__init__(f"{variable} {expected}")
+        self.variable = variable
+        self.expected = expected
+
+
+@dataclass(frozen=True)
+class Settings:
+    bot_token: str
+    signing_secret: str
+    app_token: str | None = None
+    database_url: str = DATABASE_DEFAULT
+    slack_api_url: str = SLACK_API_DEFAULT
+    recap_channel: str | None = None
+    timezone: str = "UTC"
+    admins: frozenset[str] = field(default_factory=frozenset)
+    nudge_interval_minutes: int = 15
+    port: int = 3000
+
+
+_CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{2,}$")
+_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
+
+
+def load(env: Mapping[str, str], *, needs_slack: bool = True) -> Settings:
+    """Build Settings from `env`. Commands that never talk to Slack pass needs_slack=False."""
+
+    def get(name: str) -> str | None:
+        value = env.get(name, "").strip()
+        return value or None
+
+    bot_token = get("SLACK_BOT_TOKEN")
+    signing_secret = get("SLACK_SIGNING_SECRET")
+    if needs_slack:
+        if bot_token is None:
+            raise ConfigError("SLACK_BOT_TOKEN", "is not set; expected the bot token (xoxb-…)")
+        if signing_secret is None:
+            raise ConfigError(
+                "SLACK_SIGNING_SECRET", "is not set; expected the app's signing secret"
+            )
+    if bot_token is not None and not bot_token.startswith("xoxb-"):
+        raise ConfigError("SLACK_BOT_TOKEN", "should be a bot token starting with xoxb-")
+
+    app_token = get("SLACK_APP_TOKEN")
+    if app_token is not None and not app_token.startswith("xapp-"):
+        raise ConfigError("SLACK_APP_TOKEN", "should be an app-level token starting with xapp-")
+
+    database_url = get("DATABASE_URL") or DATABASE_DEFAULT
+    if not re.match(r"^(sqlite|postgres|postgresql)(\+\w+)?://", database_url):
+        raise ConfigError(
+            "DATABASE_URL", "should start with sqlite://, postgres:// or postgresql://"
+        )
+
+    slack_api_url = get("SLACK_API_URL") or SLACK_API_DEFAULT
+    if not re.match(r"^https?://[^/\s]+", slack_api_url):
+        raise ConfigError("SLACK_API_URL", "should be an http(s):// URL of the Slack Web API")
+    if not slack_api_url.endswith("/"):
+        slack_api_url += "/"
+
+    recap_channel = get("TOUCHBASE_RECAP_CHANNEL")
+    if recap_channel is not None and not _CHANNEL_ID.match(recap_channel):
+        raise ConfigError(
+            "TOUCHBASE_RECAP_CHANNEL", "should be a channel ID such as C0123ABCD, not a name"
+        )
+
+    timezone = get("TOUCHBASE_TIMEZONE") or "UTC"
+    try:
+        zoneinfo.ZoneInfo(timezone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(
+            "TOUCHBASE_TIMEZONE", "should be a time zone name such as Europe/London"
+        ) from None
+
+    admins = frozenset(a for a in re.split(r"[\s,]+", get("TOUCHBASE_ADMINS") or "") if a)
+    if bad := sorted(a for a in admins if not _USER_ID.match(a)):
+        raise ConfigError(
+            "TOUCHBASE_ADMINS", f"should list Slack user IDs separated by commas ({bad[0]} isn't)"
+        )
+
+    return Settings(
+        bot_token=bot_token or "",
+        signing_secret=signing_secret or "",
+        app_token=app_token,
+        database_url=database_url,
+        slack_api_url=slack_api_url,
+        recap_channel=recap_channel,
+        timezone=timezone,
+        admins=admins,
+        nudge_interval_minutes=_int(env, "TOUCHBASE_NUDGE_INTERVAL_MINUTES", 15, 1, 1440),
+        port=_int(env, "PORT", 3000, 1, 65535),
+    )
+
+
+def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or not low <= int(raw) <= high:
+        raise ConfigError(name, f"should be a whole number from {low} to {high}")
+    return int(raw)

@@ -1,0 +1,1 @@
+"""The functional core: pure decisions over frozen dataclasses. No Slack, no database, no clock."""

@@ -1,0 +1,199 @@
+"""Decide whether a touch added value for the client or was routine admin.
+
+The rules read the rep's note. Topics that help the client (a review, advice, a claim, an
+introduction, listening) always count as value. Routine topics (paperwork, invoices, cards,
+mailings) count as routine even over the phone: a call about an invoice is still admin. A call
+or a visit with no routine topic counts as value. `#value` and `#routine` in the note override.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.core.model import Kind
+
+
+@dataclass(frozen=True)
+class Classification:
+    kind: Kind
+    # The words in the note that decided it, for the reply ("a claim"); None when nothing matched.
+    because: str | None
+    overridden: bool = False
+
+
+def _pattern(*phrases: str) -> re.Pattern[str]:
+    return re.compile(r"\b(?:" + "|".join(phrases) + r")\b", re.IGNORECASE)
+
+
+# Each list maps a regex to the plain words the reply uses for it.
+_VALUE_TOPICS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (_pattern(r"claims?", r"loss(?:es)?", r"accident", r"damage"), "help with a claim"),
+    (
+        _pattern(r"review(?:ed|ing)?", r"check[- ]?up", r"walk(?:ed)? (?:them |him |her )?through"),
+        "a review",
+    ),
+    (
+        _pattern(
+            r"advi[cs]e[ds]?",
+            r"advising",
+            r"recommend(?:ed|ation)?s?",
+            r"suggest(?:ed|ion)s?",
+            r"explain(?:ed)?",
+            r"coverage gap",
+            r"risk",
+        ),
+        "advice",
+    ),
+    (
+        _pattern(
+            r"intro(?:duc(?:ed|tion|e))?s?", r"referr(?:al|ed)", r"connected (?:them|him|her)"
+        ),
+        "an introduction",
+    ),
+    (
+        _pattern(
+            r"shared",
+            r"sent (?:an? )?(?:article|tip|guide|link|idea)s?",
+            r"article",
+            r"useful",
+            r"heads[- ]up",
+        ),
+        "sharing something useful",
+    ),
+    (_pattern(r"listen(?:ed|ing)?", r"feedback", r"concerns?", r"asked how"), "listening"),
+    (
+        _pattern(
+            r"visit(?:ed)?",
+            r"met",
+            r"meeting",
+            r"lunch",
+            r"coffee",
+            r"dinner",
+            r"in person",
+            r"stopped by",
+            r"dropped by",
+            r"site visit",
+        ),
+        "a visit",
+    ),
+    (
+        _pattern(
+            r"congrat\w*",
+            r"birthday call",
+            r"checked in",
+            r"check[- ]in",
+            r"caught up",
+            r"catch[- ]up",
+        ),
+        "checking in",
+    ),
+)
+
+_ROUTINE_TOPICS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (
+        _pattern(r"paperwork", r"forms?", r"renewal (?:docs|documents|packet|pack|notice)s?"),
+        "paperwork",
+    ),
+    (
+        _pattern(
+            r"invoices?",
+            r"invoiced",
+            r"bill(?:s|ing|ed)?",
+            r"payments?",
+            r"paid",
+            r"premium due",
+            r"direct debit",
+            r"receipts?",
+        ),
+        "billing",
+    ),
+    (_pattern(r"signatures?", r"signed", r"e-?sign(?:ed)?", r"docusign"), "a signature"),
+    (
+        _pattern(
+            r"policy (?:docs|documents|schedule|wording)s?",
+            r"documents?",
+            r"certificates?",
+            r"coi",
+            r"id cards?",
+        ),
+        "policy documents",
+    ),
+    (
+        _pattern(
+            r"(?:holiday|christmas|xmas|birthday|season'?s greetings|new year) cards?", r"cards?"
+        ),
+        "a card",
+    ),
+    (
+        _pattern(
+            r"newsletters?",
+            r"mass (?:mail|e-?mail)(?:ing)?s?",
+            r"mailings?",
+            r"mail ?merge",
+            r"bulk e-?mail",
+        ),
+        "a mailing",
+    ),
+)
+
+# Ways of talking that count as value when nothing routine was discussed.
+_CONVERSATION = _pattern(
+    r"call(?:ed|s)?",
+    r"phoned?",
+    r"rang",
+    r"spoke",
+    r"talked",
+    r"chat(?:ted)?",
+    r"zoom",
+    r"teams call",
+    r"video call",
+)
+
+_OVERRIDE = re.compile(r"(?<!\w)#(value|routine)\b", re.IGNORECASE)
+
+
+def strip_override(note: str) -> tuple[str, Kind | None]:
+    """Remove a `#value` / `#routine` tag from the note; the last tag wins."""
+    tags = _OVERRIDE.findall(note)
+    if not tags:
+        return note, None
+    cleaned = re.sub(r"\s{2,}", " ", _OVERRIDE.sub("", note)).strip()
+    return cleaned, Kind(tags[-1].lower())
+
+
+def _first(topics: tuple[tuple[re.Pattern[str], str], ...], note: str) -> str | None:
+    for pattern, words in topics:
+        if pattern.search(note):
+            return words
+    return None
+
+
+def classify(note: str) -> Classification:
+    """Classify a note, honouring a `#value` / `#routine` tag."""
+    cleaned, override = strip_override(note)
+    if override is not None:
+        return Classification(override, None, overridden=True)
+    if value := _first(_VALUE_TOPICS, cleaned):
+        return Classification(Kind.VALUE, value)
+    if routine := _first(_ROUTINE_TOPICS, cleaned):
+        return Classification(Kind.ROUTINE, routine)
+    if _CONVERSATION.search(cleaned):
+        return Classification(Kind.VALUE, "a conversation")
+    return Classification(Kind.ROUTINE, None)
+
+
+_PROBLEM = _pattern(
+    r"claims?",
+    r"complain(?:t|ts|ed)?",
+    r"problems?",
+    r"issues?",
+    r"accident",
+    r"loss(?:es)?",
+    r"damage",
+)
+
+
+def mentions_problem(note: str) -> bool:
+    """True when the note talks about a claim or a problem, worth a check-in later."""
+    return bool(_PROBLEM.search(note))

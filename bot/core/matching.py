@@ -1,0 +1,148 @@
+"""Find which client a rep means from the start of their `/touch` text.
+
+The order is: the longest name or alias the text starts with (whole words, ignoring case; a
+`"quoted name"` must match whole), then a unique prefix of a name or alias, then a confident
+fuzzy match. The rest of the text is the note.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, utils
+
+from bot.core.model import Client
+
+# Scores are rapidfuzz ratios from 0 to 100. A fuzzy match must be confident and clearly ahead
+# of the next best client, so a typo lands on the right client but a guess never does.
+CONFIDENT = 85.0
+CLEAR_LEAD = 8.0
+CLOSEST = 55.0
+MAX_CANDIDATES = 5
+SHORTER_SPAN_MARGIN = 3.0
+
+
+@dataclass(frozen=True)
+class Match:
+    client: Client
+    note: str
+
+
+@dataclass(frozen=True)
+class Ambiguous:
+    """Several clients fit; the rep picks one. `note` is what followed the name."""
+
+    query: str
+    candidates: tuple[Client, ...]
+    note: str
+
+
+@dataclass(frozen=True)
+class NoMatch:
+    query: str
+    closest: tuple[Client, ...]
+
+
+MatchResult = Match | Ambiguous | NoMatch
+
+
+def _fold(text: str) -> str:
+    return " ".join(text.casefold().split())
+
+
+def _split_quoted(text: str) -> tuple[str, str] | None:
+    if not text.startswith('"'):
+        return None
+    end = text.find('"', 1)
+    if end == -1:
+        return None
+    return text[1:end].strip(), text[end + 1 :].strip()
+
+
+def match_client(text: str, clients: Sequence[Client]) -> MatchResult:
+    """Match the start of `text` to one of `clients` (all active, one workspace)."""
+    quoted = _split_quoted(text)
+    if quoted is not None:
+        name, note = quoted
+        exact = [c for c in clients if any(_fold(n) == _fold(name) for n in c.names)]
+        if len(exact) == 1:
+            return Match(exact[0], note)
+        return _fuzzy(name, note, clients, words=None)
+
+    words = text.split()
+    folded = [w.casefold() for w in words]
+
+    # 1 and 2: the longest name or alias that the text starts with, on whole words.
+    best: tuple[int, list[Client]] = (0, [])
+    for client in clients:
+        for name in client.names:
+            name_words = _fold(name).split()
+            n = len(name_words)
+            if n and folded[:n] == name_words and n >= best[0]:
+                best = (n, [*best[1], client] if n == best[0] else [client])
+    length, found = best
+    unique = list(dict.fromkeys(found))
+    if len(unique) == 1:
+        return Match(unique[0], " ".join(words[length:]))
+    if len(unique) > 1:
+        return Ambiguous(" ".join(words[:length]), tuple(unique), " ".join(words[length:]))
+
+    if not words:
+        return NoMatch("", ())
+
+    # 3: a unique prefix of a name or alias, from the first word.
+    first = folded[0]
+    prefixed = list(
+        dict.fromkeys(c for c in clients if any(_fold(n).startswith(first) for n in c.names))
+    )
+    note = " ".join(words[1:])
+    if len(prefixed) == 1:
+        return Match(prefixed[0], note)
+    if len(prefixed) > 1:
+        return Ambiguous(words[0], tuple(prefixed[:MAX_CANDIDATES]), note)
+
+    # 4: a confident fuzzy match on the first one to four words.
+    return _fuzzy(None, None, clients, words=words)
+
+
+def _fuzzy(
+    name: str | None, note: str | None, clients: Sequence[Client], *, words: list[str] | None
+) -> MatchResult:
+    """Score each client by its best name or alias against the query (or its leading words)."""
+    spans: list[tuple[str, str]] = []
+    if words is None:
+        assert name is not None and note is not None
+        spans.append((name, note))
+    else:
+        for n in range(min(4, len(words)), 0, -1):
+            spans.append((" ".join(words[:n]), " ".join(words[n:])))
+
+    # A query of k words is compared with each whole name and with the name's first k words,
+    # so "nrthwind" finds "Northwind Traders". Longer spans come first and keep their place
+    # unless a shorter one is clearly better, so a typo'd second word stays in the name.
+    scored: dict[int, tuple[float, Client, str, str]] = {}
+    for query, rest in spans:
+        k = len(query.split())
+        for client in clients:
+            score = max(
+                max(fuzz.ratio(query, n, processor=utils.default_process) for n in c_names)
+                for c_names in ([*client.names], [" ".join(n.split()[:k]) for n in client.names])
+            )
+            held = scored.get(client.id)
+            if held is None or score > held[0] + SHORTER_SPAN_MARGIN:
+                scored[client.id] = (score, client, query, rest)
+
+    ranked = sorted(scored.values(), key=lambda s: (-s[0], s[1].name))
+    query_text = spans[-1][0] if words is not None else spans[0][0]
+    if not ranked or ranked[0][0] < CLOSEST:
+        return NoMatch(query_text, ())
+    top_score, top, query, rest = ranked[0]
+    runner_up = ranked[1][0] if len(ranked) > 1 else 0.0
+    if top_score >= CONFIDENT and top_score - runner_up >= CLEAR_LEAD:
+        return Match(top, rest)
+    confident = [r for r in ranked if r[0] >= CONFIDENT]
+    if len(confident) > 1:
+        return Ambiguous(query, tuple(r[1] for r in confident[:MAX_CANDIDATES]), rest)
+    closest = tuple(r[1] for r in ranked[:3] if r[0] >= CLOSEST)
+    return NoMatch(query_text, closest)

@@ -1,0 +1,156 @@
+"""Domain values shared by the core, the repository and the Slack edge."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from dataclasses import dataclass
+
+
+class Kind(enum.StrEnum):
+    """Whether a touch added value for the client or was routine admin."""
+
+    VALUE = "value"
+    ROUTINE = "routine"
+
+    def flipped(self) -> Kind:
+        return Kind.ROUTINE if self is Kind.VALUE else Kind.VALUE
+
+
+class Source(enum.StrEnum):
+    SLASH = "slash"
+    IMPORT = "import"
+    MODAL = "modal"
+    SHORTCUT = "shortcut"
+    DEMO = "demo"
+
+
+class Tier(enum.StrEnum):
+    A = "A"
+    B = "B"
+    C = "C"
+
+
+class Status(enum.StrEnum):
+    ACTIVE = "active"
+    ARCHIVED = "archived"
+
+
+@dataclass(frozen=True)
+class Client:
+    id: int
+    team_id: str
+    name: str
+    aliases: tuple[str, ...] = ()
+    owner_id: str | None = None
+    tier: Tier | None = None
+    renewal_date: dt.date | None = None
+    status: Status = Status.ACTIVE
+    created_at: dt.datetime = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The name first, then every alias."""
+        return (self.name, *self.aliases)
+
+
+@dataclass(frozen=True)
+class Touch:
+    id: int
+    team_id: str
+    client_id: int
+    rep_id: str
+    occurred_at: dt.datetime
+    logged_at: dt.datetime
+    note: str
+    kind: Kind
+    source: Source
+    follow_up_on: dt.date | None = None
+    about_problem: bool = False
+
+
+@dataclass(frozen=True)
+class Rep:
+    """A Slack user who logs touches or owns clients. `paused_until` = date.max: until resumed."""
+
+    team_id: str
+    user_id: str
+    display_name: str
+    tz: str = "UTC"
+    paused_until: dt.date | None = None
+    active: bool = True
+    is_admin: bool = False
+    profile_refreshed_at: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class NewTouch:
+    """A touch the core has decided to record; the repository gives it an id."""
+
+    team_id: str
+    client_id: int
+    rep_id: str
+    occurred_at: dt.datetime
+    logged_at: dt.datetime
+    note: str
+    kind: Kind
+    source: Source
+    follow_up_on: dt.date | None = None
+    # The note mentions a claim, complaint or problem: worth a "how did it go?" later.
+    about_problem: bool = False
+
+
+@dataclass(frozen=True)
+class NewClient:
+    team_id: str
+    name: str
+    aliases: tuple[str, ...] = ()
+    owner_id: str | None = None
+    tier: Tier | None = None
+    renewal_date: dt.date | None = None
+    status: Status = Status.ACTIVE
+
+
+@dataclass(frozen=True)
+class WorkspaceSettings:
+    """Per-workspace tuning. The defaults are the product's defaults."""
+
+    team_id: str
+    cadence_a: int = 30
+    cadence_b: int = 60
+    cadence_c: int = 90
+    cadence_untiered: int = 60
+    renewal_window_days: int = 60
+    nudge_hour: int = 9
+    holiday_country: str | None = None
+    renudge_days: int = 7
+    claim_check_days: int = 7
+
+    def cadence_for(self, tier: Tier | None) -> int:
+        """Days of silence after which a client of this tier has gone quiet."""
+        match tier:
+            case Tier.A:
+                return self.cadence_a
+            case Tier.B:
+                return self.cadence_b
+            case Tier.C:
+                return self.cadence_c
+            case None:
+                return self.cadence_untiered
+
+
+@dataclass(frozen=True)
+class ClientActivity:
+    """One client and what the nudge rules need to know of its touches, as of `now`.
+
+    The repository computes it with set-based SQL; touches dated after `now` are ignored.
+    """
+
+    client: Client
+    last_touch_at: dt.datetime | None = None
+    last_value_at: dt.datetime | None = None
+    # The most recent touch that promised a follow-up: its due date and when it happened.
+    promise_due: dt.date | None = None
+    promise_made_at: dt.datetime | None = None
+    # The most recent touch that mentioned a claim, complaint or problem.
+    problem_at: dt.datetime | None = None

@@ -1,0 +1,1 @@
+"""Persistence: ORM tables, the engine and the repository."""

@@ -1,0 +1,295 @@
+"""Repository functions: each takes a Session, filters on the workspace and returns domain values.
+
+The caller owns the transaction (see `Database.transaction`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+
+from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.orm import Session
+
+from bot.core.model import (
+    Client,
+    Kind,
+    NewClient,
+    NewTouch,
+    Rep,
+    Source,
+    Status,
+    Tier,
+    Touch,
+    WorkspaceSettings,
+)
+from bot.db.schema import ClientRow, RepRow, TouchRow, WorkspaceRow
+
+
+def name_key(name: str) -> str:
+    return " ".join(name.casefold().split())
+
+
+def _client(row: ClientRow) -> Client:
+    return Client(
+        id=row.id,
+        team_id=row.team_id,
+        name=row.name,
+        aliases=tuple(row.aliases or ()),
+        owner_id=row.owner_id,
+        tier=Tier(row.tier) if row.tier else None,
+        renewal_date=row.renewal_date,
+        status=Status(row.status),
+        created_at=row.created_at,
+    )
+
+
+def _touch(row: TouchRow) -> Touch:
+    return Touch(
+        id=row.id,
+        team_id=row.team_id,
+        client_id=row.client_id,
+        rep_id=row.rep_id,
+        occurred_at=row.occurred_at,
+        logged_at=row.logged_at,
+        note=row.note,
+        kind=Kind(row.kind),
+        source=Source(row.source),
+        follow_up_on=row.follow_up_on,
+        about_problem=row.about_problem,
+    )
+
+
+def _rep(row: RepRow) -> Rep:
+    return Rep(
+        team_id=row.team_id,
+        user_id=row.user_id,
+        display_name=row.display_name,
+        tz=row.tz,
+        paused_until=row.paused_until,
+        active=row.active,
+        is_admin=row.is_admin,
+        profile_refreshed_at=row.profile_refreshed_at,
+    )
+
+
+# Workspace settings
+
+
+def workspace_settings(session: Session, team_id: str) -> WorkspaceSettings:
+    row = session.get(WorkspaceRow, team_id)
+    if row is None:
+        return WorkspaceSettings(team_id)
+    return WorkspaceSettings(
+        team_id=team_id,
+        cadence_a=row.cadence_a,
+        cadence_b=row.cadence_b,
+        cadence_c=row.cadence_c,
+        cadence_untiered=row.cadence_untiered,
+        renewal_window_days=row.renewal_window_days,
+        nudge_hour=row.nudge_hour,
+        holiday_country=row.holiday_country,
+        renudge_days=row.renudge_days,
+        claim_check_days=row.claim_check_days,
+    )
+
+
+def save_workspace_settings(session: Session, settings: WorkspaceSettings) -> None:
+    row = session.get(WorkspaceRow, settings.team_id) or WorkspaceRow(team_id=settings.team_id)
+    row.cadence_a = settings.cadence_a
+    row.cadence_b = settings.cadence_b
+    row.cadence_c = settings.cadence_c
+    row.cadence_untiered = settings.cadence_untiered
+    row.renewal_window_days = settings.renewal_window_days
+    row.nudge_hour = settings.nudge_hour
+    row.holiday_country = settings.holiday_country
+    row.renudge_days = settings.renudge_days
+    row.claim_check_days = settings.claim_check_days
+    session.add(row)
+
+
+# Clients
+
+
+def active_clients(session: Session, team_id: str) -> list[Client]:
+    rows = session.scalars(
+        select(ClientRow)
+        .where(ClientRow.team_id == team_id, ClientRow.status == Status.ACTIVE.value)
+        .order_by(ClientRow.name_key)
+    )
+    return [_client(r) for r in rows]
+
+
+def all_clients(session: Session, team_id: str) -> list[Client]:
+    rows = session.scalars(
+        select(ClientRow).where(ClientRow.team_id == team_id).order_by(ClientRow.name_key)
+    )
+    return [_client(r) for r in rows]
+
+
+def get_client(session: Session, team_id: str, client_id: int) -> Client | None:
+    row = session.scalar(
+        select(ClientRow).where(ClientRow.team_id == team_id, ClientRow.id == client_id)
+    )
+    return _client(row) if row else None
+
+
+def clients_by_name(session: Session, team_id: str, names: Iterable[str]) -> dict[str, Client]:
+    """Clients keyed by folded name, for the given names that exist."""
+    keys = {name_key(n) for n in names}
+    if not keys:
+        return {}
+    rows = session.scalars(
+        select(ClientRow).where(ClientRow.team_id == team_id, ClientRow.name_key.in_(keys))
+    )
+    return {r.name_key: _client(r) for r in rows}
+
+
+def upsert_client(session: Session, new: NewClient, now: dt.datetime) -> tuple[Client, bool]:
+    """Insert the client, or update the one with the same name. Returns (client, created)."""
+    key = name_key(new.name)
+    row = session.scalar(
+        select(ClientRow).where(ClientRow.team_id == new.team_id, ClientRow.name_key == key)
+    )
+    created = row is None
+    if row is None:
+        row = ClientRow(team_id=new.team_id, name_key=key, created_at=now)
+        session.add(row)
+    row.name = new.name
+    row.aliases = list(new.aliases)
+    row.owner_id = new.owner_id
+    row.tier = new.tier.value if new.tier else None
+    row.renewal_date = new.renewal_date
+    row.status = new.status.value
+    session.flush()
+    return _client(row), created
+
+
+# Touches
+
+
+def add_touch(session: Session, new: NewTouch) -> Touch:
+    row = TouchRow(
+        team_id=new.team_id,
+        client_id=new.client_id,
+        rep_id=new.rep_id,
+        occurred_at=new.occurred_at,
+        logged_at=new.logged_at,
+        note=new.note,
+        kind=new.kind.value,
+        source=new.source.value,
+        follow_up_on=new.follow_up_on,
+        about_problem=new.about_problem,
+    )
+    session.add(row)
+    session.flush()
+    return _touch(row)
+
+
+def add_touches(session: Session, touches: Sequence[NewTouch]) -> int:
+    """Bulk insert, for imports and seeding; returns how many were written."""
+    if not touches:
+        return 0
+    session.execute(
+        insert(TouchRow),
+        [
+            {
+                "team_id": t.team_id,
+                "client_id": t.client_id,
+                "rep_id": t.rep_id,
+                "occurred_at": t.occurred_at,
+                "logged_at": t.logged_at,
+                "note": t.note,
+                "kind": t.kind.value,
+                "source": t.source.value,
+                "follow_up_on": t.follow_up_on,
+                "about_problem": t.about_problem,
+            }
+            for t in touches
+        ],
+    )
+    return len(touches)
+
+
+def get_touch(session: Session, team_id: str, touch_id: int) -> Touch | None:
+    row = session.scalar(
+        select(TouchRow).where(TouchRow.team_id == team_id, TouchRow.id == touch_id)
+    )
+    return _touch(row) if row else None
+
+
+def set_touch_kind(session: Session, team_id: str, touch_id: int, kind: Kind) -> None:
+    session.execute(
+        update(TouchRow)
+        .where(TouchRow.team_id == team_id, TouchRow.id == touch_id)
+        .values(kind=kind.value)
+    )
+
+
+def delete_touch(session: Session, team_id: str, touch_id: int) -> None:
+    session.execute(delete(TouchRow).where(TouchRow.team_id == team_id, TouchRow.id == touch_id))
+
+
+def latest_touch_logged_by(session: Session, team_id: str, rep_id: str) -> Touch | None:
+    row = session.scalar(
+        select(TouchRow)
+        .where(TouchRow.team_id == team_id, TouchRow.rep_id == rep_id)
+        .order_by(TouchRow.logged_at.desc(), TouchRow.id.desc())
+        .limit(1)
+    )
+    return _touch(row) if row else None
+
+
+def recent_touches(session: Session, team_id: str, client_id: int, limit: int = 5) -> list[Touch]:
+    rows = session.scalars(
+        select(TouchRow)
+        .where(TouchRow.team_id == team_id, TouchRow.client_id == client_id)
+        .order_by(TouchRow.occurred_at.desc(), TouchRow.id.desc())
+        .limit(limit)
+    )
+    return [_touch(r) for r in rows]
+
+
+def all_touches(session: Session, team_id: str) -> list[Touch]:
+    rows = session.scalars(
+        select(TouchRow).where(TouchRow.team_id == team_id).order_by(TouchRow.id)
+    )
+    return [_touch(r) for r in rows]
+
+
+def count_touches(session: Session, team_id: str) -> int:
+    return (
+        session.scalar(
+            select(func.count()).select_from(TouchRow).where(TouchRow.team_id == team_id)
+        )
+        or 0
+    )
+
+
+# Reps
+
+
+def get_rep(session: Session, team_id: str, user_id: str) -> Rep | None:
+    row = session.get(RepRow, (team_id, user_id))
+    return _rep(row) if row else None
+
+
+def get_reps(session: Session, team_id: str, user_ids: Iterable[str]) -> dict[str, Rep]:
+    ids = set(user_ids)
+    if not ids:
+        return {}
+    rows = session.scalars(select(RepRow).where(RepRow.team_id == team_id, RepRow.user_id.in_(ids)))
+    return {r.user_id: _rep(r) for r in rows}
+
+
+def save_rep(session: Session, rep: Rep) -> None:
+    row = session.get(RepRow, (rep.team_id, rep.user_id)) or RepRow(
+        team_id=rep.team_id, user_id=rep.user_id
+    )
+    row.display_name = rep.display_name
+    row.tz = rep.tz
+    row.is_admin = rep.is_admin
+    row.active = rep.active
+    row.paused_until = rep.paused_until
+    row.profile_refreshed_at = rep.profile_refreshed_at
+    session.add(row)

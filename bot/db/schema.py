@@ -1,0 +1,137 @@
+"""ORM tables. They only hold data; the repository turns rows into domain values."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+# Stable constraint names, so migrations can drop and alter them on every database.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """A timezone-aware UTC datetime on every database.
+
+    SQLite keeps no zone, so values are stored as naive UTC there and made aware again on
+    the way out. A naive value on the way in is a bug, and is refused.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(dt.UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        assert isinstance(value, dt.datetime)
+        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class WorkspaceRow(Base):
+    """Per-workspace settings; a missing row means the defaults."""
+
+    __tablename__ = "workspace"
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    cadence_a: Mapped[int] = mapped_column(Integer, default=30)
+    cadence_b: Mapped[int] = mapped_column(Integer, default=60)
+    cadence_c: Mapped[int] = mapped_column(Integer, default=90)
+    cadence_untiered: Mapped[int] = mapped_column(Integer, default=60)
+    renewal_window_days: Mapped[int] = mapped_column(Integer, default=60)
+    nudge_hour: Mapped[int] = mapped_column(Integer, default=9)
+    holiday_country: Mapped[str | None] = mapped_column(String(8))
+    renudge_days: Mapped[int] = mapped_column(Integer, default=7)
+    claim_check_days: Mapped[int] = mapped_column(Integer, default=7)
+
+
+class ClientRow(Base):
+    __tablename__ = "client"
+    __table_args__ = (
+        # Names are unique per workspace ignoring case; `name_key` is the folded name.
+        UniqueConstraint("team_id", "name_key"),
+        Index("ix_client_team_status", "team_id", "status"),
+        Index("ix_client_team_owner", "team_id", "owner_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(200))
+    name_key: Mapped[str] = mapped_column(String(200))
+    aliases: Mapped[list[str]] = mapped_column(JSON, default=list)
+    owner_id: Mapped[str | None] = mapped_column(String(32))
+    tier: Mapped[str | None] = mapped_column(String(1))
+    renewal_date: Mapped[dt.date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16), default="active")
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
+class TouchRow(Base):
+    __tablename__ = "touch"
+    __table_args__ = (
+        # Latest touch per client, and latest value touch per client, for the nudge pass.
+        Index("ix_touch_team_client_occurred", "team_id", "client_id", "occurred_at"),
+        Index("ix_touch_team_client_kind_occurred", "team_id", "client_id", "kind", "occurred_at"),
+        # A rep's own recent touches (undo, the weekly header) and the team's week (the recap).
+        Index("ix_touch_team_rep_logged", "team_id", "rep_id", "logged_at"),
+        Index("ix_touch_team_occurred", "team_id", "occurred_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    client_id: Mapped[int] = mapped_column(ForeignKey("client.id", ondelete="CASCADE"))
+    rep_id: Mapped[str] = mapped_column(String(32))
+    occurred_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    logged_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    note: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(16))
+    source: Mapped[str] = mapped_column(String(16))
+    follow_up_on: Mapped[dt.date | None] = mapped_column(Date)
+    about_problem: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class RepRow(Base):
+    __tablename__ = "rep"
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    tz: Mapped[str] = mapped_column(String(64), default="UTC")
+    is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    # False once Slack says the account is gone; such reps get no DMs.
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    paused_until: Mapped[dt.date | None] = mapped_column(Date)
+    profile_refreshed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

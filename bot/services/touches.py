@@ -1,0 +1,229 @@
+"""The `/touch` command and its buttons: read, decide in the core, write, then reply."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+from zoneinfo import ZoneInfo
+
+from bot import text
+from bot.core import blocks
+from bot.core.blocks import Message, PendingTouch, plain
+from bot.core.commands import (
+    AddClient,
+    Command,
+    FutureDay,
+    Help,
+    Log,
+    OpenForm,
+    Pause,
+    Resume,
+    Show,
+    Undo,
+    Usage,
+    parse,
+)
+from bot.core.dates import BadDate, FollowUpInPast, next_renewal
+from bot.core.matching import Ambiguous, NoMatch, match_client
+from bot.core.model import NewClient, Rep, Source
+from bot.core.plan import (
+    MAX_NOTE,
+    DayInFuture,
+    EmptyNote,
+    NoteTooLong,
+    Refusal,
+    TouchPlan,
+    plan_note,
+    plan_touch,
+)
+from bot.db import repository as repo
+from bot.deps import Deps
+from bot.services.reps import ensure_rep
+
+UNDO_WINDOW = dt.timedelta(minutes=10)
+
+
+def run_command(deps: Deps, team_id: str, user_id: str, command_text: str) -> Message:
+    """Answer one `/touch` command. Every path returns a reply; refusals write nothing."""
+    now = deps.clock()
+    rep = ensure_rep(deps, team_id, user_id, now)
+    tz = ZoneInfo(rep.tz)
+    today = now.astimezone(tz).date()
+    command = parse(command_text, today)
+    return _dispatch(deps, command, rep, now, tz, today)
+
+
+def _dispatch(
+    deps: Deps, command: Command, rep: Rep, now: dt.datetime, tz: ZoneInfo, today: dt.date
+) -> Message:
+    match command:
+        case Log(rest=rest, day=day):
+            return log_touch(deps, rep, rest, day, now, tz)
+        case Help() | OpenForm():
+            return plain(text.HELP)
+        case Undo():
+            return undo(deps, rep, now)
+        case Show(query=query):
+            return show(deps, rep, query, today)
+        case AddClient():
+            return add_client(deps, rep, command, now)
+        case Pause(until=until):
+            return set_pause(deps, rep, until or dt.date.max, today)
+        case Resume():
+            return set_pause(deps, rep, None, today)
+        case Usage(topic=topic, problem=problem):
+            return plain(text.usage(topic, problem))
+        case FutureDay(day=day):
+            return plain(text.day_in_future(day, today))
+        case BadDate(text=bad):
+            return plain(text.bad_date(bad))
+    raise AssertionError(f"unhandled command {command!r}")
+
+
+def refusal_message(refusal: Refusal, today: dt.date) -> Message:
+    match refusal:
+        case Ambiguous(note=note):
+            # Pick buttons are offered only for notes short enough to carry; see log_touch.
+            return plain(text.note_too_long(len(note), MAX_NOTE))
+        case NoMatch(query=query, closest=closest):
+            return plain(text.no_match(query, closest))
+        case EmptyNote(client=client):
+            return plain(text.empty_note(client))
+        case NoteTooLong(length=length):
+            return plain(text.note_too_long(length, MAX_NOTE))
+        case DayInFuture(day=day):
+            return plain(text.day_in_future(day, today))
+        case BadDate(text=bad):
+            return plain(text.bad_date(bad))
+        case FollowUpInPast(day=day):
+            return plain(text.follow_up_in_past(day, today))
+    raise AssertionError(f"unhandled refusal {refusal!r}")
+
+
+def log_touch(
+    deps: Deps, rep: Rep, rest: str, day: dt.date | None, now: dt.datetime, tz: ZoneInfo
+) -> Message:
+    with deps.db.transaction() as session:
+        clients = repo.active_clients(session, rep.team_id)
+    plan = plan_touch(rest, day, clients, now=now, tz=tz)
+    if isinstance(plan, Ambiguous) and len(plan.note) <= MAX_NOTE:
+        # The buttons keep the day the rep gave, so a pick logs exactly what they typed.
+        return blocks.choose_client(plan.query, plan.candidates, plan.note, day)
+    return _record(deps, rep, plan, now, tz, Source.SLASH)
+
+
+def _record(
+    deps: Deps, rep: Rep, plan: TouchPlan | Refusal, now: dt.datetime, tz: ZoneInfo, source: Source
+) -> Message:
+    if not isinstance(plan, TouchPlan):
+        return refusal_message(plan, now.astimezone(tz).date())
+    with deps.db.transaction(write=True) as session:
+        touch = repo.add_touch(session, plan.to_new_touch(rep.team_id, rep.user_id, now, source))
+    return blocks.touch_logged(
+        touch_id=touch.id,
+        client=plan.client,
+        kind=plan.kind,
+        because=plan.because,
+        day=plan.day,
+        today=plan.today,
+        follow_up_on=plan.follow_up_on,
+    )
+
+
+def pick_client(deps: Deps, team_id: str, user_id: str, value: str) -> Message:
+    """A click on one of the "which client?" buttons logs the touch the rep first typed."""
+    now = deps.clock()
+    pending = PendingTouch.decode(value)
+    if pending is None:
+        return plain(text.PICK_GONE)
+    rep = ensure_rep(deps, team_id, user_id, now)
+    with deps.db.transaction() as session:
+        client = repo.get_client(session, team_id, pending.client_id)
+    if client is None:
+        return plain(text.PICK_GONE)
+    tz = ZoneInfo(rep.tz)
+    plan = plan_note(client, pending.note, pending.day, now=now, tz=tz)
+    return _record(deps, rep, plan, now, tz, Source.SLASH)
+
+
+def flip_kind(deps: Deps, team_id: str, user_id: str, value: str) -> Message:
+    """The button on a logged touch: value-adding becomes routine and back."""
+    now = deps.clock()
+    if not value.isdigit():
+        return plain(text.FLIP_GONE)
+    rep = ensure_rep(deps, team_id, user_id, now)
+    with deps.db.transaction(write=True) as session:
+        touch = repo.get_touch(session, team_id, int(value))
+        if touch is None:
+            return plain(text.FLIP_GONE)
+        if touch.rep_id != user_id:
+            return plain(text.FLIP_NOT_YOURS)
+        kind = touch.kind.flipped()
+        repo.set_touch_kind(session, team_id, touch.id, kind)
+        client = repo.get_client(session, team_id, touch.client_id)
+    assert client is not None  # touches cascade with their client
+    tz = ZoneInfo(rep.tz)
+    return blocks.touch_logged(
+        touch_id=touch.id,
+        client=client,
+        kind=kind,
+        because=None,
+        day=touch.occurred_at.astimezone(tz).date(),
+        today=now.astimezone(tz).date(),
+        follow_up_on=touch.follow_up_on,
+    )
+
+
+def undo(deps: Deps, rep: Rep, now: dt.datetime) -> Message:
+    with deps.db.transaction(write=True) as session:
+        touch = repo.latest_touch_logged_by(session, rep.team_id, rep.user_id)
+        if touch is None or now - touch.logged_at > UNDO_WINDOW:
+            return plain(text.NOTHING_TO_UNDO)
+        client = repo.get_client(session, rep.team_id, touch.client_id)
+        repo.delete_touch(session, rep.team_id, touch.id)
+    assert client is not None
+    return plain(text.undone(client))
+
+
+def show(deps: Deps, rep: Rep, query: str, today: dt.date) -> Message:
+    with deps.db.transaction() as session:
+        clients = repo.active_clients(session, rep.team_id)
+        matched = match_client(query, clients)
+        if isinstance(matched, Ambiguous):
+            return plain(text.which_client(query, matched.candidates, "show"))
+        if isinstance(matched, NoMatch):
+            return plain(text.no_match(query, matched.closest))
+        client = matched.client
+        touches = repo.recent_touches(session, rep.team_id, client.id, limit=5)
+        people = {t.rep_id for t in touches} | ({client.owner_id} if client.owner_id else set())
+        names = {
+            uid: r.display_name for uid, r in repo.get_reps(session, rep.team_id, people).items()
+        }
+    renewal = next_renewal(client.renewal_date, today) if client.renewal_date else None
+    owner = names.get(client.owner_id or "") or (
+        f"<@{client.owner_id}>" if client.owner_id else None
+    )
+    return plain(text.client_summary(client, touches, owner, renewal, today, names))
+
+
+def add_client(deps: Deps, rep: Rep, command: AddClient, now: dt.datetime) -> Message:
+    new = NewClient(
+        team_id=rep.team_id,
+        name=command.name,
+        owner_id=command.owner_id or rep.user_id,
+        tier=command.tier,
+        renewal_date=command.renewal_date,
+    )
+    with deps.db.transaction(write=True) as session:
+        existing = repo.clients_by_name(session, rep.team_id, [command.name])
+        if existing:
+            return plain(text.client_exists(next(iter(existing.values()))))
+        client, created = repo.upsert_client(session, new, now)
+    return plain(text.client_added(client, created))
+
+
+def set_pause(deps: Deps, rep: Rep, until: dt.date | None, today: dt.date) -> Message:
+    with deps.db.transaction(write=True) as session:
+        current = repo.get_rep(session, rep.team_id, rep.user_id) or rep
+        repo.save_rep(session, replace(current, paused_until=until))
+    return plain(text.paused(until, today))

@@ -1,0 +1,13 @@
+"""Listeners, one module per kind of Slack request, as in Bolt's starter template."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+from bot.deps import Deps
+from bot.slack.listeners import actions, commands
+
+
+def register(app: App, deps: Deps) -> None:
+    commands.register(app, deps)
+    actions.register(app, deps)
