@@ -188,9 +188,8 @@ def one_line(note: str, limit: int) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
 
 
-def client_added(client: Client, created: bool) -> str:
-    verb = "Added" if created else "Updated"
-    return f"{verb} *{client.name}*. Log a touch with `/touch {client.name.lower()} …`"
+def client_added(client: Client) -> str:
+    return f"Added *{client.name}*. Log a touch with `/touch {client.name.lower()} …`"
 
 
 def client_exists(client: Client) -> str:
@@ -235,7 +234,7 @@ HELP = "\n".join(
         "`/touch acme called about their claim` — logs a touch with Acme",
         "`/touch yesterday brightside lunch with the owner` — a day first: "
         "`yesterday`, a weekday or `2026-03-14`",
-        "`/touch \"north star\" sent renewal paperwork` — quotes for names that share words",
+        '`/touch "north star" sent renewal paperwork` — quotes for names that share words',
         "`/touch acme reviewed cover, follow up friday` — I'll remind you on Friday",
         "Calls, visits, reviews, advice and help with a claim count as value-adding; paperwork, "
         "invoices and cards as routine. Add `#value` or `#routine` to choose yourself.",

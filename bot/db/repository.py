@@ -9,6 +9,8 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 
 from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from bot.core.model import (
@@ -145,24 +147,57 @@ def clients_by_name(session: Session, team_id: str, names: Iterable[str]) -> dic
     return {r.name_key: _client(r) for r in rows}
 
 
-def upsert_client(session: Session, new: NewClient, now: dt.datetime) -> tuple[Client, bool]:
-    """Insert the client, or update the one with the same name. Returns (client, created)."""
+def upsert_client(session: Session, new: NewClient, now: dt.datetime) -> str:
+    """Insert the client, or update the one with the same name (keeping its status).
+
+    Returns "created", "updated" or "unchanged".
+    """
     key = name_key(new.name)
     row = session.scalar(
         select(ClientRow).where(ClientRow.team_id == new.team_id, ClientRow.name_key == key)
     )
-    created = row is None
+    values = {
+        "name": new.name,
+        "aliases": list(new.aliases),
+        "owner_id": new.owner_id,
+        "tier": new.tier.value if new.tier else None,
+        "renewal_date": new.renewal_date,
+    }
     if row is None:
-        row = ClientRow(team_id=new.team_id, name_key=key, created_at=now)
-        session.add(row)
-    row.name = new.name
-    row.aliases = list(new.aliases)
-    row.owner_id = new.owner_id
-    row.tier = new.tier.value if new.tier else None
-    row.renewal_date = new.renewal_date
-    row.status = new.status.value
+        session.add(
+            ClientRow(
+                team_id=new.team_id,
+                name_key=key,
+                created_at=now,
+                status=new.status.value,
+                **values,
+            )
+        )
+        session.flush()
+        return "created"
+    if all(getattr(row, column) == value for column, value in values.items()):
+        return "unchanged"
+    for column, value in values.items():
+        setattr(row, column, value)
     session.flush()
-    return _client(row), created
+    return "updated"
+
+
+def add_client(session: Session, new: NewClient, now: dt.datetime) -> Client:
+    row = ClientRow(
+        team_id=new.team_id,
+        name=new.name,
+        name_key=name_key(new.name),
+        aliases=list(new.aliases),
+        owner_id=new.owner_id,
+        tier=new.tier.value if new.tier else None,
+        renewal_date=new.renewal_date,
+        status=new.status.value,
+        created_at=now,
+    )
+    session.add(row)
+    session.flush()
+    return _client(row)
 
 
 # Touches
@@ -283,13 +318,23 @@ def get_reps(session: Session, team_id: str, user_ids: Iterable[str]) -> dict[st
 
 
 def save_rep(session: Session, rep: Rep) -> None:
-    row = session.get(RepRow, (rep.team_id, rep.user_id)) or RepRow(
-        team_id=rep.team_id, user_id=rep.user_id
+    """Insert or update in one statement: concurrent first commands from a rep don't collide."""
+    values = {
+        "team_id": rep.team_id,
+        "user_id": rep.user_id,
+        "display_name": rep.display_name,
+        "tz": rep.tz,
+        "is_admin": rep.is_admin,
+        "active": rep.active,
+        "paused_until": rep.paused_until,
+        "profile_refreshed_at": rep.profile_refreshed_at,
+    }
+    dialect = session.get_bind().dialect.name
+    upsert = pg_insert(RepRow) if dialect == "postgresql" else sqlite_insert(RepRow)
+    statement = upsert.values(**values)
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=[RepRow.team_id, RepRow.user_id],
+            set_={k: v for k, v in values.items() if k not in {"team_id", "user_id"}},
+        )
     )
-    row.display_name = rep.display_name
-    row.tz = rep.tz
-    row.is_admin = rep.is_admin
-    row.active = rep.active
-    row.paused_until = rep.paused_until
-    row.profile_refreshed_at = rep.profile_refreshed_at
-    session.add(row)

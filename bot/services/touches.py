@@ -218,8 +218,8 @@ def add_client(deps: Deps, rep: Rep, command: AddClient, now: dt.datetime) -> Me
         existing = repo.clients_by_name(session, rep.team_id, [command.name])
         if existing:
             return plain(text.client_exists(next(iter(existing.values()))))
-        client, created = repo.upsert_client(session, new, now)
-    return plain(text.client_added(client, created))
+        client = repo.add_client(session, new, now)
+    return plain(text.client_added(client))
 
 
 def set_pause(deps: Deps, rep: Rep, until: dt.date | None, today: dt.date) -> Message:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
@@ -37,19 +37,30 @@ def create_wsgi_app(app: App, db: Database) -> WSGIApplication:
     return wsgi
 
 
-def serve_http(wsgi: WSGIApplication, *, port: int, host: str = "0.0.0.0", threads: int = 16,
-               ready: Callable[[int], None] | None = None) -> None:
-    """Serve with waitress, a production WSGI server with a thread pool (not Bolt's dev server)."""
+def make_server(
+    wsgi: WSGIApplication, *, port: int, host: str = "0.0.0.0", threads: int = 16
+) -> Any:
+    """A waitress server: a production WSGI server with a thread pool, not Bolt's dev server.
+
+    Bolt's built-in `app.start()` resets connections when a burst of requests arrives.
+    """
     from waitress.server import create_server
 
-    server = create_server(
-        wsgi, host=host, port=port, threads=threads, connection_limit=1000, backlog=1024,
+    return create_server(
+        wsgi,
+        host=host,
+        port=port,
+        threads=threads,
+        connection_limit=1000,
+        backlog=1024,
         ident="touchbase",
+        clear_untrusted_proxy_headers=True,
     )
-    bound_port = server.effective_port
-    log.info("Touchbase is listening on http://%s:%s%s", host, bound_port, EVENTS_PATH)
-    if ready is not None:
-        ready(bound_port)
+
+
+def serve_http(wsgi: WSGIApplication, *, port: int, host: str = "0.0.0.0") -> None:
+    server = make_server(wsgi, port=port, host=host)
+    log.info("Touchbase is listening on http://%s:%s%s", host, server.effective_port, EVENTS_PATH)
     try:
         server.run()
     finally:

@@ -1,0 +1,200 @@
+"""Validate CSV rows for `touchbase import`. Pure: people and clients are looked up beforehand.
+
+The whole file is checked before anything is written; every bad row is reported with its line
+number in the file (the header is line 1) and a reason in plain words.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from bot.core.classify import classify, mentions_problem
+from bot.core.dates import BadDate, parse_iso_date
+from bot.core.model import Client, Kind, NewClient, NewTouch, Source, Tier, Touch
+
+CLIENT_COLUMNS = ("name", "owner", "renewal_date", "tier", "aliases")
+CLIENT_REQUIRED = ("name",)
+TOUCH_COLUMNS = ("client", "rep", "date", "note", "kind")
+TOUCH_REQUIRED = ("client", "rep", "date", "note")
+
+USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+@dataclass(frozen=True)
+class RowError:
+    line: int
+    reason: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.reason}"
+
+
+@dataclass(frozen=True)
+class Table:
+    """A parsed CSV file: header names (lower-cased) and rows with their line numbers."""
+
+    header: tuple[str, ...]
+    rows: tuple[tuple[int, Mapping[str, str]], ...]
+
+
+def header_errors(table: Table, required: Sequence[str], known: Sequence[str]) -> list[RowError]:
+    missing = [c for c in required if c not in table.header]
+    unknown = [c for c in table.header if c not in known]
+    errors = []
+    if missing:
+        errors.append(
+            RowError(1, f"the header is missing {', '.join(missing)}; expected {','.join(known)}")
+        )
+    if unknown:
+        errors.append(
+            RowError(1, f"unknown column {', '.join(unknown)}; expected {','.join(known)}")
+        )
+    return errors
+
+
+def person_keys(table: Table, column: str) -> set[str]:
+    """The emails in a column, which the caller resolves to Slack user IDs before validating."""
+    values = (row.get(column, "").strip() for _, row in table.rows)
+    return {v.lower() for v in values if EMAIL.match(v)}
+
+
+def _person(raw: str, people: Mapping[str, str | None], what: str) -> str | RowError | None:
+    """A Slack user ID as given, or the ID an email resolved to. Returns an error reason."""
+    value = raw.strip()
+    if not value:
+        return None
+    if USER_ID.match(value):
+        return value
+    if EMAIL.match(value):
+        resolved = people.get(value.lower())
+        if resolved is None:
+            return RowError(0, f"no Slack user has the email {value} ({what})")
+        return resolved
+    return RowError(0, f"{what} “{value}” should be a Slack user ID (U…) or an email")
+
+
+def _date(raw: str, what: str) -> dt.date | RowError | None:
+    value = raw.strip()
+    if not value:
+        return None
+    parsed = parse_iso_date(value)
+    if parsed is None or isinstance(parsed, BadDate):
+        return RowError(0, f"{what} “{value}” isn't a date; expected YYYY-MM-DD")
+    return parsed
+
+
+def validate_clients(
+    table: Table, team_id: str, people: Mapping[str, str | None]
+) -> tuple[list[NewClient], list[RowError]]:
+    errors = header_errors(table, CLIENT_REQUIRED, CLIENT_COLUMNS)
+    if errors:
+        return [], errors
+    clients: list[NewClient] = []
+    seen: dict[str, int] = {}
+    for line, row in table.rows:
+        problems: list[str] = []
+        name = " ".join(row.get("name", "").split())
+        if not name:
+            problems.append("the name is empty")
+        elif len(name) > 200:
+            problems.append("the name is longer than 200 characters")
+        elif (key := name.casefold()) in seen:
+            problems.append(f"“{name}” is already on line {seen[key]}")
+        else:
+            seen[key] = line
+        owner = _person(row.get("owner", ""), people, "owner")
+        renewal = _date(row.get("renewal_date", ""), "renewal_date")
+        tier_raw = row.get("tier", "").strip().upper()
+        if tier_raw and tier_raw not in Tier.__members__:
+            problems.append(f"tier “{tier_raw}” should be A, B, C or empty")
+        problems += [v.reason for v in (owner, renewal) if isinstance(v, RowError)]
+        if problems:
+            errors += [RowError(line, p) for p in problems]
+            continue
+        aliases = tuple(a.strip() for a in row.get("aliases", "").split(";") if a.strip())
+        clients.append(
+            NewClient(
+                team_id=team_id,
+                name=name,
+                aliases=aliases,
+                owner_id=owner if isinstance(owner, str) else None,
+                tier=Tier(tier_raw) if tier_raw else None,
+                renewal_date=renewal if isinstance(renewal, dt.date) else None,
+            )
+        )
+    return clients, errors
+
+
+def validate_touches(
+    table: Table,
+    team_id: str,
+    clients: Sequence[Client],
+    people: Mapping[str, str | None],
+    *,
+    now: dt.datetime,
+    tz: dt.tzinfo,
+) -> tuple[list[NewTouch], list[RowError]]:
+    """Touches from rows; a row's date is taken as local noon in the workspace's zone."""
+    errors = header_errors(table, TOUCH_REQUIRED, TOUCH_COLUMNS)
+    if errors:
+        return [], errors
+    by_name: dict[str, Client] = {}
+    for known in clients:
+        for name in known.names:
+            by_name.setdefault(" ".join(name.casefold().split()), known)
+    today = now.astimezone(tz).date()
+    touches: list[NewTouch] = []
+    for line, row in table.rows:
+        problems: list[str] = []
+        client_name = " ".join(row.get("client", "").split())
+        client = by_name.get(client_name.casefold())
+        if not client_name:
+            problems.append("the client is empty")
+        elif client is None:
+            problems.append(f"no client called “{client_name}”; import it with the clients first")
+        rep = _person(row.get("rep", ""), people, "rep")
+        if rep is None:
+            problems.append("the rep is empty")
+        elif isinstance(rep, RowError):
+            problems.append(rep.reason)
+        day = _date(row.get("date", ""), "date")
+        if day is None:
+            problems.append("the date is empty")
+        elif isinstance(day, RowError):
+            problems.append(day.reason)
+        elif day > today:
+            problems.append(f"the date {day.isoformat()} is in the future")
+        note = row.get("note", "").strip()
+        if not note:
+            problems.append("the note is empty")
+        kind_raw = row.get("kind", "").strip().lower()
+        if kind_raw and kind_raw not in {k.value for k in Kind}:
+            problems.append(f"kind “{kind_raw}” should be value, routine or empty")
+        if problems:
+            errors += [RowError(line, p) for p in problems]
+            continue
+        assert client is not None and isinstance(rep, str) and isinstance(day, dt.date)
+        touches.append(
+            NewTouch(
+                team_id=team_id,
+                client_id=client.id,
+                rep_id=rep,
+                occurred_at=dt.datetime.combine(day, dt.time(12), tz).astimezone(dt.UTC),
+                logged_at=now,
+                note=note,
+                kind=Kind(kind_raw) if kind_raw else classify(note).kind,
+                source=Source.IMPORT,
+                about_problem=mentions_problem(note),
+            )
+        )
+    return touches, errors
+
+
+def touch_identity(touch: NewTouch | Touch, tz: dt.tzinfo) -> tuple[int, str, dt.date, str]:
+    """What makes two touches the same (client, rep, local day, note), so importing a file
+    twice, or importing an export, adds nothing."""
+    return (touch.client_id, touch.rep_id, touch.occurred_at.astimezone(tz).date(), touch.note)

@@ -1,0 +1,66 @@
+"""Small builders for tests that need rows in the database."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from bot.core.model import Client, Kind, NewClient, NewTouch, Source, Tier
+from bot.db import repository as repo
+from bot.db.engine import Database
+
+TEAM = "T0TOUCH"
+CREATED = dt.datetime(2025, 1, 6, 12, tzinfo=dt.UTC)
+
+
+def add_client(
+    db: Database,
+    name: str,
+    *,
+    aliases: tuple[str, ...] = (),
+    owner: str | None = "U0SAM",
+    tier: Tier | None = None,
+    renewal: dt.date | None = None,
+    team: str = TEAM,
+) -> Client:
+    with db.transaction(write=True) as session:
+        return repo.add_client(
+            session,
+            NewClient(team, name, aliases, owner, tier, renewal),
+            CREATED,
+        )
+
+
+def add_touch(
+    db: Database,
+    client: Client,
+    when: dt.datetime,
+    note: str = "called",
+    *,
+    kind: Kind = Kind.VALUE,
+    rep: str = "U0SAM",
+    follow_up_on: dt.date | None = None,
+    about_problem: bool = False,
+) -> None:
+    with db.transaction(write=True) as session:
+        repo.add_touch(
+            session,
+            NewTouch(
+                client.team_id,
+                client.id,
+                rep,
+                when,
+                when,
+                note,
+                kind,
+                Source.SLASH,
+                follow_up_on,
+                about_problem,
+            ),
+        )
+
+
+def touches(db: Database, team: str = TEAM) -> list[tuple[str, str, str]]:
+    """(client name, note, kind) of every touch, oldest first."""
+    with db.transaction() as session:
+        names = {c.id: c.name for c in repo.all_clients(session, team)}
+        return [(names[t.client_id], t.note, t.kind.value) for t in repo.all_touches(session, team)]

@@ -1,0 +1,203 @@
+"""`/touch` end to end: signed slash commands to the real web app, replies via response_url."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+import urllib.error
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from bot.core.model import Kind, Tier
+from bot.db import repository as repo
+from bot.devtools import slack_requests
+from tests.conftest import TEAM, Clock, WebApp, buttons
+from tests.helpers import add_client, add_touch, touches
+
+
+def reply_text(reply: dict) -> str:
+    return str(reply["text"])
+
+
+def test_logs_a_touch_against_the_right_client(web: WebApp) -> None:
+    add_client(web.deps.db, "Acme Insurance Group", tier=Tier.A)
+    add_client(web.deps.db, "Brightside Bakery")
+    started = time.monotonic()
+    reply = web.command("acme called about claim")
+    assert time.monotonic() - started < 3
+    assert reply["response_type"] == "ephemeral"
+    assert "Acme Insurance Group" in reply_text(reply)
+    assert "value-adding" in reply_text(reply)
+    assert touches(web.deps.db) == [("Acme Insurance Group", "called about claim", "value")]
+    [flip] = buttons(reply)
+    assert flip["text"]["text"] == "Count as routine"
+
+
+def test_the_flip_button_changes_the_kind_and_back(web: WebApp) -> None:
+    add_client(web.deps.db, "Acme Insurance Group")
+    [flip] = buttons(web.command("acme called about claim"))
+    flipped = web.click(flip)
+    assert flipped["replace_original"] is True
+    assert "routine" in flipped["text"]
+    assert touches(web.deps.db)[0][2] == "routine"
+    [back] = buttons(flipped)
+    web.click(back)
+    assert touches(web.deps.db)[0][2] == "value"
+
+
+def test_only_the_rep_who_logged_a_touch_can_flip_it(web: WebApp) -> None:
+    add_client(web.deps.db, "Acme Insurance Group")
+    [flip] = buttons(web.command("acme called about claim"))
+    refused = web.click(flip, user="U0PRIYA")
+    assert "Only the person who logged" in refused["text"]
+    assert touches(web.deps.db)[0][2] == "value"
+
+
+def test_a_tampered_flip_button_is_refused_politely(web: WebApp) -> None:
+    reply = web.click({"action_id": "touch_flip_kind", "value": "not-a-number", "type": "button"})
+    assert "nothing to change" in reply["text"]
+
+
+def test_several_candidates_offer_buttons_and_write_nothing(web: WebApp) -> None:
+    add_client(web.deps.db, "Acme Insurance Group")
+    add_client(web.deps.db, "Acme Logistics")
+    reply = web.command("yesterday acm called about their fleet")
+    assert "Which one" in reply["text"]
+    assert touches(web.deps.db) == []
+    choices = buttons(reply)
+    assert [b["text"]["text"] for b in choices] == ["Acme Insurance Group", "Acme Logistics"]
+    picked = web.click(choices[1])
+    assert "Acme Logistics" in picked["text"] and "yesterday" in picked["text"]
+    assert touches(web.deps.db) == [("Acme Logistics", "called about their fleet", "value")]
+
+
+def test_no_candidate_names_the_closest_and_how_to_add(web: WebApp) -> None:
+    add_client(web.deps.db, "Northwind Traders")
+    reply = web.command("zebra farms called")
+    assert "couldn't find a client called “zebra”" in reply["text"]
+    assert "/touch add" in reply["text"]
+    assert touches(web.deps.db) == []
+
+
+def test_a_typo_still_finds_the_client(web: WebApp) -> None:
+    add_client(web.deps.db, "Northwind Traders")
+    reply = web.command("nrthwind had lunch with the owner")
+    assert "Northwind Traders" in reply["text"]
+    assert touches(web.deps.db) == [("Northwind Traders", "had lunch with the owner", "value")]
+
+
+def test_bad_inputs_get_a_clear_reply_and_write_nothing(web: WebApp) -> None:
+    add_client(web.deps.db, "Acme Insurance Group")
+    cases = {
+        "acme": "What happened with",
+        "acme #value": "What happened with",
+        "2031-01-01 acme called": "hasn't happened yet",
+        "2026-02-30 acme called": "isn't a real date",
+        "acme called, follow up 2020-01-01": "already passed",
+        "yesterday": "Which client",
+        "show": "/touch show",
+        "add acme tier Z": "tier is A, B or C",
+    }
+    for text, expected in cases.items():
+        assert expected in web.command(text)["text"], text
+    assert touches(web.deps.db) == []
+
+
+def test_follow_up_and_day_are_recorded_and_shown(web: WebApp, clock: Clock) -> None:
+    client = add_client(web.deps.db, "Acme Insurance Group")
+    # Monday 23 November 2026, 10:00 in New York.
+    reply = web.command("acme yesterday reviewed their cover, follow up friday")
+    assert "yesterday" in reply["text"] and "Friday 27 November" in reply["text"]
+    with web.deps.db.transaction() as session:
+        [touch] = repo.recent_touches(session, TEAM, client.id)
+    assert touch.follow_up_on == dt.date(2026, 11, 27)
+    assert touch.occurred_at == dt.datetime(2026, 11, 22, 17, tzinfo=dt.UTC)  # noon in New York
+    assert touch.kind is Kind.VALUE
+
+
+def test_undo_removes_only_a_recent_own_touch(web: WebApp, clock: Clock) -> None:
+    add_client(web.deps.db, "Acme Insurance Group")
+    web.command("acme sent the invoice")
+    assert "nothing to undo" in web.command("undo", user="U0PRIYA")["text"]
+    clock.advance(minutes=11)
+    assert "nothing to undo" in web.command("undo")["text"]
+    clock.advance(minutes=-11)
+    assert "Removed your last touch" in web.command("undo")["text"]
+    assert touches(web.deps.db) == []
+
+
+def test_show_lists_recent_touches_owner_tier_and_renewal(web: WebApp) -> None:
+    client = add_client(
+        web.deps.db, "Acme Insurance Group", tier=Tier.A, renewal=dt.date(2024, 3, 14)
+    )
+    add_touch(
+        web.deps.db, client, dt.datetime(2026, 11, 2, 15, tzinfo=dt.UTC), "visited the office"
+    )
+    text = web.command("show acme")["text"]
+    assert "Tier: A" in text and "14 March 2027" in text and "visited the office" in text
+
+
+def test_help_explains_the_grammar(web: WebApp) -> None:
+    text = web.command("help")["text"]
+    assert "/touch acme called about their claim" in text and "#routine" in text
+
+
+def test_add_creates_a_client_owned_by_the_caller(web: WebApp) -> None:
+    reply = web.command("add Harbor Dental renews 2027-05-01 tier B")
+    assert "Added *Harbor Dental*" in reply["text"]
+    with web.deps.db.transaction() as session:
+        [client] = repo.active_clients(session, TEAM)
+    assert (client.owner_id, client.tier, client.renewal_date) == (
+        "U0SAM",
+        Tier.B,
+        dt.date(2027, 5, 1),
+    )
+    assert "already in your book" in web.command("add harbor dental")["text"]
+
+
+def test_a_database_failure_says_try_again_and_writes_nothing(web: WebApp) -> None:
+    add_client(web.deps.db, "Acme Insurance Group")
+    web.command("help")  # caches the rep, so the failure below is the touch write itself
+    with web.deps.db.engine.begin() as connection:
+        connection.exec_driver_sql("ALTER TABLE touch RENAME TO touch_away")
+    try:
+        reply = web.command("acme called about claim")
+    finally:
+        with web.deps.db.engine.begin() as connection:
+            connection.exec_driver_sql("ALTER TABLE touch_away RENAME TO touch")
+    assert "couldn't save that, please try again" in reply["text"]
+    assert touches(web.deps.db) == []
+
+
+def test_twenty_commands_at_once_are_all_answered(web: WebApp) -> None:
+    add_client(web.deps.db, "Acme Insurance Group")
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        replies = list(pool.map(lambda i: web.command(f"acme called about claim {i}"), range(20)))
+    assert all("Acme Insurance Group" in r["text"] for r in replies)
+    assert len(touches(web.deps.db)) == 20
+
+
+def test_bad_missing_and_stale_signatures_get_401(web: WebApp) -> None:
+    body = slack_requests.slash_command_body(
+        command="/touch",
+        text="help",
+        user_id="U0SAM",
+        team_id=TEAM,
+        response_url=web.slack.response_url("sig"),
+    )
+    assert web.post(body, secret="wrong-secret")[0] == 401
+    assert web.post(body, timestamp=int(time.time()) - 5 * 60 - 5)[0] == 401
+    unsigned = urllib.request.Request(web.url + "/slack/events", data=body.encode(), method="POST")
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(unsigned, timeout=5)
+    assert refused.value.code == 401
+    assert web.slack.responses_to("sig") == []
+
+
+def test_healthz_reports_the_database(web: WebApp) -> None:
+    with urllib.request.urlopen(web.url + "/healthz", timeout=5) as response:
+        assert response.status == 200
+        assert json.loads(response.read()) == {"status": "ok", "database": True}
