@@ -7,6 +7,7 @@ and exits 2.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import logging
 import os
 import sys
@@ -15,7 +16,7 @@ from pathlib import Path
 
 from bot.config import ConfigError, Settings, load
 from bot.db.engine import Database
-from bot.deps import Deps
+from bot.deps import Deps, utc_now
 
 log = logging.getLogger("bot")
 
@@ -41,6 +42,11 @@ def _serve(args: argparse.Namespace) -> int:
         # The embedded default has no release phase, so it brings its own schema up to date.
         migrate.upgrade(deps.db.engine)
     app = create_app(deps)
+    if not args.no_scheduler:
+        from bot import scheduler
+
+        scheduler.build(deps, blocking=False).start()
+        log.info("The scheduler runs in this process (use --no-scheduler to turn it off)")
     if settings.app_token:
         from slack_bolt.adapter.socket_mode import SocketModeHandler
 
@@ -48,6 +54,52 @@ def _serve(args: argparse.Namespace) -> int:
         SocketModeHandler(app, settings.app_token).start()  # type: ignore[no-untyped-call]
         return 0
     serve_http(create_wsgi_app(app, deps.db), port=args.port or settings.port, host=args.host)
+    return 0
+
+
+def _scheduler(args: argparse.Namespace) -> int:
+    from bot import scheduler
+
+    deps = build_deps(load(os.environ))
+    log.info("Scheduler started: nudge pass every %d minutes", deps.settings.nudge_interval_minutes)
+    scheduler.build(deps, blocking=True).start()
+    return 0
+
+
+def _instant(value: str) -> dt.datetime:
+    """--now as an aware UTC datetime; a value without a zone is taken as UTC."""
+    try:
+        moment = dt.datetime.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"--now “{value}” isn't an ISO 8601 time, such as 2026-11-23T09:30:00+00:00"
+        ) from None
+    return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment.astimezone(dt.UTC)
+
+
+def _nudge(args: argparse.Namespace) -> int:
+    from bot.core.render import blocks_to_text
+    from bot.services import nudges
+
+    deps = build_deps(load(os.environ))
+    report = nudges.run_pass(deps, args.now or utc_now(), dry_run=args.dry_run)
+    for planned in report.planned:
+        heading = (
+            f"── DM to {planned.rep.display_name or planned.rep.user_id} "
+            f"({planned.local_date:%A %d %B}) "
+        )
+        print(heading.ljust(72, "─"))
+        print(blocks_to_text(planned.message.blocks))
+        print()
+    if args.dry_run:
+        print(
+            f"Dry run: {len(report.planned)} digest(s) would be sent; nothing was sent or recorded."
+        )
+    else:
+        print(
+            f"{report.sent} sent, {report.already_claimed} already sent, "
+            f"{report.retry_later} to retry on the next pass, {report.failed} failed."
+        )
     return 0
 
 
@@ -111,6 +163,26 @@ def parser() -> argparse.ArgumentParser:
         help="don't run the scheduler in this process (run `touchbase scheduler`)",
     )
     serve.set_defaults(run=_serve)
+
+    scheduler = commands.add_parser(
+        "scheduler", help="run the scheduler alone (one per deployment: the Procfile's clock:)"
+    )
+    scheduler.set_defaults(run=_scheduler)
+
+    nudge = commands.add_parser("nudge", help="run one nudge pass now (or as if at --now)")
+    nudge.add_argument(
+        "--now",
+        type=_instant,
+        default=None,
+        metavar="ISO8601",
+        help="pretend the clock reads this instant, e.g. 2026-11-23T14:00:00Z",
+    )
+    nudge.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="print each digest instead of sending or recording it",
+    )
+    nudge.set_defaults(run=_nudge)
 
     db = commands.add_parser("db", help="database schema")
     db.add_argument(

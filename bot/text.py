@@ -247,3 +247,136 @@ HELP = "\n".join(
         "`/touch add Acme Insurance Group renews 2027-03-14 tier A owner @sam` — add a client",
     ]
 )
+
+
+# The morning digest and /touch list
+
+DIGEST_GREETING = "Good morning! A few clients could use a touch from you today:"
+DIGEST_FOOTER = (
+    "Log a contact with `/touch <client> …` or the buttons. `/touch pause` if you need a break."
+)
+LOG_BUTTON = "Log a touch"
+SNOOZE_BUTTON = "Snooze a week"
+SNOOZE_PICK = "Or snooze until…"
+NOT_MINE_BUTTON = "Not my client"
+NOT_MINE_CONFIRM_TITLE = "Hand this client back?"
+NOT_MINE_CONFIRM_YES = "Hand back"
+NOT_MINE_CONFIRM_NO = "Keep"
+
+
+def not_mine_confirm(client: Client) -> str:
+    return (
+        f"You'll stop getting notes about *{client.name}*, and an admin will find them a new owner."
+    )
+
+
+def and_more(count: int) -> str:
+    noun = "client" if count == 1 else "clients"
+    return f"…and {count} more {noun} — `/touch list`"
+
+
+def list_more(count: int) -> str:
+    return f"…and {count} more. Start with these."
+
+
+def quiet_reason(days: int) -> str:
+    return f"No contact in {days} days"
+
+
+def renewal_reason(
+    renewal_on: dt.date, today: dt.date, only_routine_since: bool, had_previous: bool
+) -> str:
+    left = (renewal_on - today).days
+    when = short_date(renewal_on, today)
+    head = (
+        f"Renews {when}"
+        if left > 14
+        else ("Renews today" if left == 0 else f"Renews in {left} days ({when})")
+    )
+    since = "since the last renewal" if had_previous else "in the last year"
+    if only_routine_since:
+        return f"{head} — only paperwork {since}"
+    return f"{head} — no value-adding contact {since}"
+
+
+def promise_reason(due: dt.date, today: dt.date) -> str:
+    if due == today:
+        return "You planned to follow up today"
+    return f"You planned to follow up {day_label(due, today)}"
+
+
+def check_in_reason(days: int) -> str:
+    return f"They had a claim or a problem {days} days ago — how did it turn out?"
+
+
+SUGGESTIONS: dict[str, tuple[str, ...]] = {
+    "quiet": (
+        "Ask how their business is going.",
+        "Share something useful: an article, a tip, a contact.",
+        "Ask for their feedback, and listen.",
+        "Offer a quick review of their cover.",
+        "Suggest a coffee or a ten-minute call.",
+    ),
+    "renewal": (
+        "Offer to review their cover before the renewal.",
+        "Ask what has changed in their business this year.",
+        "Ask what they'd like done differently next year.",
+    ),
+    "promise": (
+        "Do what you promised; even a short update counts.",
+        "A quick call to close the loop will be appreciated.",
+    ),
+    "check_in": (
+        "Check in on how the claim is going.",
+        "Ask how things turned out, and listen.",
+    ),
+}
+
+
+def digest_fallback(names: Sequence[str], more: int) -> str:
+    """The notification text: short, and names the clients."""
+    listed = ", ".join(names)
+    extra = f" and {more} more" if more else ""
+    return f"A few clients could use a touch today: {listed}{extra}."
+
+
+LIST_HEADER = "Clients who could use a touch now:"
+LIST_EMPTY = "Nobody needs you right now: every client has heard from you recently. Nice work."
+
+
+def snoozed(client: Client, until: dt.date, today: dt.date) -> str:
+    return f"Snoozed *{client.name}* until {day_label(until, today)}."
+
+
+def snooze_date_passed(today: dt.date) -> str:
+    return "Please pick a day after today to snooze until."
+
+
+def handed_back(client: Client) -> str:
+    return f"Handed *{client.name}* back. An admin will find them a new owner."
+
+
+CLIENT_GONE = "That client isn't in the book any more."
+
+
+# The log-touch form
+
+FORM_TITLE = "Log a touch"
+FORM_SUBMIT = "Save"
+FORM_CLOSE = "Cancel"
+FORM_NOTE = "What happened?"
+FORM_NOTE_HINT = "Called about their claim, reviewed their cover, sent the invoice…"
+FORM_DAY = "When"
+FORM_KIND = "How does it count?"
+FORM_KIND_AUTO = "Let Touchbase decide from the note"
+FORM_KIND_VALUE = "Value-adding"
+FORM_KIND_ROUTINE = "Routine"
+FORM_FOLLOW_UP = "Remind me to follow up on"
+FORM_FOLLOW_UP_HINT = "Pick a day (optional)"
+FORM_NOTE_EMPTY = "Add a few words about what happened."
+FORM_DAY_FUTURE = "That day hasn't happened yet."
+FORM_FOLLOW_UP_PAST = "Pick a day after today for the reminder."
+
+
+def form_client(client: Client) -> str:
+    return f"*{client.name}*"

@@ -7,14 +7,18 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import case, delete, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.core.model import (
     Client,
+    ClientActivity,
     Kind,
     NewClient,
     NewTouch,
@@ -25,7 +29,15 @@ from bot.core.model import (
     Touch,
     WorkspaceSettings,
 )
-from bot.db.schema import ClientRow, RepRow, TouchRow, WorkspaceRow
+from bot.db.schema import (
+    ClientRow,
+    DigestRow,
+    NudgeRow,
+    RepRow,
+    SnoozeRow,
+    TouchRow,
+    WorkspaceRow,
+)
 
 
 def name_key(name: str) -> str:
@@ -336,5 +348,272 @@ def save_rep(session: Session, rep: Rep) -> None:
         statement.on_conflict_do_update(
             index_elements=[RepRow.team_id, RepRow.user_id],
             set_={k: v for k, v in values.items() if k not in {"team_id", "user_id"}},
+        )
+    )
+
+
+# The nudge pass: set-based reads, then the outbox
+
+
+def teams_with_clients(session: Session) -> list[str]:
+    return list(
+        session.scalars(
+            select(ClientRow.team_id)
+            .where(ClientRow.status == Status.ACTIVE.value)
+            .distinct()
+            .order_by(ClientRow.team_id)
+        )
+    )
+
+
+def client_owners(session: Session, team_id: str) -> set[str]:
+    """Everyone who owns at least one active client: the people who may get a digest."""
+    return set(
+        session.scalars(
+            select(ClientRow.owner_id)
+            .where(
+                ClientRow.team_id == team_id,
+                ClientRow.status == Status.ACTIVE.value,
+                ClientRow.owner_id.is_not(None),
+            )
+            .distinct()
+        )
+    )
+
+
+def client_activity(
+    session: Session, team_id: str, now: dt.datetime, owners: Iterable[str] | None = None
+) -> list[ClientActivity]:
+    """Each active client with its latest touch, value touch, promise and problem, as of now.
+
+    Three statements whatever the size of the book: the clients, one GROUP BY over touches,
+    and the latest promise per client. Touches dated after `now` are ignored.
+    """
+    clients_query = select(ClientRow).where(
+        ClientRow.team_id == team_id, ClientRow.status == Status.ACTIVE.value
+    )
+    if owners is not None:
+        clients_query = clients_query.where(ClientRow.owner_id.in_(set(owners)))
+    clients = {row.id: _client(row) for row in session.scalars(clients_query)}
+    if not clients:
+        return []
+
+    in_scope = (TouchRow.team_id == team_id, TouchRow.occurred_at <= now)
+    latest = (
+        select(
+            TouchRow.client_id,
+            func.max(TouchRow.occurred_at),
+            func.max(case((TouchRow.kind == Kind.VALUE.value, TouchRow.occurred_at))),
+            func.max(case((TouchRow.about_problem, TouchRow.occurred_at))),
+            func.max(case((TouchRow.follow_up_on.is_not(None), TouchRow.occurred_at))),
+        )
+        .where(*in_scope)
+        .group_by(TouchRow.client_id)
+    )
+    stats: dict[int, tuple[Any, ...]] = {}
+    for client_id, last, last_value, problem, promise_at in session.execute(latest):
+        if client_id in clients:
+            stats[client_id] = (last, last_value, problem, promise_at)
+
+    # The due date of each client's latest promise: join back on its (client, time).
+    latest_promise = (
+        select(TouchRow.client_id, func.max(TouchRow.occurred_at).label("at"))
+        .where(*in_scope, TouchRow.follow_up_on.is_not(None))
+        .group_by(TouchRow.client_id)
+        .subquery()
+    )
+    promise_due = (
+        select(TouchRow.client_id, func.max(TouchRow.follow_up_on))
+        .join(
+            latest_promise,
+            (TouchRow.client_id == latest_promise.c.client_id)
+            & (TouchRow.occurred_at == latest_promise.c.at),
+        )
+        .where(TouchRow.team_id == team_id, TouchRow.follow_up_on.is_not(None))
+        .group_by(TouchRow.client_id)
+    )
+    promises: dict[int, dt.date | None] = dict(session.execute(promise_due).tuples().all())
+
+    activities = []
+    for client_id, client in clients.items():
+        last, last_value, problem, promise_at = stats.get(client_id, (None, None, None, None))
+        activities.append(
+            ClientActivity(
+                client=client,
+                last_touch_at=_aware(last),
+                last_value_at=_aware(last_value),
+                promise_due=promises.get(client_id),
+                promise_made_at=_aware(promise_at),
+                problem_at=_aware(problem),
+            )
+        )
+    return activities
+
+
+def _aware(value: dt.datetime | str | None) -> dt.datetime | None:
+    """Aggregates bypass the column type, so SQLite hands back naive values (or strings)."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+def claimed_digests(session: Session, team_id: str, since: dt.date) -> set[tuple[str, dt.date]]:
+    """(rep, local date) of every digest claimed since a date, sent or not."""
+    rows = session.execute(
+        select(DigestRow.rep_id, DigestRow.local_date).where(
+            DigestRow.team_id == team_id, DigestRow.local_date >= since
+        )
+    )
+    return {(rep, day) for rep, day in rows}
+
+
+def recent_nudges(
+    session: Session, team_id: str, since: dt.date
+) -> dict[tuple[int, str], tuple[str, dt.date]]:
+    """The latest delivered nudge per (client, rule) since a date: its window and its day.
+
+    Only digests Slack accepted count; a claim left by a crash does not silence a client.
+    """
+    rows = session.execute(
+        select(NudgeRow.client_id, NudgeRow.rule, NudgeRow.window_key, NudgeRow.nudged_on)
+        .join(DigestRow, DigestRow.id == NudgeRow.digest_id)
+        .where(
+            NudgeRow.team_id == team_id,
+            NudgeRow.nudged_on >= since,
+            DigestRow.status == DIGEST_SENT,
+        )
+        .order_by(NudgeRow.nudged_on)
+    )
+    return {
+        (client_id, rule): (window_key.partition("#")[0], day)
+        for client_id, rule, window_key, day in rows
+    }
+
+
+def snoozes(session: Session, team_id: str, today: dt.date) -> dict[tuple[str, int], dt.date]:
+    """(rep, client) -> the day the client comes back, for snoozes still running."""
+    rows = session.execute(
+        select(SnoozeRow.rep_id, SnoozeRow.client_id, SnoozeRow.until).where(
+            SnoozeRow.team_id == team_id, SnoozeRow.until > today
+        )
+    )
+    return {(rep, client_id): until for rep, client_id, until in rows}
+
+
+DIGEST_CLAIMED = "claimed"
+DIGEST_SENT = "sent"
+DIGEST_FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class NudgeClaim:
+    client_id: int
+    rule: str
+    window: str
+
+
+def claim_digest(
+    session: Session,
+    *,
+    team_id: str,
+    rep_id: str,
+    local_date: dt.date,
+    items: Sequence[NudgeClaim],
+    now: dt.datetime,
+) -> int | None:
+    """Record the digest and its items before sending. None when already claimed elsewhere.
+
+    The unique keys (team, rep, local date) and (team, client, rule, window) make a second
+    pass, a second scheduler or a restart fail here instead of sending a second DM. On
+    PostgreSQL a concurrent claim waits on the unique index until the first commits.
+    """
+    try:
+        with session.begin_nested():
+            digest = DigestRow(
+                team_id=team_id,
+                rep_id=rep_id,
+                local_date=local_date,
+                status=DIGEST_CLAIMED,
+                claimed_at=now,
+            )
+            session.add(digest)
+            session.flush()
+            session.add_all(
+                NudgeRow(
+                    team_id=team_id,
+                    digest_id=digest.id,
+                    client_id=item.client_id,
+                    rep_id=rep_id,
+                    rule=item.rule,
+                    # One nudge per item window per day, whoever it goes to.
+                    window_key=f"{item.window}#{local_date.isoformat()}",
+                    nudged_on=local_date,
+                )
+                for item in items
+            )
+            session.flush()
+    except IntegrityError:
+        return None
+    return digest.id
+
+
+def finish_digest(
+    session: Session,
+    digest_id: int,
+    *,
+    status: str,
+    now: dt.datetime,
+    channel: str | None = None,
+    ts: str | None = None,
+    error: str | None = None,
+) -> None:
+    session.execute(
+        update(DigestRow)
+        .where(DigestRow.id == digest_id)
+        .values(
+            status=status,
+            sent_at=now if status == DIGEST_SENT else None,
+            channel=channel,
+            ts=ts,
+            error=error,
+        )
+    )
+
+
+def release_digest(session: Session, digest_id: int) -> None:
+    """Forget a claim whose DM surely wasn't sent, so the next pass tries again."""
+    session.execute(delete(NudgeRow).where(NudgeRow.digest_id == digest_id))
+    session.execute(delete(DigestRow).where(DigestRow.id == digest_id))
+
+
+def deactivate_rep(session: Session, team_id: str, user_id: str) -> None:
+    session.execute(
+        update(RepRow)
+        .where(RepRow.team_id == team_id, RepRow.user_id == user_id)
+        .values(active=False)
+    )
+
+
+def snooze(session: Session, team_id: str, client_id: int, rep_id: str, until: dt.date) -> None:
+    row = session.get(SnoozeRow, (team_id, client_id, rep_id))
+    if row is None:
+        session.add(SnoozeRow(team_id=team_id, client_id=client_id, rep_id=rep_id, until=until))
+    else:
+        row.until = until
+
+
+def hand_back(
+    session: Session, team_id: str, client_id: int, rep_id: str, now: dt.datetime
+) -> None:
+    """ "Not my client": the rep stops owning it, and it waits for an admin to reassign."""
+    session.execute(
+        update(ClientRow)
+        .where(ClientRow.team_id == team_id, ClientRow.id == client_id)
+        .values(
+            owner_id=case((ClientRow.owner_id == rep_id, None), else_=ClientRow.owner_id),
+            handed_back_by=rep_id,
+            handed_back_at=now,
         )
     )

@@ -97,6 +97,9 @@ class ClientRow(Base):
     renewal_date: Mapped[dt.date | None] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(16), default="active")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    # Set by "Not my client": the rep who handed the client back, for an admin to reassign.
+    handed_back_by: Mapped[str | None] = mapped_column(String(32))
+    handed_back_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
 
 class TouchRow(Base):
@@ -135,3 +138,59 @@ class RepRow(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     paused_until: Mapped[dt.date | None] = mapped_column(Date)
     profile_refreshed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+class DigestRow(Base):
+    """The outbox of DMs: one row per rep per local day, claimed before Slack is called.
+
+    The unique key is what makes delivery exactly-once: a second pass, a second scheduler or
+    a restart can't claim the same (team, rep, day) again.
+    """
+
+    __tablename__ = "digest"
+    __table_args__ = (UniqueConstraint("team_id", "rep_id", "local_date"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    rep_id: Mapped[str] = mapped_column(String(32))
+    local_date: Mapped[dt.date] = mapped_column(Date)
+    # claimed -> sent | failed. A claim left by a crash is never re-sent (see bot.services.nudges).
+    status: Mapped[str] = mapped_column(String(16))
+    claimed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    channel: Mapped[str | None] = mapped_column(String(32))
+    ts: Mapped[str | None] = mapped_column(String(32))
+    error: Mapped[str | None] = mapped_column(String(64))
+
+
+class NudgeRow(Base):
+    """One item of a digest: this client, for this rule, in this window, was nudged."""
+
+    __tablename__ = "nudge"
+    __table_args__ = (
+        UniqueConstraint("team_id", "client_id", "rule", "window_key"),
+        Index("ix_nudge_team_nudged_on", "team_id", "nudged_on"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    digest_id: Mapped[int] = mapped_column(ForeignKey("digest.id", ondelete="CASCADE"))
+    client_id: Mapped[int] = mapped_column(ForeignKey("client.id", ondelete="CASCADE"))
+    rep_id: Mapped[str] = mapped_column(String(32))
+    rule: Mapped[str] = mapped_column(String(16))
+    # The rule's window (see bot.core.rules), plus "#n" for the n-th reminder in that window.
+    window_key: Mapped[str] = mapped_column(String(64))
+    nudged_on: Mapped[dt.date] = mapped_column(Date)
+
+
+class SnoozeRow(Base):
+    """A rep has asked not to hear about a client until a date."""
+
+    __tablename__ = "snooze"
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    client_id: Mapped[int] = mapped_column(
+        ForeignKey("client.id", ondelete="CASCADE"), primary_key=True
+    )
+    rep_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    until: Mapped[dt.date] = mapped_column(Date)

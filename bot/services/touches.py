@@ -12,8 +12,10 @@ from bot.core.blocks import Message, PendingTouch, plain
 from bot.core.commands import (
     AddClient,
     Command,
+    EditClient,
     FutureDay,
     Help,
+    ListDue,
     Log,
     OpenForm,
     Pause,
@@ -26,6 +28,7 @@ from bot.core.commands import (
 from bot.core.dates import BadDate, FollowUpInPast, next_renewal
 from bot.core.matching import Ambiguous, NoMatch, match_client
 from bot.core.model import NewClient, Rep, Source
+from bot.core.nudge_blocks import list_message
 from bot.core.plan import (
     MAX_NOTE,
     DayInFuture,
@@ -38,6 +41,7 @@ from bot.core.plan import (
 )
 from bot.db import repository as repo
 from bot.deps import Deps
+from bot.services.nudges import current_items
 from bot.services.reps import ensure_rep
 
 UNDO_WINDOW = dt.timedelta(minutes=10)
@@ -61,6 +65,10 @@ def _dispatch(
             return log_touch(deps, rep, rest, day, now, tz)
         case Help() | OpenForm():
             return plain(text.HELP)
+        case ListDue():
+            return list_due(deps, rep, now)
+        case EditClient(query=query):
+            return show(deps, rep, query, today)
         case Undo():
             return undo(deps, rep, now)
         case Show(query=query):
@@ -172,6 +180,12 @@ def flip_kind(deps: Deps, team_id: str, user_id: str, value: str) -> Message:
         today=now.astimezone(tz).date(),
         follow_up_on=touch.follow_up_on,
     )
+
+
+def list_due(deps: Deps, rep: Rep, now: dt.datetime) -> Message:
+    """Everything due now for the caller's clients, privately."""
+    items = current_items(deps, rep.team_id, rep, now)
+    return list_message(items, now.astimezone(ZoneInfo(rep.tz)).date())
 
 
 def undo(deps: Deps, rep: Rep, now: dt.datetime) -> Message:

@@ -5,9 +5,11 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.deps import Deps
-from bot.slack.listeners import actions, commands
+from bot.slack.listeners import actions, commands, nudges, views
 
 
 def register(app: App, deps: Deps) -> None:
     commands.register(app, deps)
     actions.register(app, deps)
+    nudges.register(app, deps)
+    views.register(app, deps)

@@ -1,0 +1,125 @@
+"""Block Kit for the morning digest, `/touch list`, and the digest's buttons."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    ButtonElement,
+    ConfirmObject,
+    ContextBlock,
+    DatePickerElement,
+    MarkdownTextObject,
+    SectionBlock,
+)
+
+from bot import text
+from bot.core.blocks import Message, render, section
+from bot.core.dates import previous_renewal
+from bot.core.rules import Digest, Item, Rule, one_per_client, suggestion_index
+
+LOG_FROM_NUDGE = "nudge_log_touch"
+SNOOZE_WEEK = "nudge_snooze_week"
+SNOOZE_UNTIL = "nudge_snooze_until"
+NOT_MINE = "nudge_not_mine"
+ITEM_BLOCK = "nudge:"
+ACTIONS_BLOCK = "nudge-actions:"
+SNOOZE_DAYS = 7
+# /touch list stays well inside Slack's 50 blocks per message: two blocks an item.
+LIST_LIMIT = 20
+
+
+def reason(item: Item, today: dt.date) -> str:
+    match item.rule:
+        case Rule.QUIET:
+            return text.quiet_reason(item.days_quiet or 0)
+        case Rule.RENEWAL:
+            assert item.renewal_on is not None
+            renewal = item.client.renewal_date or item.renewal_on
+            had_previous = previous_renewal(renewal, today) is not None
+            return text.renewal_reason(
+                item.renewal_on, today, item.only_routine_since, had_previous
+            )
+        case Rule.PROMISE:
+            return text.promise_reason(item.promise_due or today, today)
+        case Rule.CHECK_IN:
+            problem_day = item.problem_at.date() if item.problem_at else today
+            return text.check_in_reason((today - problem_day).days)
+    raise AssertionError(item.rule)
+
+
+def suggestion(item: Item, today: dt.date) -> str:
+    choices = text.SUGGESTIONS[item.rule.value]
+    return choices[suggestion_index(item.client.id, item.rule, today, len(choices))]
+
+
+def item_blocks(item: Item, today: dt.date) -> list[Any]:
+    client = item.client
+    words = f"*{client.name}*\n{reason(item, today)}\n_{suggestion(item, today)}_"
+    value = str(client.id)
+    return [
+        SectionBlock(text=MarkdownTextObject(text=words), block_id=f"{ITEM_BLOCK}{client.id}"),
+        ActionsBlock(
+            block_id=f"{ACTIONS_BLOCK}{client.id}",
+            elements=[
+                ButtonElement(
+                    text=text.LOG_BUTTON, action_id=LOG_FROM_NUDGE, value=value, style="primary"
+                ),
+                ButtonElement(text=text.SNOOZE_BUTTON, action_id=SNOOZE_WEEK, value=value),
+                DatePickerElement(action_id=SNOOZE_UNTIL, placeholder=text.SNOOZE_PICK),
+                ButtonElement(
+                    text=text.NOT_MINE_BUTTON,
+                    action_id=NOT_MINE,
+                    value=value,
+                    confirm=ConfirmObject(
+                        title=text.NOT_MINE_CONFIRM_TITLE,
+                        text=MarkdownTextObject(text=text.not_mine_confirm(client)),
+                        confirm=text.NOT_MINE_CONFIRM_YES,
+                        deny=text.NOT_MINE_CONFIRM_NO,
+                    ),
+                ),
+            ],
+        ),
+    ]
+
+
+def digest_message(digest: Digest, today: dt.date) -> Message:
+    blocks: list[Any] = [section(text.DIGEST_GREETING)]
+    for item in digest.items:
+        blocks += item_blocks(item, today)
+    if digest.more:
+        blocks.append(section(text.and_more(digest.more)))
+    blocks.append(ContextBlock(elements=[MarkdownTextObject(text=text.DIGEST_FOOTER)]))
+    fallback = text.digest_fallback([i.client.name for i in digest.items], digest.more)
+    return Message(fallback, render(blocks))
+
+
+def list_message(items: Sequence[Item], today: dt.date) -> Message:
+    if not items:
+        return Message(text.LIST_EMPTY)
+    unique = one_per_client(items)
+    shown = unique[:LIST_LIMIT]
+    blocks: list[Any] = [section(text.LIST_HEADER)]
+    for item in shown:
+        blocks += item_blocks(item, today)
+    hidden = len(unique) - len(shown)
+    if hidden:
+        blocks.append(section(text.list_more(hidden)))
+    fallback = text.digest_fallback([i.client.name for i in shown], hidden)
+    return Message(fallback, render(blocks))
+
+
+def mark_item(blocks: Sequence[dict[str, Any]], client_id: int, words: str) -> Message | None:
+    """The digest with one item's buttons replaced by what happened, e.g. "Snoozed until …".
+
+    None when the message has no such item (it was already acted on, or isn't a digest).
+    """
+    target = f"{ACTIONS_BLOCK}{client_id}"
+    if not any(b.get("block_id") == target for b in blocks):
+        return None
+    done = ContextBlock(elements=[MarkdownTextObject(text=f"✓ {words}")]).to_dict()
+    updated = tuple(done if b.get("block_id") == target else b for b in blocks)
+    return Message(words, updated)

@@ -1,0 +1,223 @@
+"""The nudge pass: at most one gentle DM digest per rep per working day, exactly once.
+
+Shape: read once (set-based SQL), decide in the core (bot.core.rules), then deliver.
+
+Delivery goes through an outbox. Before calling Slack, a pass claims the digest by inserting
+(team, rep, local date) and its items under unique keys, and commits. Only the pass that wins
+the claim sends; a second pass, a second scheduler process or a restart loses it and sends
+nothing. On PostgreSQL a concurrent claim waits on the unique index, so two passes serialise.
+
+The one window no outbox can close: Slack accepts the message and the process dies before
+recording "sent". The claim is already committed, so the next pass does not send again. We
+choose at-most-once on purpose: a missed morning note costs little (the client comes back in
+tomorrow's digest, because only digests recorded as sent silence their items), while a
+duplicate DM is exactly the spam the product promises never to send. When Slack fails in a way
+that proves nothing was posted (5xx or rate limit after the retries, a connection error), the
+claim is released and the next pass tries again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from slack_sdk.errors import SlackApiError
+
+from bot.core.blocks import Message
+from bot.core.model import ClientActivity, Rep, WorkspaceSettings
+from bot.core.nudge_blocks import digest_message
+from bot.core.reps import needs_refresh
+from bot.core.rules import Digest, Item, Rule, choose_for_digest, digest_due, due_items
+from bot.db import repository as repo
+from bot.db.repository import DIGEST_FAILED, DIGEST_SENT, NudgeClaim
+from bot.deps import Deps
+from bot.services.reps import ensure_rep
+
+log = logging.getLogger(__name__)
+
+# Slack says the person is gone: stop writing to them, and carry on with everyone else.
+GONE = frozenset({"user_not_found", "account_inactive", "user_disabled", "cannot_dm_bot"})
+# Sending is concurrent, well inside chat.postMessage's per-workspace rate limit.
+SEND_WORKERS = 8
+
+
+@dataclass(frozen=True)
+class PlannedDigest:
+    team_id: str
+    rep: Rep
+    local_date: dt.date
+    digest: Digest
+    message: Message
+
+
+@dataclass
+class PassReport:
+    planned: list[PlannedDigest] = field(default_factory=list)
+    sent: int = 0
+    already_claimed: int = 0
+    retry_later: int = 0
+    failed: int = 0
+
+
+def run_pass(deps: Deps, now: dt.datetime, *, dry_run: bool = False) -> PassReport:
+    """One nudge pass as if the clock read `now`. The scheduler calls exactly this."""
+    report = PassReport()
+    with deps.db.transaction() as session:
+        teams = repo.teams_with_clients(session)
+    for team_id in teams:
+        report.planned += plan_team(deps, team_id, now)
+    if dry_run:
+        return report
+    with ThreadPoolExecutor(max_workers=SEND_WORKERS) as pool:
+        outcomes = list(pool.map(lambda p: deliver(deps, p, now), report.planned))
+    for outcome in outcomes:
+        setattr(report, outcome, getattr(report, outcome) + 1)
+    log.info(
+        "nudge pass at %s: %d sent, %d already sent, %d to retry, %d failed",
+        now.isoformat(),
+        report.sent,
+        report.already_claimed,
+        report.retry_later,
+        report.failed,
+    )
+    return report
+
+
+def plan_team(deps: Deps, team_id: str, now: dt.datetime) -> list[PlannedDigest]:
+    with deps.db.transaction() as session:
+        settings = repo.workspace_settings(session, team_id)
+        owners = repo.client_owners(session, team_id)
+        reps = repo.get_reps(session, team_id, owners)
+        claimed = repo.claimed_digests(session, team_id, since=(now - dt.timedelta(days=2)).date())
+    reps = _fresh(deps, team_id, owners, reps, now)
+    due: dict[str, tuple[Rep, ZoneInfo, dt.date]] = {}
+    for rep in reps.values():
+        if not rep.active:
+            continue
+        tz = ZoneInfo(rep.tz)
+        local_date = digest_due(
+            now=now,
+            tz=tz,
+            nudge_hour=settings.nudge_hour,
+            holiday_country=settings.holiday_country,
+            already_sent_today=(rep.user_id, now.astimezone(tz).date()) in claimed,
+            paused_until=rep.paused_until,
+        )
+        if local_date is not None:
+            due[rep.user_id] = (rep, tz, local_date)
+    if not due:
+        return []
+
+    earliest = min(day for _, _, day in due.values())
+    with deps.db.transaction() as session:
+        activities = repo.client_activity(session, team_id, now, owners=due)
+        recent = repo.recent_nudges(
+            session, team_id, since=earliest - dt.timedelta(days=settings.renudge_days)
+        )
+        snoozed = repo.snoozes(session, team_id, earliest)
+
+    by_owner: dict[str, list[ClientActivity]] = {}
+    for activity in activities:
+        by_owner.setdefault(activity.client.owner_id or "", []).append(activity)
+    nudged = {(client_id, Rule(rule)): seen for (client_id, rule), seen in recent.items()}
+    planned = []
+    for user_id, (rep, tz, local_date) in due.items():
+        items = due_items(by_owner.get(user_id, []), settings, now=now, today=local_date, tz=tz)
+        mine = {client_id: until for (who, client_id), until in snoozed.items() if who == user_id}
+        digest = choose_for_digest(
+            items, nudged, mine, today=local_date, renudge_days=settings.renudge_days
+        )
+        if digest.items:
+            planned.append(
+                PlannedDigest(team_id, rep, local_date, digest, digest_message(digest, local_date))
+            )
+    return planned
+
+
+def _fresh(
+    deps: Deps, team_id: str, owners: Iterable[str], known: dict[str, Rep], now: dt.datetime
+) -> dict[str, Rep]:
+    """Every owner's profile, refreshed from users.info when it is a day old or missing."""
+    stale = [user_id for user_id in owners if needs_refresh(known.get(user_id), now)]
+    if stale:
+        with ThreadPoolExecutor(max_workers=SEND_WORKERS) as pool:
+            for rep in pool.map(lambda user_id: ensure_rep(deps, team_id, user_id, now), stale):
+                known[rep.user_id] = rep
+    return known
+
+
+def current_items(
+    deps: Deps, team_id: str, rep: Rep, now: dt.datetime, settings: WorkspaceSettings | None = None
+) -> list[Item]:
+    """Everything due now for one rep's clients, most urgent first (for /touch list)."""
+    tz = ZoneInfo(rep.tz)
+    with deps.db.transaction() as session:
+        settings = settings or repo.workspace_settings(session, team_id)
+        activities = repo.client_activity(session, team_id, now, owners=[rep.user_id])
+        snoozed = repo.snoozes(session, team_id, now.astimezone(tz).date())
+    items = due_items(activities, settings, now=now, today=now.astimezone(tz).date(), tz=tz)
+    return [i for i in items if (rep.user_id, i.client.id) not in snoozed]
+
+
+def deliver(deps: Deps, planned: PlannedDigest, now: dt.datetime) -> str:
+    """Claim, send, record. Returns the PassReport counter the outcome belongs to."""
+    rep = planned.rep
+    claims = [NudgeClaim(i.client.id, i.rule.value, i.window) for i in planned.digest.items]
+    with deps.db.transaction(write=True) as session:
+        digest_id = repo.claim_digest(
+            session,
+            team_id=planned.team_id,
+            rep_id=rep.user_id,
+            local_date=planned.local_date,
+            items=claims,
+            now=now,
+        )
+    if digest_id is None:
+        return "already_claimed"
+    try:
+        # Posting to the user ID opens the DM: one Web API call per digest.
+        response = deps.slack.chat_postMessage(channel=rep.user_id, **planned.message.as_kwargs())
+    except SlackApiError as error:
+        return _failed(deps, planned, digest_id, error, now)
+    except OSError as error:  # connection refused, reset or timed out after the retries
+        log.warning("couldn't reach Slack for a digest (%s); will retry next pass", error)
+        with deps.db.transaction(write=True) as session:
+            repo.release_digest(session, digest_id)
+        return "retry_later"
+    with deps.db.transaction(write=True) as session:
+        repo.finish_digest(
+            session,
+            digest_id,
+            status=DIGEST_SENT,
+            now=now,
+            channel=response.get("channel"),
+            ts=response.get("ts"),
+        )
+    return "sent"
+
+
+def _failed(
+    deps: Deps, planned: PlannedDigest, digest_id: int, error: SlackApiError, now: dt.datetime
+) -> str:
+    code = str(error.response.get("error") or "")
+    status = error.response.status_code
+    if status == 429 or status >= 500:
+        log.warning("Slack answered %s for a digest; will retry next pass", status)
+        with deps.db.transaction(write=True) as session:
+            repo.release_digest(session, digest_id)
+        return "retry_later"
+    with deps.db.transaction(write=True) as session:
+        repo.finish_digest(session, digest_id, status=DIGEST_FAILED, now=now, error=code[:64])
+        if code in GONE:
+            repo.deactivate_rep(session, planned.team_id, planned.rep.user_id)
+    if code in GONE:
+        log.info(
+            "rep %s is no longer in Slack (%s); stopped their digests", planned.rep.user_id, code
+        )
+    else:
+        log.error("Slack refused a digest for %s: %s", planned.rep.user_id, code)
+    return "failed"

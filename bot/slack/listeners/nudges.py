@@ -1,0 +1,69 @@
+"""The digest's buttons: Log a touch, Snooze, Not my client."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+
+from bot import text
+from bot.core.nudge_blocks import LOG_FROM_NUDGE, NOT_MINE, SNOOZE_UNTIL, SNOOZE_WEEK
+from bot.deps import Deps
+from bot.services import nudge_actions
+from bot.slack.listeners.guard import guarded, who
+
+
+def _shown(body: dict[str, Any]) -> list[dict[str, Any]]:
+    """The blocks of the message the button sits on, so the reply can update just one item."""
+    return list((body.get("message") or {}).get("blocks") or [])
+
+
+def register(app: App, deps: Deps) -> None:
+    @app.action(LOG_FROM_NUDGE)
+    def log_touch(
+        ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond
+    ) -> None:
+        ack()
+        view = nudge_actions.log_form(deps, *who(body), action.get("value", ""))
+        if view is None:
+            respond(replace_original=False, response_type="ephemeral", text=text.CLIENT_GONE)
+            return
+        client.views_open(trigger_id=body["trigger_id"], view=view)
+
+    @app.action(SNOOZE_WEEK)
+    def snooze_week(
+        ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond
+    ) -> None:
+        ack()
+        reply = guarded(
+            lambda: nudge_actions.snooze(
+                deps, *who(body), action.get("value", ""), None, _shown(body)
+            )
+        )
+        respond(replace_original=bool(reply.blocks), **reply.as_kwargs())
+
+    @app.action(SNOOZE_UNTIL)
+    def snooze_until(
+        ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond
+    ) -> None:
+        ack()
+        client_id = str(action.get("block_id", "")).rpartition(":")[2]
+        picked = action.get("selected_date")
+        if not picked:
+            return
+        reply = guarded(
+            lambda: nudge_actions.snooze(
+                deps, *who(body), client_id, dt.date.fromisoformat(picked), _shown(body)
+            )
+        )
+        respond(replace_original=bool(reply.blocks), **reply.as_kwargs())
+
+    @app.action(NOT_MINE)
+    def not_mine(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
+        ack()
+        reply = guarded(
+            lambda: nudge_actions.hand_back(deps, *who(body), action.get("value", ""), _shown(body))
+        )
+        respond(replace_original=bool(reply.blocks), **reply.as_kwargs())
