@@ -1,9 +1,10 @@
 """Decide whether a touch added value for the client or was routine admin.
 
 The rules read the rep's note. Topics that help the client (a review, advice, a claim, an
-introduction, listening) always count as value. Routine topics (paperwork, invoices, cards,
-mailings) count as routine even over the phone: a call about an invoice is still admin. A call
-or a visit with no routine topic counts as value. `#value` and `#routine` in the note override.
+introduction, sharing something useful, listening, congratulations) always count as value.
+Routine topics (paperwork, invoices, cards, mailings) count as routine even over the phone or
+in person: a call or a visit about an invoice is still admin. A call, a visit or a check-in with
+no routine topic counts as value. `#value` and `#routine` in the note override.
 """
 
 from __future__ import annotations
@@ -62,32 +63,7 @@ _VALUE_TOPICS: tuple[tuple[re.Pattern[str], str], ...] = (
         "sharing something useful",
     ),
     (_pattern(r"listen(?:ed|ing)?", r"feedback", r"concerns?", r"asked how"), "listening"),
-    (
-        _pattern(
-            r"visit(?:ed)?",
-            r"met",
-            r"meeting",
-            r"lunch",
-            r"coffee",
-            r"dinner",
-            r"in person",
-            r"stopped by",
-            r"dropped by",
-            r"site visit",
-        ),
-        "a visit",
-    ),
-    (
-        _pattern(
-            r"congrat\w*",
-            r"birthday call",
-            r"checked in",
-            r"check[- ]in",
-            r"caught up",
-            r"catch[- ]up",
-        ),
-        "checking in",
-    ),
+    (_pattern(r"congrat\w*", r"birthday call"), "checking in"),
 )
 
 _ROUTINE_TOPICS: tuple[tuple[re.Pattern[str], str], ...] = (
@@ -137,17 +113,43 @@ _ROUTINE_TOPICS: tuple[tuple[re.Pattern[str], str], ...] = (
     ),
 )
 
-# Ways of talking that count as value when nothing routine was discussed.
-_CONVERSATION = _pattern(
-    r"call(?:ed|s)?",
-    r"phoned?",
-    r"rang",
-    r"spoke",
-    r"talked",
-    r"chat(?:ted)?",
-    r"zoom",
-    r"teams call",
-    r"video call",
+# Ways of meeting or talking that count as value when nothing routine was discussed: a visit
+# about the invoice is admin, like a call about it.
+_CONVERSATION: tuple[tuple[re.Pattern[str], str], ...] = (
+    (
+        _pattern(
+            r"visit(?:ed)?",
+            r"met",
+            r"meeting",
+            r"lunch",
+            r"coffee",
+            r"dinner",
+            r"in person",
+            r"stopped by",
+            r"dropped by",
+            r"sat down with",
+            r"site visit",
+        ),
+        "a visit",
+    ),
+    (
+        _pattern(r"checked in", r"check[- ]in", r"caught up", r"catch[- ]up"),
+        "checking in",
+    ),
+    (
+        _pattern(
+            r"call(?:ed|s)?",
+            r"phoned?",
+            r"rang",
+            r"spoke",
+            r"talked",
+            r"chat(?:ted)?",
+            r"zoom",
+            r"teams call",
+            r"video call",
+        ),
+        "a conversation",
+    ),
 )
 
 _OVERRIDE = re.compile(r"(?<!\w)#(value|routine)\b", re.IGNORECASE)
@@ -178,8 +180,8 @@ def classify(note: str) -> Classification:
         return Classification(Kind.VALUE, value)
     if routine := _first(_ROUTINE_TOPICS, cleaned):
         return Classification(Kind.ROUTINE, routine)
-    if _CONVERSATION.search(cleaned):
-        return Classification(Kind.VALUE, "a conversation")
+    if conversation := _first(_CONVERSATION, cleaned):
+        return Classification(Kind.VALUE, conversation)
     return Classification(Kind.ROUTINE, None)
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import shlex
 from dataclasses import dataclass
 
 from bot.core.dates import BadDate, parse_iso_date, parse_past_day
@@ -97,6 +96,9 @@ Command = (
 )
 
 _MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
+# Phones turn "straight" quotes into “curly” ones; both kinds quote a name.
+_QUOTE_MARKS = '"“”'
+_OPTIONS = frozenset({"renews", "tier", "owner"})
 
 
 def parse(text: str, today: dt.date) -> Command:
@@ -116,17 +118,18 @@ def parse(text: str, today: dt.date) -> Command:
         case "pause":
             return _pause(tail, today)
         case "show" if tail:
-            return Show(tail.strip('"'))
+            return Show(tail.strip(_QUOTE_MARKS))
         case "show":
             return Usage("show")
         case "edit" if tail:
-            return EditClient(tail.strip('"'))
+            return EditClient(tail.strip(_QUOTE_MARKS))
         case "edit":
             return Usage("edit")
         case "add" if tail:
             return _add(tail)
         case "add":
-            return OpenForm()
+            # Not the log-touch form: the rep asked to add a client and gave no name.
+            return Usage("add", "name")
     day = parse_past_day(head, today)
     if isinstance(day, BadDate):
         return day
@@ -155,10 +158,32 @@ def _pause(tail: str, today: dt.date) -> Command:
     return Pause(until)
 
 
+def _words(text: str) -> list[tuple[str, bool]] | None:
+    """Words, with a "quoted run" kept as one word, each with whether it was quoted.
+
+    Only double quotes group words: an apostrophe is part of a name (O'Brien, Macy's).
+    None when a quote is not closed.
+    """
+    words: list[tuple[str, bool]] = []
+    rest = text.strip()
+    while rest:
+        if rest[0] in _QUOTE_MARKS:
+            end = next((i for i, ch in enumerate(rest[1:], 1) if ch in _QUOTE_MARKS), -1)
+            if end == -1:
+                return None
+            if quoted := " ".join(rest[1:end].split()):
+                words.append((quoted, True))
+            rest = rest[end + 1 :].lstrip()
+        else:
+            word, _, rest = rest.partition(" ")
+            words.append((word, False))
+            rest = rest.lstrip()
+    return words
+
+
 def _add(tail: str) -> Command:
-    try:
-        words = shlex.split(tail)
-    except ValueError:
+    words = _words(tail)
+    if words is None:
         return Usage("add", "quotes")
     name_words: list[str] = []
     renewal: dt.date | None = None
@@ -166,10 +191,11 @@ def _add(tail: str) -> Command:
     owner: str | None = None
     i = 0
     while i < len(words):
-        word = words[i]
+        word, quoted = words[i]
         option = word.lower()
-        if option in {"renews", "tier", "owner"} and i + 1 < len(words):
-            value = words[i + 1]
+        # The name comes first, so a leading "Tier" or "Owner" is part of it (Tier One Roofing).
+        if not quoted and name_words and option in _OPTIONS and i + 1 < len(words):
+            value = words[i + 1][0]
             if option == "renews":
                 parsed = parse_iso_date(value)
                 if parsed is None:
@@ -188,7 +214,7 @@ def _add(tail: str) -> Command:
                 owner = mention.group(1)
             i += 2
             continue
-        if renewal or tier or owner:
+        if renewal is not None or tier is not None or owner is not None:
             # A name must come before the options; a stray word after them is a mistake.
             return Usage("add", "order")
         name_words.append(word)

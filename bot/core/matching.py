@@ -1,8 +1,8 @@
 """Find which client a rep means from the start of their `/touch` text.
 
 The order is: the longest name or alias the text starts with (whole words, ignoring case; a
-`"quoted name"` must match whole), then a unique prefix of a name or alias, then a confident
-fuzzy match. The rest of the text is the note.
+`"quoted name"` must match whole), unless a longer name was typed whole with a slip; then a
+unique prefix of a name or alias, then a confident fuzzy match. The rest of the text is the note.
 """
 
 from __future__ import annotations
@@ -21,6 +21,15 @@ CLEAR_LEAD = 8.0
 CLOSEST = 55.0
 MAX_CANDIDATES = 5
 SHORTER_SPAN_MARGIN = 3.0
+# A whole multi-word name typed with a slip ("acme insurnce group") beats a shorter name matched
+# exactly ("Acme"), and a prefix ("northwind tradrs" is not Northwind with the note "tradrs").
+# The bar is higher than CONFIDENT, and the words past the shorter name must match well too, so
+# "smith card" stays with Smith rather than going to Smith Cars.
+TYPO = 90.0
+TYPO_TAIL = 85.0
+
+# Phones turn "straight" quotes into “curly” ones, so both kinds open and close a name.
+_QUOTE_MARKS = '"“”'
 
 
 @dataclass(frozen=True)
@@ -47,17 +56,27 @@ class NoMatch:
 MatchResult = Match | Ambiguous | NoMatch
 
 
+def _word(word: str) -> str:
+    """A word as compared with names: case-folded, without a trailing `:`, `;` or `,`."""
+    return word.casefold().rstrip(":;,")
+
+
 def _fold(text: str) -> str:
-    return " ".join(text.casefold().split())
+    return " ".join(_word(w) for w in text.split())
+
+
+def _note(words: Sequence[str]) -> str:
+    """The words after the name, without a separator put between them ("acme - called")."""
+    return " ".join(words).lstrip(" :;,-–—")
 
 
 def _split_quoted(text: str) -> tuple[str, str] | None:
-    if not text.startswith('"'):
+    if not text or text[0] not in _QUOTE_MARKS:
         return None
-    end = text.find('"', 1)
+    end = next((i for i, ch in enumerate(text[1:], 1) if ch in _QUOTE_MARKS), -1)
     if end == -1:
         return None
-    return text[1:end].strip(), text[end + 1 :].strip()
+    return " ".join(text[1:end].split()), _note(text[end + 1 :].split())
 
 
 def match_client(text: str, clients: Sequence[Client]) -> MatchResult:
@@ -65,13 +84,16 @@ def match_client(text: str, clients: Sequence[Client]) -> MatchResult:
     quoted = _split_quoted(text)
     if quoted is not None:
         name, note = quoted
+        if not name:
+            # `""` names nobody; fuzzy scoring would call every client a perfect match.
+            return NoMatch("", ())
         exact = [c for c in clients if any(_fold(n) == _fold(name) for n in c.names)]
         if len(exact) == 1:
             return Match(exact[0], note)
         return _fuzzy(name, note, clients, words=None)
 
     words = text.split()
-    folded = [w.casefold() for w in words]
+    folded = [_word(w) for w in words]
 
     # 1 and 2: the longest name or alias that the text starts with, on whole words.
     best: tuple[int, list[Client]] = (0, [])
@@ -82,11 +104,13 @@ def match_client(text: str, clients: Sequence[Client]) -> MatchResult:
             if n and folded[:n] == name_words and n >= best[0]:
                 best = (n, [*best[1], client] if n == best[0] else [client])
     length, found = best
+    if (slip := _longer_name_with_slip(words, folded[:length], clients)) is not None:
+        return slip
     unique = list(dict.fromkeys(found))
     if len(unique) == 1:
-        return Match(unique[0], " ".join(words[length:]))
+        return Match(unique[0], _note(words[length:]))
     if len(unique) > 1:
-        return Ambiguous(" ".join(words[:length]), tuple(unique), " ".join(words[length:]))
+        return Ambiguous(" ".join(words[:length]), tuple(unique), _note(words[length:]))
 
     if not words:
         return NoMatch("", ())
@@ -94,9 +118,11 @@ def match_client(text: str, clients: Sequence[Client]) -> MatchResult:
     # 3: a unique prefix of a name or alias, from the first word.
     first = folded[0]
     prefixed = list(
-        dict.fromkeys(c for c in clients if any(_fold(n).startswith(first) for n in c.names))
+        dict.fromkeys(
+            c for c in clients if first and any(_fold(n).startswith(first) for n in c.names)
+        )
     )
-    note = " ".join(words[1:])
+    note = _note(words[1:])
     if len(prefixed) == 1:
         return Match(prefixed[0], note)
     if len(prefixed) > 1:
@@ -104,6 +130,37 @@ def match_client(text: str, clients: Sequence[Client]) -> MatchResult:
 
     # 4: a confident fuzzy match on the first one to four words.
     return _fuzzy(None, None, clients, words=words)
+
+
+def _longer_name_with_slip(
+    words: list[str], matched: list[str], clients: Sequence[Client]
+) -> Match | Ambiguous | None:
+    """A name longer than the `matched` words that the text starts with, give or take a typo."""
+    n = len(matched)
+    scored: dict[int, tuple[float, Client, int]] = {}
+    for client in clients:
+        for name in client.names:
+            name_words = name.split()
+            m = len(name_words)
+            if not n < m <= len(words) or [_word(w) for w in name_words[:n]] != matched:
+                continue
+            whole = fuzz.ratio(" ".join(words[:m]), name, processor=utils.default_process)
+            tail = fuzz.ratio(
+                " ".join(words[n:m]), " ".join(name_words[n:]), processor=utils.default_process
+            )
+            held = scored.get(client.id)
+            if whole >= TYPO and tail >= TYPO_TAIL and (held is None or whole > held[0]):
+                scored[client.id] = (whole, client, m)
+    if not scored:
+        return None
+    ranked = sorted(scored.values(), key=lambda s: (-s[0], s[1].name))
+    top_score, top, m = ranked[0]
+    close = [r for r in ranked if top_score - r[0] < CLEAR_LEAD]
+    if len(close) == 1:
+        return Match(top, _note(words[m:]))
+    return Ambiguous(
+        " ".join(words[:m]), tuple(r[1] for r in close[:MAX_CANDIDATES]), _note(words[m:])
+    )
 
 
 def _fuzzy(
@@ -116,7 +173,7 @@ def _fuzzy(
         spans.append((name, note))
     else:
         for n in range(min(4, len(words)), 0, -1):
-            spans.append((" ".join(words[:n]), " ".join(words[n:])))
+            spans.append((" ".join(words[:n]), _note(words[n:])))
 
     # A query of k words is compared with each whole name and with the name's first k words,
     # so "nrthwind" finds "Northwind Traders". Longer spans come first and keep their place

@@ -15,6 +15,10 @@ from bot.core.model import Client, Kind, NewTouch, Source
 # Slack buttons carry at most 2000 characters; a note must fit one when the rep picks a client.
 MAX_NOTE = 1500
 
+# Day abbreviations that are also everyday words. Right after the name they start the note
+# ("sat down with the owner", "sun damage to the roof"); before the name they still name a day.
+_EVERYDAY_WORDS = frozenset({"sat", "sun", "wed"})
+
 
 @dataclass(frozen=True)
 class TouchPlan:
@@ -77,10 +81,39 @@ def plan_touch(
     tz: ZoneInfo,
 ) -> TouchPlan | Refusal:
     """Match the client, then read the note: its day, its kind and any promised follow-up."""
+    if day is not None:
+        retyped = _name_read_as_day(rest, day, clients, now.astimezone(tz).date())
+        if retyped is not None and isinstance(found := match_client(retyped, clients), Match):
+            return plan_note(found.client, found.note, None, now=now, tz=tz)
     matched = match_client(rest, clients)
     if not isinstance(matched, Match):
         return matched
     return plan_note(matched.client, matched.note, day, now=now, tz=tz)
+
+
+def _name_read_as_day(
+    rest: str, day: dt.date, clients: Sequence[Client], today: dt.date
+) -> str | None:
+    """The text as typed when the day word before `rest` was the first word of a client's name.
+
+    `/touch sun life called` arrives as the day Sunday and "life called"; with a client called
+    "Sun Life" the rep meant the client. The day word itself is gone, so it is taken back from a
+    name of two or more words whose first word names the same day and whose other words start
+    `rest`. The longest such name wins, as in matching.
+    """
+    words = [w.casefold().rstrip(":;,") for w in rest.split()]
+    best: tuple[int, str] | None = None
+    for client in clients:
+        for name in client.names:
+            first, *others = name.split() or [""]
+            if (
+                others
+                and [w.casefold() for w in others] == words[: len(others)]
+                and parse_past_day(first, today) == day
+                and (best is None or len(others) > best[0])
+            ):
+                best = (len(others), f"{first} {rest}")
+    return None if best is None else best[1]
 
 
 def plan_note(
@@ -89,9 +122,12 @@ def plan_note(
     today = now.astimezone(tz).date()
     # "/touch acme yesterday called" works as well as "/touch yesterday acme called".
     first, _, remainder = note.partition(" ")
-    if day is None and remainder:
+    if day is None and first.lower() not in _EVERYDAY_WORDS:
         later = parse_past_day(first, today)
-        if isinstance(later, dt.date):
+        if isinstance(later, BadDate):
+            return later
+        if later is not None:
+            # With nothing after the day ("/touch acme yesterday") the note is empty: refused.
             day, note = later, remainder
     day = day or today
     if day > today:
