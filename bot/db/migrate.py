@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 # Migrations live at the top of the repository, beside bot/ (the app runs from a checkout).
 MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
@@ -21,11 +23,47 @@ def alembic_config(url: str | None = None, engine: Engine | None = None) -> Conf
     return config
 
 
+@contextmanager
+def _migrating(engine: Engine) -> Iterator[Connection]:
+    """A connection in one transaction for Alembic to change the schema with.
+
+    On SQLite, batch migrations copy a table, drop the original and rename the copy. With
+    foreign keys enforced, dropping `client` cascades and deletes every touch, so they are
+    switched off meanwhile (SQLite ignores the pragma inside a transaction, hence the raw
+    connection), checked before commit, and switched back on before the connection goes back
+    to the pool.
+    """
+    with engine.connect() as connection:
+        if connection.dialect.name != "sqlite":
+            with connection.begin():
+                yield connection
+            return
+        raw = connection.connection.dbapi_connection
+        assert raw is not None
+        raw.execute("PRAGMA foreign_keys=OFF")
+        try:
+            with connection.begin():
+                yield connection
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+                if broken:
+                    raise RuntimeError(f"the migration broke foreign keys: {broken[:5]}")
+        finally:
+            raw.execute("PRAGMA foreign_keys=ON")
+
+
 def upgrade(engine: Engine) -> None:
-    with engine.begin() as connection:
+    with _migrating(engine) as connection:
         config = alembic_config()
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+
+
+def downgrade(engine: Engine, revision: str = "base") -> None:
+    """Step the schema back to `revision` (for operators and the migration tests)."""
+    with _migrating(engine) as connection:
+        config = alembic_config()
+        config.attributes["connection"] = connection
+        command.downgrade(config, revision)
 
 
 def check(engine: Engine) -> None:

@@ -6,6 +6,7 @@ The caller owns the transaction (see `Database.transaction`).
 from __future__ import annotations
 
 import datetime as dt
+import enum
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -31,8 +32,8 @@ from bot.core.model import (
 )
 from bot.db.schema import (
     ClientRow,
-    DigestRow,
     NudgeRow,
+    OutboxRow,
     RepRow,
     SnoozeRow,
     TouchRow,
@@ -462,8 +463,10 @@ def _aware(value: dt.datetime | str | None) -> dt.datetime | None:
 def claimed_digests(session: Session, team_id: str, since: dt.date) -> set[tuple[str, dt.date]]:
     """(rep, local date) of every digest claimed since a date, sent or not."""
     rows = session.execute(
-        select(DigestRow.rep_id, DigestRow.local_date).where(
-            DigestRow.team_id == team_id, DigestRow.local_date >= since
+        select(OutboxRow.recipient, OutboxRow.period).where(
+            OutboxRow.team_id == team_id,
+            OutboxRow.kind == OutboxKind.DIGEST.value,
+            OutboxRow.period >= since,
         )
     )
     return {(rep, day) for rep, day in rows}
@@ -478,11 +481,11 @@ def recent_nudges(
     """
     rows = session.execute(
         select(NudgeRow.client_id, NudgeRow.rule, NudgeRow.window_key, NudgeRow.nudged_on)
-        .join(DigestRow, DigestRow.id == NudgeRow.digest_id)
+        .join(OutboxRow, OutboxRow.id == NudgeRow.outbox_id)
         .where(
             NudgeRow.team_id == team_id,
             NudgeRow.nudged_on >= since,
-            DigestRow.status == DIGEST_SENT,
+            OutboxRow.status == OutboxStatus.SENT.value,
         )
         .order_by(NudgeRow.nudged_on)
     )
@@ -502,9 +505,15 @@ def snoozes(session: Session, team_id: str, today: dt.date) -> dict[tuple[str, i
     return {(rep, client_id): until for rep, client_id, until in rows}
 
 
-DIGEST_CLAIMED = "claimed"
-DIGEST_SENT = "sent"
-DIGEST_FAILED = "failed"
+class OutboxKind(enum.StrEnum):
+    DIGEST = "digest"
+    RECAP = "recap"
+
+
+class OutboxStatus(enum.StrEnum):
+    CLAIMED = "claimed"
+    SENT = "sent"
+    FAILED = "failed"
 
 
 @dataclass(frozen=True)
@@ -514,67 +523,70 @@ class NudgeClaim:
     window: str
 
 
-def claim_digest(
+def claim_outbox(
     session: Session,
     *,
     team_id: str,
-    rep_id: str,
-    local_date: dt.date,
-    items: Sequence[NudgeClaim],
+    kind: OutboxKind,
+    recipient: str,
+    period: dt.date,
     now: dt.datetime,
+    nudges: Sequence[NudgeClaim] = (),
 ) -> int | None:
-    """Record the digest and its items before sending. None when already claimed elsewhere.
+    """Record a message (and a digest's items) before sending. None when already claimed.
 
-    The unique keys (team, rep, local date) and (team, client, rule, window) make a second
-    pass, a second scheduler or a restart fail here instead of sending a second DM. On
-    PostgreSQL a concurrent claim waits on the unique index until the first commits.
+    The unique keys (team, kind, recipient, period) and (team, client, rule, window) make a
+    second pass, a second scheduler or a restart fail here instead of sending a second
+    message. On PostgreSQL a concurrent claim waits on the unique index until the first
+    commits, then fails.
     """
     try:
         with session.begin_nested():
-            digest = DigestRow(
+            row = OutboxRow(
                 team_id=team_id,
-                rep_id=rep_id,
-                local_date=local_date,
-                status=DIGEST_CLAIMED,
+                kind=kind.value,
+                recipient=recipient,
+                period=period,
+                status=OutboxStatus.CLAIMED.value,
                 claimed_at=now,
             )
-            session.add(digest)
+            session.add(row)
             session.flush()
             session.add_all(
                 NudgeRow(
                     team_id=team_id,
-                    digest_id=digest.id,
+                    outbox_id=row.id,
                     client_id=item.client_id,
-                    rep_id=rep_id,
+                    rep_id=recipient,
                     rule=item.rule,
                     # One nudge per item window per day, whoever it goes to.
-                    window_key=f"{item.window}#{local_date.isoformat()}",
-                    nudged_on=local_date,
+                    window_key=f"{item.window}#{period.isoformat()}",
+                    nudged_on=period,
                 )
-                for item in items
+                for item in nudges
             )
             session.flush()
     except IntegrityError:
         return None
-    return digest.id
+    return row.id
 
 
-def finish_digest(
+def finish_outbox(
     session: Session,
-    digest_id: int,
+    outbox_id: int,
     *,
-    status: str,
+    status: OutboxStatus,
     now: dt.datetime,
     channel: str | None = None,
     ts: str | None = None,
     error: str | None = None,
 ) -> None:
     session.execute(
-        update(DigestRow)
-        .where(DigestRow.id == digest_id)
+        update(OutboxRow)
+        .where(OutboxRow.id == outbox_id)
         .values(
-            status=status,
-            sent_at=now if status == DIGEST_SENT else None,
+            status=status.value,
+            sent_at=now if status is OutboxStatus.SENT else None,
             channel=channel,
             ts=ts,
             error=error,
@@ -582,10 +594,24 @@ def finish_digest(
     )
 
 
-def release_digest(session: Session, digest_id: int) -> None:
-    """Forget a claim whose DM surely wasn't sent, so the next pass tries again."""
-    session.execute(delete(NudgeRow).where(NudgeRow.digest_id == digest_id))
-    session.execute(delete(DigestRow).where(DigestRow.id == digest_id))
+def release_outbox(session: Session, outbox_id: int) -> None:
+    """Forget a claim whose message surely wasn't sent, so the next pass tries again."""
+    session.execute(delete(NudgeRow).where(NudgeRow.outbox_id == outbox_id))
+    session.execute(delete(OutboxRow).where(OutboxRow.id == outbox_id))
+
+
+def outbox_status(
+    session: Session, team_id: str, kind: OutboxKind, recipient: str, period: dt.date
+) -> OutboxStatus | None:
+    status = session.scalar(
+        select(OutboxRow.status).where(
+            OutboxRow.team_id == team_id,
+            OutboxRow.kind == kind.value,
+            OutboxRow.recipient == recipient,
+            OutboxRow.period == period,
+        )
+    )
+    return OutboxStatus(status) if status else None
 
 
 def deactivate_rep(session: Session, team_id: str, user_id: str) -> None:

@@ -140,20 +140,22 @@ class RepRow(Base):
     profile_refreshed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
 
-class DigestRow(Base):
-    """The outbox of DMs: one row per rep per local day, claimed before Slack is called.
+class OutboxRow(Base):
+    """Every message Touchbase sends on its own: claimed here before Slack is called.
 
-    The unique key is what makes delivery exactly-once: a second pass, a second scheduler or
-    a restart can't claim the same (team, rep, day) again.
+    One row per (workspace, kind, recipient, period): a rep's digest for a local day, or the
+    workspace's recap for a week (recipient ""). The unique key makes delivery exactly-once:
+    a second pass, a second scheduler or a restart can't claim the same row again.
     """
 
-    __tablename__ = "digest"
-    __table_args__ = (UniqueConstraint("team_id", "rep_id", "local_date"),)
+    __tablename__ = "outbox"
+    __table_args__ = (UniqueConstraint("team_id", "kind", "recipient", "period"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     team_id: Mapped[str] = mapped_column(String(32))
-    rep_id: Mapped[str] = mapped_column(String(32))
-    local_date: Mapped[dt.date] = mapped_column(Date)
+    kind: Mapped[str] = mapped_column(String(16))
+    recipient: Mapped[str] = mapped_column(String(32))
+    period: Mapped[dt.date] = mapped_column(Date)
     # claimed -> sent | failed. A claim left by a crash is never re-sent (see bot.services.nudges).
     status: Mapped[str] = mapped_column(String(16))
     claimed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
@@ -174,7 +176,7 @@ class NudgeRow(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     team_id: Mapped[str] = mapped_column(String(32))
-    digest_id: Mapped[int] = mapped_column(ForeignKey("digest.id", ondelete="CASCADE"))
+    outbox_id: Mapped[int] = mapped_column(ForeignKey("outbox.id", ondelete="CASCADE"))
     client_id: Mapped[int] = mapped_column(ForeignKey("client.id", ondelete="CASCADE"))
     rep_id: Mapped[str] = mapped_column(String(32))
     rule: Mapped[str] = mapped_column(String(16))

@@ -33,7 +33,7 @@ from bot.core.nudge_blocks import digest_message
 from bot.core.reps import needs_refresh
 from bot.core.rules import Digest, Item, Rule, choose_for_digest, digest_due, due_items
 from bot.db import repository as repo
-from bot.db.repository import DIGEST_FAILED, DIGEST_SENT, NudgeClaim
+from bot.db.repository import NudgeClaim, OutboxKind, OutboxStatus
 from bot.deps import Deps
 from bot.services.reps import ensure_rep
 
@@ -168,13 +168,14 @@ def deliver(deps: Deps, planned: PlannedDigest, now: dt.datetime) -> str:
     rep = planned.rep
     claims = [NudgeClaim(i.client.id, i.rule.value, i.window) for i in planned.digest.items]
     with deps.db.transaction(write=True) as session:
-        digest_id = repo.claim_digest(
+        digest_id = repo.claim_outbox(
             session,
             team_id=planned.team_id,
-            rep_id=rep.user_id,
-            local_date=planned.local_date,
-            items=claims,
+            kind=OutboxKind.DIGEST,
+            recipient=rep.user_id,
+            period=planned.local_date,
             now=now,
+            nudges=claims,
         )
     if digest_id is None:
         return "already_claimed"
@@ -186,13 +187,13 @@ def deliver(deps: Deps, planned: PlannedDigest, now: dt.datetime) -> str:
     except OSError as error:  # connection refused, reset or timed out after the retries
         log.warning("couldn't reach Slack for a digest (%s); will retry next pass", error)
         with deps.db.transaction(write=True) as session:
-            repo.release_digest(session, digest_id)
+            repo.release_outbox(session, digest_id)
         return "retry_later"
     with deps.db.transaction(write=True) as session:
-        repo.finish_digest(
+        repo.finish_outbox(
             session,
             digest_id,
-            status=DIGEST_SENT,
+            status=OutboxStatus.SENT,
             now=now,
             channel=response.get("channel"),
             ts=response.get("ts"),
@@ -208,10 +209,10 @@ def _failed(
     if status == 429 or status >= 500:
         log.warning("Slack answered %s for a digest; will retry next pass", status)
         with deps.db.transaction(write=True) as session:
-            repo.release_digest(session, digest_id)
+            repo.release_outbox(session, digest_id)
         return "retry_later"
     with deps.db.transaction(write=True) as session:
-        repo.finish_digest(session, digest_id, status=DIGEST_FAILED, now=now, error=code[:64])
+        repo.finish_outbox(session, digest_id, status=OutboxStatus.FAILED, now=now, error=code[:64])
         if code in GONE:
             repo.deactivate_rep(session, planned.team_id, planned.rep.user_id)
     if code in GONE:

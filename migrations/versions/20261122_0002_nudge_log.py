@@ -1,4 +1,4 @@
-"""The nudge log: digests (the DM outbox), their items, snoozes, and handed-back clients.
+"""The nudge log: the outbox of messages, digest items, snoozes, and handed-back clients.
 
 Revision ID: 0002
 Revises: 0001
@@ -21,27 +21,32 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     op.create_table(
-        "digest",
+        "outbox",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("team_id", sa.String(length=32), nullable=False),
-        sa.Column("rep_id", sa.String(length=32), nullable=False),
-        sa.Column("local_date", sa.Date(), nullable=False),
+        sa.Column("kind", sa.String(length=16), nullable=False),
+        sa.Column("recipient", sa.String(length=32), nullable=False),
+        sa.Column("period", sa.Date(), nullable=False),
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("claimed_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("sent_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("channel", sa.String(length=32), nullable=True),
         sa.Column("ts", sa.String(length=32), nullable=True),
         sa.Column("error", sa.String(length=64), nullable=True),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_digest")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_outbox")),
         sa.UniqueConstraint(
-            "team_id", "rep_id", "local_date", name=op.f("uq_digest_team_id_rep_id_local_date")
+            "team_id",
+            "kind",
+            "recipient",
+            "period",
+            name=op.f("uq_outbox_team_id_kind_recipient_period"),
         ),
     )
     op.create_table(
         "nudge",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("team_id", sa.String(length=32), nullable=False),
-        sa.Column("digest_id", sa.Integer(), nullable=False),
+        sa.Column("outbox_id", sa.Integer(), nullable=False),
         sa.Column("client_id", sa.Integer(), nullable=False),
         sa.Column("rep_id", sa.String(length=32), nullable=False),
         sa.Column("rule", sa.String(length=16), nullable=False),
@@ -51,7 +56,7 @@ def upgrade() -> None:
             ["client_id"], ["client.id"], name=op.f("fk_nudge_client_id_client"), ondelete="CASCADE"
         ),
         sa.ForeignKeyConstraint(
-            ["digest_id"], ["digest.id"], name=op.f("fk_nudge_digest_id_digest"), ondelete="CASCADE"
+            ["outbox_id"], ["outbox.id"], name=op.f("fk_nudge_outbox_id_outbox"), ondelete="CASCADE"
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_nudge")),
         sa.UniqueConstraint(
@@ -82,4 +87,4 @@ def downgrade() -> None:
         batch_op.drop_column("handed_back_by")
     op.drop_table("snooze")
     op.drop_table("nudge")
-    op.drop_table("digest")
+    op.drop_table("outbox")
