@@ -77,6 +77,12 @@ def _instant(value: str) -> dt.datetime:
     return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment.astimezone(dt.UTC)
 
 
+def _weeks(value: str) -> int:
+    if not value.isdigit() or not 1 <= int(value) <= 12:
+        raise argparse.ArgumentTypeError("--weeks takes a whole number from 1 to 12")
+    return int(value)
+
+
 def _nudge(args: argparse.Namespace) -> int:
     from bot.core.render import blocks_to_text
     from bot.services import nudges
@@ -100,6 +106,15 @@ def _nudge(args: argparse.Namespace) -> int:
             f"{report.sent} sent, {report.already_claimed} already sent, "
             f"{report.retry_later} to retry on the next pass, {report.failed} failed."
         )
+    return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from bot.devtools import demo
+
+    # The demo prints the story itself; the bot's own INFO logs would drown it.
+    logging.getLogger().setLevel(logging.WARNING)
+    demo.run(weeks=args.weeks, seed=args.seed, keep=args.keep)
     return 0
 
 
@@ -183,6 +198,20 @@ def parser() -> argparse.ArgumentParser:
         help="print each digest instead of sending or recording it",
     )
     nudge.set_defaults(run=_nudge)
+
+    demo = commands.add_parser(
+        "demo", help="see the whole bot work on this machine: no Slack account needed"
+    )
+    demo.add_argument("--weeks", type=_weeks, default=4, help="weeks to simulate (default 4)")
+    demo.add_argument("--seed", type=int, default=1, help="seed for the story (default 1)")
+    demo.add_argument(
+        "--keep",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="keep the database in DIR instead of a temporary directory",
+    )
+    demo.set_defaults(run=_demo)
 
     db = commands.add_parser("db", help="database schema")
     db.add_argument(

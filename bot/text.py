@@ -359,6 +359,13 @@ def handed_back(client: Client) -> str:
 CLIENT_GONE = "That client isn't in the book any more."
 
 
+def not_yours_to_hand_back(client: Client) -> str:
+    return (
+        f"*{client.name}* belongs to someone else, so there's nothing to hand back. "
+        "If you'd rather not hear about it for a while, snooze it."
+    )
+
+
 # The log-touch form
 
 FORM_TITLE = "Log a touch"

@@ -152,5 +152,7 @@ class ClientActivity:
     # The most recent touch that promised a follow-up: its due date and when it happened.
     promise_due: dt.date | None = None
     promise_made_at: dt.datetime | None = None
+    # Who made that promise: they are the one to remind, even when someone else owns the client.
+    promise_by: str | None = None
     # The most recent touch that mentioned a claim, complaint or problem.
     problem_at: dt.datetime | None = None

@@ -265,6 +265,36 @@ def due_items(
     return sorted(items, key=lambda item: item.urgency)
 
 
+def items_for_rep(
+    rep_id: str,
+    activities: Iterable[ClientActivity],
+    settings: WorkspaceSettings,
+    *,
+    now: dt.datetime,
+    today: dt.date,
+    tz: dt.tzinfo = dt.UTC,
+) -> list[Item]:
+    """What one rep should hear about, most urgent first.
+
+    A rep hears about the clients they own, and about the follow-ups they promised themselves,
+    whoever owns the client: the promise is theirs to keep, not the owner's.
+    """
+
+    def theirs(item: Item, activity: ClientActivity) -> bool:
+        if item.rule is Rule.PROMISE:
+            promiser = activity.promise_by or activity.client.owner_id
+            return promiser == rep_id
+        return activity.client.owner_id == rep_id
+
+    relevant = list(activities)
+    by_client = {activity.client.id: activity for activity in relevant}
+    return [
+        item
+        for item in due_items(relevant, settings, now=now, today=today, tz=tz)
+        if theirs(item, by_client[item.client.id])
+    ]
+
+
 def may_nudge(
     item: Item, last: tuple[str, dt.date] | None, *, today: dt.date, renudge_days: int
 ) -> bool:

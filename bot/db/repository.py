@@ -385,21 +385,47 @@ def client_owners(session: Session, team_id: str) -> set[str]:
 def client_activity(
     session: Session, team_id: str, now: dt.datetime, owners: Iterable[str] | None = None
 ) -> list[ClientActivity]:
-    """Each active client with its latest touch, value touch, promise and problem, as of now.
+    """Active clients with their latest touch, value touch, promise and problem, as of now.
 
-    Three statements whatever the size of the book: the clients, one GROUP BY over touches,
-    and the latest promise per client. Touches dated after `now` are ignored.
+    With `owners`, only their clients, plus the clients they promised a follow-up to. Three
+    statements whatever the size of the book: the latest promise per client, the clients, and
+    one GROUP BY over touches. Touches dated after `now` are ignored.
     """
+    in_scope = (TouchRow.team_id == team_id, TouchRow.occurred_at <= now)
+
+    # Each client's latest promise, joined back on its (client, time) for its date and rep.
+    latest_promise = (
+        select(TouchRow.client_id, func.max(TouchRow.occurred_at).label("at"))
+        .where(*in_scope, TouchRow.follow_up_on.is_not(None))
+        .group_by(TouchRow.client_id)
+        .subquery()
+    )
+    promise_rows = session.execute(
+        select(TouchRow.client_id, TouchRow.follow_up_on, TouchRow.rep_id)
+        .join(
+            latest_promise,
+            (TouchRow.client_id == latest_promise.c.client_id)
+            & (TouchRow.occurred_at == latest_promise.c.at),
+        )
+        .where(TouchRow.team_id == team_id, TouchRow.follow_up_on.is_not(None))
+    )
+    promises: dict[int, tuple[dt.date | None, str]] = {
+        client_id: (due, rep_id) for client_id, due, rep_id in promise_rows
+    }
+
     clients_query = select(ClientRow).where(
         ClientRow.team_id == team_id, ClientRow.status == Status.ACTIVE.value
     )
     if owners is not None:
-        clients_query = clients_query.where(ClientRow.owner_id.in_(set(owners)))
+        wanted = set(owners)
+        promised = [c for c, (_, rep_id) in promises.items() if rep_id in wanted]
+        clients_query = clients_query.where(
+            ClientRow.owner_id.in_(wanted) | ClientRow.id.in_(promised)
+        )
     clients = {row.id: _client(row) for row in session.scalars(clients_query)}
     if not clients:
         return []
 
-    in_scope = (TouchRow.team_id == team_id, TouchRow.occurred_at <= now)
     latest = (
         select(
             TouchRow.client_id,
@@ -416,35 +442,18 @@ def client_activity(
         if client_id in clients:
             stats[client_id] = (last, last_value, problem, promise_at)
 
-    # The due date of each client's latest promise: join back on its (client, time).
-    latest_promise = (
-        select(TouchRow.client_id, func.max(TouchRow.occurred_at).label("at"))
-        .where(*in_scope, TouchRow.follow_up_on.is_not(None))
-        .group_by(TouchRow.client_id)
-        .subquery()
-    )
-    promise_due = (
-        select(TouchRow.client_id, func.max(TouchRow.follow_up_on))
-        .join(
-            latest_promise,
-            (TouchRow.client_id == latest_promise.c.client_id)
-            & (TouchRow.occurred_at == latest_promise.c.at),
-        )
-        .where(TouchRow.team_id == team_id, TouchRow.follow_up_on.is_not(None))
-        .group_by(TouchRow.client_id)
-    )
-    promises: dict[int, dt.date | None] = dict(session.execute(promise_due).tuples().all())
-
     activities = []
     for client_id, client in clients.items():
         last, last_value, problem, promise_at = stats.get(client_id, (None, None, None, None))
+        due, promise_by = promises.get(client_id, (None, None))
         activities.append(
             ClientActivity(
                 client=client,
                 last_touch_at=_aware(last),
                 last_value_at=_aware(last_value),
-                promise_due=promises.get(client_id),
+                promise_due=due,
                 promise_made_at=_aware(promise_at),
+                promise_by=promise_by,
                 problem_at=_aware(problem),
             )
         )
@@ -636,10 +645,10 @@ def hand_back(
     """ "Not my client": the rep stops owning it, and it waits for an admin to reassign."""
     session.execute(
         update(ClientRow)
-        .where(ClientRow.team_id == team_id, ClientRow.id == client_id)
-        .values(
-            owner_id=case((ClientRow.owner_id == rep_id, None), else_=ClientRow.owner_id),
-            handed_back_by=rep_id,
-            handed_back_at=now,
+        .where(
+            ClientRow.team_id == team_id,
+            ClientRow.id == client_id,
+            ClientRow.owner_id == rep_id,
         )
+        .values(owner_id=None, handed_back_by=rep_id, handed_back_at=now)
     )

@@ -74,6 +74,8 @@ def hand_back(
         client = repo.get_client(session, team_id, client_id) if client_id else None
         if client is None:
             return plain(text.CLIENT_GONE)
+        if client.owner_id != user_id:
+            return plain(text.not_yours_to_hand_back(client))
         repo.hand_back(session, team_id, client.id, user_id, now)
     words = text.handed_back(client)
     return mark_item(shown, client.id, words) or plain(words)

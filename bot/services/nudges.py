@@ -31,7 +31,7 @@ from bot.core.blocks import Message
 from bot.core.model import ClientActivity, Rep, WorkspaceSettings
 from bot.core.nudge_blocks import digest_message
 from bot.core.reps import needs_refresh
-from bot.core.rules import Digest, Item, Rule, choose_for_digest, digest_due, due_items
+from bot.core.rules import Digest, Item, Rule, choose_for_digest, digest_due, items_for_rep
 from bot.db import repository as repo
 from bot.db.repository import NudgeClaim, OutboxKind, OutboxStatus
 from bot.deps import Deps
@@ -120,13 +120,17 @@ def plan_team(deps: Deps, team_id: str, now: dt.datetime) -> list[PlannedDigest]
         )
         snoozed = repo.snoozes(session, team_id, earliest)
 
-    by_owner: dict[str, list[ClientActivity]] = {}
+    # Each rep's share of the book: the clients they own and those they promised a follow-up.
+    concerning: dict[str, list[ClientActivity]] = {}
     for activity in activities:
-        by_owner.setdefault(activity.client.owner_id or "", []).append(activity)
+        for person in {activity.client.owner_id, activity.promise_by} - {None}:
+            concerning.setdefault(str(person), []).append(activity)
     nudged = {(client_id, Rule(rule)): seen for (client_id, rule), seen in recent.items()}
     planned = []
     for user_id, (rep, tz, local_date) in due.items():
-        items = due_items(by_owner.get(user_id, []), settings, now=now, today=local_date, tz=tz)
+        items = items_for_rep(
+            user_id, concerning.get(user_id, []), settings, now=now, today=local_date, tz=tz
+        )
         mine = {client_id: until for (who, client_id), until in snoozed.items() if who == user_id}
         digest = choose_for_digest(
             items, nudged, mine, today=local_date, renudge_days=settings.renudge_days
@@ -159,7 +163,8 @@ def current_items(
         settings = settings or repo.workspace_settings(session, team_id)
         activities = repo.client_activity(session, team_id, now, owners=[rep.user_id])
         snoozed = repo.snoozes(session, team_id, now.astimezone(tz).date())
-    items = due_items(activities, settings, now=now, today=now.astimezone(tz).date(), tz=tz)
+    today = now.astimezone(tz).date()
+    items = items_for_rep(rep.user_id, activities, settings, now=now, today=today, tz=tz)
     return [i for i in items if (rep.user_id, i.client.id) not in snoozed]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import itertools
 from zoneinfo import ZoneInfo
@@ -15,6 +16,7 @@ from bot.core.rules import (
     Level,
     Rule,
     choose_for_digest,
+    items_for_rep,
     digest_due,
     due_items,
     evaluate,
@@ -847,3 +849,29 @@ def test_suggestion_index_is_deterministic_and_spreads_clients() -> None:
     assert suggestion_index(5, Rule.QUIET, TODAY, 1) == 0
     with pytest.raises(ValueError):
         suggestion_index(5, Rule.QUIET, TODAY, 0)
+
+
+def test_a_promise_reminds_the_rep_who_made_it_not_the_owner() -> None:
+    owned_by_sam = client(1, "Acme", tier=Tier.B)
+    owned_by_sam = ClientActivity(
+        client=dataclasses.replace(owned_by_sam, owner_id="U0SAM"),
+        last_touch_at=ago(3),
+        promise_due=TODAY,
+        promise_made_at=ago(3),
+        promise_by="U0PRIYA",
+    )
+    sam = items_for_rep("U0SAM", [owned_by_sam], SETTINGS, now=NOW, today=TODAY)
+    priya = items_for_rep("U0PRIYA", [owned_by_sam], SETTINGS, now=NOW, today=TODAY)
+    assert [i.rule for i in sam] == []
+    assert [(i.client.id, i.rule) for i in priya] == [(1, Rule.PROMISE)]
+
+
+def test_a_promise_with_no_recorded_maker_goes_to_the_owner() -> None:
+    activity = ClientActivity(
+        client=dataclasses.replace(client(1, "Acme"), owner_id="U0SAM"),
+        last_touch_at=ago(3),
+        promise_due=TODAY,
+        promise_made_at=ago(3),
+    )
+    items = items_for_rep("U0SAM", [activity], SETTINGS, now=NOW, today=TODAY)
+    assert [i.rule for i in items] == [Rule.PROMISE]
