@@ -10,6 +10,9 @@ import zoneinfo
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
 SLACK_API_DEFAULT = "https://slack.com/api/"
 DATABASE_DEFAULT = "sqlite:///touchbase.db"
 
@@ -63,10 +66,17 @@ def load(env: Mapping[str, str], *, needs_slack: bool = True) -> Settings:
         raise ConfigError("SLACK_APP_TOKEN", "should be an app-level token starting with xapp-")
 
     database_url = get("DATABASE_URL") or DATABASE_DEFAULT
-    if not re.match(r"^(sqlite|postgres|postgresql)(\+\w+)?://", database_url):
+    # Only the drivers that are installed: pysqlite, and psycopg 3 for PostgreSQL.
+    if not re.match(r"^(sqlite(\+pysqlite)?|postgres|postgresql(\+psycopg)?)://", database_url):
         raise ConfigError(
             "DATABASE_URL", "should start with sqlite://, postgres:// or postgresql://"
         )
+    try:
+        make_url(database_url)
+    except (ArgumentError, ValueError):
+        raise ConfigError(
+            "DATABASE_URL", "isn't a valid database URL; expected e.g. postgresql://user@host/db"
+        ) from None
 
     slack_api_url = get("SLACK_API_URL") or SLACK_API_DEFAULT
     if not re.match(r"^https?://[^/\s]+", slack_api_url):
@@ -112,6 +122,6 @@ def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -
     raw = env.get(name, "").strip()
     if not raw:
         return default
-    if not raw.isdigit() or not low <= int(raw) <= high:
+    if not (raw.isascii() and raw.isdigit()) or not low <= int(raw) <= high:
         raise ConfigError(name, f"should be a whole number from {low} to {high}")
     return int(raw)

@@ -10,6 +10,7 @@ from sqlalchemy import Connection
 
 from bot.config import load
 from bot.db.engine import make_engine
+from bot.db.migrate import migration_connection
 from bot.db.schema import Base
 
 config = context.config
@@ -36,13 +37,15 @@ def run_migrations_online() -> None:
         with context.begin_transaction():
             context.run_migrations()
         return
+    # Run from the command line (`alembic upgrade head`): the same guarded connection as the app.
     url = config.attributes.get("url") or load(os.environ, needs_slack=False).database_url
     engine = make_engine(url)
-    with engine.connect() as connection:
-        _configure(connection)
-        with context.begin_transaction():
+    try:
+        with migration_connection(engine) as connection:
+            _configure(connection)
             context.run_migrations()
-    engine.dispose()
+    finally:
+        engine.dispose()
 
 
 if context.is_offline_mode():

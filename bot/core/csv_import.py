@@ -30,7 +30,8 @@ class RowError:
     reason: str
 
     def __str__(self) -> str:
-        return f"line {self.line}: {self.reason}"
+        # Line 0 is the file as a whole (it can't be read), not a row.
+        return f"line {self.line}: {self.reason}" if self.line > 0 else self.reason
 
 
 @dataclass(frozen=True)

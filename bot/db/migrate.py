@@ -14,7 +14,7 @@ from sqlalchemy import Connection, Engine
 MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
 
 
-def alembic_config(url: str | None = None, engine: Engine | None = None) -> Config:
+def alembic_config(url: str | None = None) -> Config:
     config = Config(str(MIGRATIONS.parent / "alembic.ini"))
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["configure_logging"] = False
@@ -24,7 +24,7 @@ def alembic_config(url: str | None = None, engine: Engine | None = None) -> Conf
 
 
 @contextmanager
-def _migrating(engine: Engine) -> Iterator[Connection]:
+def migration_connection(engine: Engine) -> Iterator[Connection]:
     """A connection in one transaction for Alembic to change the schema with.
 
     On SQLite, batch migrations copy a table, drop the original and rename the copy. With
@@ -52,7 +52,7 @@ def _migrating(engine: Engine) -> Iterator[Connection]:
 
 
 def upgrade(engine: Engine) -> None:
-    with _migrating(engine) as connection:
+    with migration_connection(engine) as connection:
         config = alembic_config()
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
@@ -60,7 +60,7 @@ def upgrade(engine: Engine) -> None:
 
 def downgrade(engine: Engine, revision: str = "base") -> None:
     """Step the schema back to `revision` (for operators and the migration tests)."""
-    with _migrating(engine) as connection:
+    with migration_connection(engine) as connection:
         config = alembic_config()
         config.attributes["connection"] = connection
         command.downgrade(config, revision)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 from collections import Counter
@@ -40,10 +41,13 @@ def read_table(path: Path) -> tuple[Table, list[RowError]]:
         raw = path.read_bytes()
     except OSError as error:
         return empty, [RowError(0, f"can't read {path}: {error.strerror}")]
+    # Excel's "CSV UTF-8" starts with a byte order mark; it isn't part of the header.
+    body = raw.removeprefix(codecs.BOM_UTF8)
     try:
-        content = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return empty, [RowError(0, f"{path} isn't UTF-8 text; save it as “CSV UTF-8”")]
+        content = body.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = body[: error.start].count(b"\n") + 1
+        return empty, [RowError(line, f"{path} isn't UTF-8 text; save it as “CSV UTF-8”")]
     reader = csv.reader(io.StringIO(content, newline=""), strict=True)
     records: list[tuple[int, list[str]]] = []
     try:
@@ -53,7 +57,8 @@ def read_table(path: Path) -> tuple[Table, list[RowError]]:
             records.append((start, cells))
             start = reader.line_num + 1
     except csv.Error as error:
-        return empty, [RowError(reader.line_num, f"the CSV is malformed ({error})")]
+        # The row it broke in starts at `start`; an unclosed quote runs on to the end of the file.
+        return empty, [RowError(start, f"the CSV is malformed ({error})")]
     if not records or not any(cell.strip() for cell in records[0][1]):
         return empty, [RowError(1, "the file is empty; the first line should be the header")]
     header = tuple(cell.strip().lower() for cell in records[0][1])

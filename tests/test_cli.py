@@ -1,0 +1,166 @@
+"""The `touchbase` command as an operator runs it: a real process with a controlled environment
+(`python -m bot` and the console script), talking to the Slack stand-in and a temporary SQLite."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from bot.db import repository as repo
+from bot.db.engine import Database
+from bot.devtools.standin import SlackStandIn
+
+PYTHON = [sys.executable, "-m", "bot"]
+SCRIPT = [str(Path(sys.executable).with_name("touchbase"))]
+TOKENS = {"SLACK_BOT_TOKEN": "xoxb-cli-test", "SLACK_SIGNING_SECRET": "cli-secret"}
+
+
+def run(
+    command: list[str], args: list[str], env: Mapping[str, str], cwd: Path
+) -> subprocess.CompletedProcess[str]:
+    """Run with only the variables given (plus PATH), so the caller's environment can't leak."""
+    return subprocess.run(
+        [*command, *args],
+        env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8", **env},
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+
+
+# Configuration errors: one line naming the variable, exit status 2, no traceback. The processes
+# start together (each takes about half a second, mostly imports); tests/test_config.py has the
+# full list of bad values.
+CONFIG_CASES: dict[str, tuple[list[str], list[str], dict[str, str], str]] = {
+    "missing bot token": (SCRIPT, ["import", "clients", "x.csv"], {}, "SLACK_BOT_TOKEN"),
+    # A port that isn't a number: once a traceback from SQLAlchemy.
+    "database url": (
+        PYTHON,
+        ["db", "upgrade"],
+        {"DATABASE_URL": "postgresql://u@db.example.com:fivefourthreetwo/touchbase"},
+        "DATABASE_URL",
+    ),
+    "recap channel": (
+        PYTHON,
+        ["import", "clients", "x.csv"],
+        {**TOKENS, "TOUCHBASE_RECAP_CHANNEL": "#general"},
+        "TOUCHBASE_RECAP_CHANNEL",
+    ),
+    "port": (SCRIPT, ["import", "clients", "x.csv"], {**TOKENS, "PORT": "http"}, "PORT"),
+    "timezone": (
+        PYTHON,
+        ["import", "clients", "x.csv"],
+        {**TOKENS, "TOUCHBASE_TIMEZONE": "Mars/Olympus_Mons"},
+        "TOUCHBASE_TIMEZONE",
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def config_failures(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> dict[str, subprocess.CompletedProcess[str]]:
+    cwd = tmp_path_factory.mktemp("cli-config")
+    with ThreadPoolExecutor(max_workers=len(CONFIG_CASES)) as pool:
+        futures = {
+            name: pool.submit(run, command, args, env, cwd)
+            for name, (command, args, env, _) in CONFIG_CASES.items()
+        }
+        results = {name: future.result() for name, future in futures.items()}
+    # Nothing was created on the way out, not even the default SQLite file.
+    assert list(cwd.iterdir()) == []
+    return results
+
+
+@pytest.mark.parametrize("case", list(CONFIG_CASES))
+def test_a_bad_setting_is_one_line_and_exit_2(
+    case: str, config_failures: dict[str, subprocess.CompletedProcess[str]]
+) -> None:
+    result = config_failures[case]
+    variable = CONFIG_CASES[case][3]
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    assert result.stdout == ""
+    [line] = result.stderr.splitlines()
+    assert line.startswith(f"touchbase: {variable} ")
+
+
+def test_python_m_bot_and_the_script_print_the_same_usage(tmp_path: Path) -> None:
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        module, script = pool.map(lambda c: run(c, ["--help"], {}, tmp_path), [PYTHON, SCRIPT])
+    assert (module.returncode, script.returncode) == (0, 0)
+    assert module.stdout == script.stdout
+    assert module.stdout.startswith("usage: touchbase ")
+    for command in ("serve", "db", "import"):
+        assert command in module.stdout
+
+
+def test_db_upgrade_check_and_import_end_to_end(tmp_path: Path, slack: SlackStandIn) -> None:
+    database = tmp_path / "cli.db"
+    env = {
+        **TOKENS,
+        "DATABASE_URL": f"sqlite:///{database}",
+        "SLACK_API_URL": slack.api_url,
+    }
+
+    upgraded = run(SCRIPT, ["db", "upgrade"], env, tmp_path)
+    assert upgraded.returncode == 0, upgraded.stderr
+    assert "up to date" in upgraded.stdout
+
+    good = tmp_path / "clients.csv"
+    good.write_text(
+        "name,owner,renewal_date,tier,aliases\n"
+        "Acme Insurance Group,U0SAM,2027-03-01,a,Acme;AIG\n"
+        "Brightside Bakery,priya@example.com,,,\n",
+        encoding="utf-8",
+    )
+    imported = run(SCRIPT, ["import", "clients", str(good)], env, tmp_path)
+    assert imported.returncode == 0, imported.stderr
+    assert "Traceback" not in imported.stderr
+    assert "2 new, 0 updated, 0 already there" in imported.stdout
+    assert [c.method for c in slack.calls] == [
+        "auth.test",
+        "users.lookupByEmail",
+    ]
+
+    broken = tmp_path / "broken.csv"
+    broken.write_text(
+        "name,owner,renewal_date,tier,aliases\n"
+        "Acme Insurance Group,U0PRIYA,,,\n"  # 2: fine (an update)
+        "Bad Date,U0SAM,2026-02-30,,\n"  # 3
+        '"Two\nLines",U0SAM,,Z,\n'  # 4-5
+        "Ghost,ghost@example.com,,,\n",  # 6
+        encoding="utf-8",
+    )
+    # `db check` reads the schema meanwhile: the two are independent.
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        checking = pool.submit(run, PYTHON, ["db", "check"], env, tmp_path)
+        refused = run(PYTHON, ["import", "clients", str(broken)], env, tmp_path)
+        checked = checking.result()
+    assert checked.returncode == 0, checked.stderr
+    assert "agree" in checked.stdout
+    assert refused.returncode == 1
+    assert "Traceback" not in refused.stderr
+    assert refused.stdout == ""
+    lines = refused.stderr.splitlines()
+    assert lines[0] == f"{broken}: 3 problems, so nothing was imported:"
+    assert [line.split(":")[0].strip() for line in lines[1:]] == ["line 3", "line 4", "line 6"]
+
+    db = Database.from_url(f"sqlite:///{database}")
+    try:
+        with db.transaction() as session:
+            clients = repo.all_clients(session, slack.team_id)
+    finally:
+        db.dispose()
+    assert [(c.name, c.owner_id) for c in clients] == [
+        ("Acme Insurance Group", "U0SAM"),  # the broken file changed nothing
+        ("Brightside Bakery", "U0PRIYA"),
+    ]

@@ -1,0 +1,193 @@
+"""Settings from the environment: defaults, parsing, and one clear error per bad variable."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.config import DATABASE_DEFAULT, SLACK_API_DEFAULT, ConfigError, Settings, load
+
+BASE = {"SLACK_BOT_TOKEN": "xoxb-1-2-abc", "SLACK_SIGNING_SECRET": "s3cret"}
+
+
+def env(**values: str) -> dict[str, str]:
+    return {**BASE, **values}
+
+
+def config_error(values: dict[str, str], *, needs_slack: bool = True) -> ConfigError:
+    with pytest.raises(ConfigError) as caught:
+        load(values, needs_slack=needs_slack)
+    return caught.value
+
+
+def test_defaults() -> None:
+    assert load(BASE) == Settings(
+        bot_token="xoxb-1-2-abc",
+        signing_secret="s3cret",
+        app_token=None,
+        database_url=DATABASE_DEFAULT,
+        slack_api_url=SLACK_API_DEFAULT,
+        recap_channel=None,
+        timezone="UTC",
+        admins=frozenset(),
+        nudge_interval_minutes=15,
+        port=3000,
+    )
+    assert DATABASE_DEFAULT == "sqlite:///touchbase.db"
+    assert SLACK_API_DEFAULT == "https://slack.com/api/"
+
+
+def test_every_setting_is_read() -> None:
+    settings = load(
+        env(
+            SLACK_APP_TOKEN="xapp-1-A0-xyz",
+            DATABASE_URL="postgres://u:p@db.example.com:5432/touchbase",
+            SLACK_API_URL="http://127.0.0.1:8000/api",
+            TOUCHBASE_RECAP_CHANNEL="C0123ABCD",
+            TOUCHBASE_TIMEZONE="Europe/London",
+            TOUCHBASE_ADMINS="U0SAM, U0PRIYA,,W0ENT",
+            TOUCHBASE_NUDGE_INTERVAL_MINUTES="5",
+            PORT="8080",
+        )
+    )
+    assert settings.app_token == "xapp-1-A0-xyz"
+    assert settings.database_url == "postgres://u:p@db.example.com:5432/touchbase"
+    assert settings.slack_api_url == "http://127.0.0.1:8000/api/"  # a trailing slash is added
+    assert settings.recap_channel == "C0123ABCD"
+    assert settings.timezone == "Europe/London"
+    assert settings.admins == frozenset({"U0SAM", "U0PRIYA", "W0ENT"})
+    assert settings.nudge_interval_minutes == 5
+    assert settings.port == 8080
+
+
+def test_blank_values_mean_the_default() -> None:
+    settings = load(
+        env(
+            SLACK_APP_TOKEN=" ",
+            DATABASE_URL="",
+            SLACK_API_URL="",
+            TOUCHBASE_RECAP_CHANNEL="",
+            TOUCHBASE_TIMEZONE="  ",
+            TOUCHBASE_ADMINS="",
+            TOUCHBASE_NUDGE_INTERVAL_MINUTES="",
+            PORT=" ",
+        )
+    )
+    assert settings == load(BASE)
+
+
+def test_values_are_trimmed() -> None:
+    settings = load(
+        {
+            "SLACK_BOT_TOKEN": " xoxb-1 \n",
+            "SLACK_SIGNING_SECRET": "\ts3cret ",
+            "PORT": " 80 ",
+            "TOUCHBASE_TIMEZONE": " Asia/Tokyo ",
+        }
+    )
+    assert (settings.bot_token, settings.signing_secret) == ("xoxb-1", "s3cret")
+    assert (settings.port, settings.timezone) == (80, "Asia/Tokyo")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "sqlite:///touchbase.db",
+        "sqlite:////var/lib/touchbase/touchbase.db",
+        "sqlite+pysqlite:///x.db",
+        "postgres://user:pw@host/db",
+        "postgresql://user@127.0.0.1:5432/test",
+        "postgresql+psycopg://user@host/db?sslmode=require",
+    ],
+)
+def test_database_urls_accepted(url: str) -> None:
+    assert load(env(DATABASE_URL=url)).database_url == url
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "mysql://user@host/db",
+        "touchbase.db",
+        "sqlite:/touchbase.db",
+        "postgresql//host/db",
+        "https://db.example.com",
+        # Drivers that aren't installed would fail later with a traceback.
+        "postgresql+psycopg2://user@host/db",
+        "postgres+psycopg://user@host/db",
+        # A port that isn't a number.
+        "postgresql://user@host:five432/db",
+    ],
+)
+def test_malformed_database_urls(url: str) -> None:
+    error = config_error(env(DATABASE_URL=url))
+    assert error.variable == "DATABASE_URL"
+    assert "postgresql://" in error.expected
+    assert str(error).startswith("DATABASE_URL ")
+
+
+def test_slack_tokens_are_required_when_talking_to_slack() -> None:
+    error = config_error({"SLACK_SIGNING_SECRET": "s"})
+    assert (error.variable, "xoxb-" in error.expected) == ("SLACK_BOT_TOKEN", True)
+    error = config_error({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "  "})
+    assert error.variable == "SLACK_SIGNING_SECRET"
+
+
+def test_database_commands_need_no_slack_settings() -> None:
+    settings = load({"DATABASE_URL": "sqlite:///x.db"}, needs_slack=False)
+    assert (settings.bot_token, settings.signing_secret) == ("", "")
+    assert settings.database_url == "sqlite:///x.db"
+    # ...but a bad value is still refused.
+    assert config_error({"SLACK_BOT_TOKEN": "xoxp-1"}, needs_slack=False).variable == (
+        "SLACK_BOT_TOKEN"
+    )
+    assert config_error({"DATABASE_URL": "mysql://x"}, needs_slack=False).variable == (
+        "DATABASE_URL"
+    )
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "expected"),
+    [
+        ("SLACK_BOT_TOKEN", "xoxp-user-token", "xoxb-"),
+        ("SLACK_APP_TOKEN", "xoxb-not-an-app-token", "xapp-"),
+        ("SLACK_API_URL", "slack.com/api", "http"),
+        ("SLACK_API_URL", "ftp://slack.com/api/", "http"),
+        ("TOUCHBASE_RECAP_CHANNEL", "#general", "channel ID"),
+        ("TOUCHBASE_RECAP_CHANNEL", "general", "channel ID"),
+        ("TOUCHBASE_RECAP_CHANNEL", "U0SAM", "channel ID"),
+        ("TOUCHBASE_TIMEZONE", "Mars/Olympus_Mons", "Europe/London"),
+        ("TOUCHBASE_TIMEZONE", "../../etc/passwd", "Europe/London"),
+        ("TOUCHBASE_TIMEZONE", "America", "Europe/London"),
+        ("TOUCHBASE_ADMINS", "U0SAM,@priya", "@priya"),
+        ("TOUCHBASE_ADMINS", "sam", "sam"),
+        ("TOUCHBASE_NUDGE_INTERVAL_MINUTES", "0", "1 to 1440"),
+        ("TOUCHBASE_NUDGE_INTERVAL_MINUTES", "1441", "1 to 1440"),
+        ("TOUCHBASE_NUDGE_INTERVAL_MINUTES", "15m", "1 to 1440"),
+        ("PORT", "0", "1 to 65535"),
+        ("PORT", "65536", "1 to 65535"),
+        ("PORT", "-1", "1 to 65535"),
+        ("PORT", "3000.0", "1 to 65535"),
+        ("PORT", "http", "1 to 65535"),
+        ("PORT", "²", "1 to 65535"),  # a digit to str.isdigit, not to int()
+        ("PORT", "٣٠٠٠", "1 to 65535"),  # Arabic-Indic digits
+    ],
+)
+def test_malformed_settings_name_the_variable(variable: str, value: str, expected: str) -> None:
+    error = config_error(env(**{variable: value}))
+    assert error.variable == variable
+    assert expected in error.expected
+    message = str(error)
+    assert message == f"{variable} {error.expected}"
+    assert "\n" not in message
+
+
+def test_limits_are_inclusive() -> None:
+    assert load(env(PORT="1")).port == 1
+    assert load(env(PORT="65535")).port == 65535
+    assert load(env(TOUCHBASE_NUDGE_INTERVAL_MINUTES="1440")).nudge_interval_minutes == 1440
+
+
+def test_load_reads_only_the_mapping_it_is_given(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PORT", "not-a-port")
+    monkeypatch.setenv("DATABASE_URL", "mysql://nope")
+    assert load(BASE) == load(dict(BASE))
