@@ -164,3 +164,26 @@ def test_db_upgrade_check_and_import_end_to_end(tmp_path: Path, slack: SlackStan
         ("Acme Insurance Group", "U0SAM"),  # the broken file changed nothing
         ("Brightside Bakery", "U0PRIYA"),
     ]
+
+
+def test_settings_shows_and_changes_a_workspace_setting(
+    tmp_path: Path, slack: SlackStandIn
+) -> None:
+    url = f"sqlite:///{tmp_path / 'touchbase.db'}"
+    env = {**TOKENS, "DATABASE_URL": url, "SLACK_API_URL": slack.api_url}
+    assert run(SCRIPT, ["db", "upgrade"], env, tmp_path).returncode == 0
+
+    changed = run(SCRIPT, ["settings", "holiday_country", "us"], env, tmp_path)
+    assert changed.returncode == 0, changed.stderr
+    assert "holiday_country      US" in changed.stdout
+    refused = run(SCRIPT, ["settings", "nudge_hour", "25"], env, tmp_path)
+    assert refused.returncode == 1
+    assert refused.stderr.strip() == "touchbase: nudge_hour should be a whole number from 0 to 23"
+
+    db = Database.from_url(url)
+    try:
+        with db.transaction() as session:
+            saved = repo.workspace_settings(session, slack.team_id)
+    finally:
+        db.dispose()
+    assert (saved.holiday_country, saved.nudge_hour) == ("US", 9)

@@ -1,0 +1,51 @@
+"""Changing workspace settings, on plain values."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.core.model import WorkspaceSettings
+from bot.core.workspace import SETTINGS, change
+
+DEFAULTS = WorkspaceSettings("T1")
+
+
+@pytest.mark.parametrize(
+    ("key", "raw", "field", "expected"),
+    [
+        ("cadence_a", "21", "cadence_a", 21),
+        ("cadence_untiered", " 45 ", "cadence_untiered", 45),
+        ("nudge_hour", "0", "nudge_hour", 0),
+        ("renewal_window_days", "90", "renewal_window_days", 90),
+        ("holiday_country", "gb", "holiday_country", "GB"),
+        ("holiday_country", "none", "holiday_country", None),
+    ],
+)
+def test_a_valid_value_changes_only_that_setting(
+    key: str, raw: str, field: str, expected: object
+) -> None:
+    changed = change(DEFAULTS, key, raw)
+    assert isinstance(changed, WorkspaceSettings)
+    assert getattr(changed, field) == expected
+    others = [k for k in SETTINGS if k != field]
+    assert all(getattr(changed, k) == getattr(DEFAULTS, k) for k in others)
+
+
+@pytest.mark.parametrize(
+    ("key", "raw", "says"),
+    [
+        ("cadence_a", "0", "from 1 to 730"),
+        ("cadence_b", "-5", "whole number"),
+        ("nudge_hour", "24", "from 0 to 23"),
+        ("renudge_days", "²", "whole number"),
+        ("holiday_country", "XX", "isn't a country code"),
+        ("colour", "blue", "no setting called colour"),
+    ],
+)
+def test_a_bad_value_is_explained(key: str, raw: str, says: str) -> None:
+    result = change(DEFAULTS, key, raw)
+    assert isinstance(result, str) and says in result
+
+
+def test_every_setting_is_a_field_of_the_settings() -> None:
+    assert all(hasattr(DEFAULTS, key) for key in SETTINGS)
