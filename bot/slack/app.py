@@ -10,13 +10,27 @@ from bot.deps import Deps
 from bot.slack import listeners
 
 
+class _ClientWins(logging.Filter):
+    """Bolt reads SLACK_BOT_TOKEN from the environment on its own, then warns that the client
+    we pass wins over it. That is what we want (our client carries the base URL and the retry
+    handlers), so the warning is only noise at start-up."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "`token` will be unused" not in record.getMessage()
+
+
+_CLIENT_WINS = _ClientWins()
+
+
 def create_app(deps: Deps) -> App:
+    logger = logging.getLogger("bot.slack")
+    logger.addFilter(_CLIENT_WINS)  # adding the same filter twice is a no-op
     app = App(
         client=deps.slack,
         signing_secret=deps.settings.signing_secret,
         # auth.test runs lazily on the first request instead, so start-up needs no network.
         token_verification_enabled=False,
-        logger=logging.getLogger("bot.slack"),
+        logger=logger,
     )
     listeners.register(app, deps)
     return app
