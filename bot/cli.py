@@ -112,6 +112,54 @@ def _nudge(args: argparse.Namespace) -> int:
     return 0
 
 
+def _channel(value: str) -> str:
+    """--channel, checked like TOUCHBASE_RECAP_CHANNEL."""
+    try:
+        channel = load({"TOUCHBASE_RECAP_CHANNEL": value}, needs_slack=False).recap_channel
+    except ConfigError:
+        channel = None
+    if channel is None:
+        raise argparse.ArgumentTypeError(
+            f"--channel “{value}” isn't a channel ID; expected one such as C0123ABCD"
+        )
+    return channel
+
+
+def _recap(args: argparse.Namespace) -> int:
+    from bot.core.render import blocks_to_text, mrkdwn_to_text
+    from bot.services import recap
+
+    settings = load(os.environ)
+    channel = args.channel or settings.recap_channel
+    if channel is None:
+        raise ConfigError(
+            "TOUCHBASE_RECAP_CHANNEL",
+            "is not set; set it to the recap channel's ID (such as C0123ABCD) or pass --channel",
+        )
+    deps = build_deps(settings)
+    report = recap.run(deps, args.now or utc_now(), channel=channel, dry_run=args.dry_run)
+    week = report.week
+    span = f"{week.first_day:%A %d %B} to {week.last_day:%A %d %B %Y}"
+    if report.message is not None and args.dry_run:
+        print(f"── Weekly recap for {channel} ({span}) ".ljust(72, "─"))
+        print(blocks_to_text(report.message.blocks))
+        print()
+        print(f"Notification text: {mrkdwn_to_text(report.message.text)}")
+        print()
+        already = " (and this week's recap was already posted)" if report.already_sent else ""
+        print(f"Dry run: nothing was posted or recorded{already}.")
+        return 0
+    outcomes = {
+        "sent": f"Posted the weekly recap for {span} to {channel}.",
+        "already_sent": f"The weekly recap for {span} was already posted; nothing was sent.",
+        "not_posted": "The weekly recap wasn't posted; see the log line above for what to do.",
+        "retry_later": "Slack couldn't be reached; nothing was posted. Run it again later.",
+        "failed": "Slack refused the weekly recap; see the log line above.",
+    }
+    print(outcomes.get(report.outcome, report.outcome))
+    return 0 if report.outcome in {"sent", "already_sent"} else 1
+
+
 def _demo(args: argparse.Namespace) -> int:
     from bot.devtools import demo
 
@@ -168,6 +216,15 @@ def _db(args: argparse.Namespace) -> int:
         return 1
     finally:
         db.dispose()
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    from bot.services import exporter
+
+    deps = build_deps(load(os.environ))
+    run = exporter.export_clients if args.what == "clients" else exporter.export_touches
+    run(deps, sys.stdout)
     return 0
 
 
@@ -230,6 +287,30 @@ def parser() -> argparse.ArgumentParser:
     )
     nudge.set_defaults(run=_nudge)
 
+    recap = commands.add_parser(
+        "recap", help="post the weekly recap now (or as if at --now), once per week"
+    )
+    recap.add_argument(
+        "--now",
+        type=_instant,
+        default=None,
+        metavar="ISO8601",
+        help="pretend the clock reads this instant, e.g. 2026-11-23T09:00:00Z",
+    )
+    recap.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="print the recap instead of posting or recording it",
+    )
+    recap.add_argument(
+        "--channel",
+        type=_channel,
+        default=None,
+        metavar="ID",
+        help="post to this channel ID instead of $TOUCHBASE_RECAP_CHANNEL",
+    )
+    recap.set_defaults(run=_recap)
+
     demo = commands.add_parser(
         "demo", help="see the whole bot work on this machine: no Slack account needed"
     )
@@ -264,6 +345,12 @@ def parser() -> argparse.ArgumentParser:
     imp.add_argument("what", choices=["clients", "touches"])
     imp.add_argument("file", help="CSV file; see the README for the columns")
     imp.set_defaults(run=_import)
+
+    exp = commands.add_parser(
+        "export", help="write clients or touches to stdout as CSV, in the import formats"
+    )
+    exp.add_argument("what", choices=["clients", "touches"])
+    exp.set_defaults(run=_export)
     return top
 
 

@@ -1,4 +1,4 @@
-"""APScheduler 3 jobs: the nudge pass every few minutes (and, later, the weekly recap).
+"""APScheduler 3 jobs: the nudge pass every few minutes, and the weekly recap on Mondays.
 
 Run one scheduler per deployment: inside `touchbase serve`, or alone as `touchbase scheduler`
 (the Procfile's `clock:`). Even two by mistake can't double-send: the outbox refuses.
@@ -8,16 +8,25 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from typing import Any
+from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from bot.deps import Deps
-from bot.services import nudges
+from bot.deps import Deps, utc_now
+from bot.services import nudges, recap
 
 log = logging.getLogger(__name__)
+
+# A job that missed its time (the process was down) still runs within this grace.
+MISFIRE_GRACE_SECONDS = 12 * 60 * 60
+# The weekly recap: Mondays at 09:00 in the workspace's zone (TOUCHBASE_TIMEZONE).
+RECAP_WEEKDAY = 0
+RECAP_HOUR = 9
 
 
 def nudge_job(deps: Deps) -> None:
@@ -26,6 +35,29 @@ def nudge_job(deps: Deps) -> None:
         nudges.run_pass(deps, deps.clock())
     except Exception:
         log.exception("the nudge pass failed; the next run will try again")
+
+
+def recap_job(deps: Deps) -> None:
+    """The scheduled weekly recap. A failure is logged and never stops the scheduler."""
+    channel = deps.settings.recap_channel
+    if channel is None:
+        return
+    try:
+        recap.run(deps, deps.clock(), channel=channel)
+    except Exception:
+        log.exception("the weekly recap failed; `touchbase recap` tries again")
+
+
+def recap_missed(now: dt.datetime, zone: ZoneInfo) -> bool:
+    """Whether this week's Monday 09:00 has passed, within the grace: run the recap at start.
+
+    The scheduler keeps no state across restarts, so a deploy over Monday 09:00 would skip the
+    week. The outbox makes the catch-up safe: a recap already posted is not posted again.
+    """
+    local = now.astimezone(zone)
+    monday = local.date() - dt.timedelta(days=(local.weekday() - RECAP_WEEKDAY) % 7)
+    due = dt.datetime.combine(monday, dt.time(RECAP_HOUR), tzinfo=zone)
+    return dt.timedelta(0) <= now - due <= dt.timedelta(seconds=MISFIRE_GRACE_SECONDS)
 
 
 def build(deps: Deps, *, blocking: bool) -> BaseScheduler:
@@ -37,7 +69,7 @@ def build(deps: Deps, *, blocking: bool) -> BaseScheduler:
             # the pass itself works out which digests are still due.
             "coalesce": True,
             "max_instances": 1,
-            "misfire_grace_time": 12 * 60 * 60,
+            "misfire_grace_time": MISFIRE_GRACE_SECONDS,
         },
     )
     scheduler.add_job(
@@ -46,7 +78,29 @@ def build(deps: Deps, *, blocking: bool) -> BaseScheduler:
         args=[deps],
         id="nudge-pass",
         name="nudge pass",
-        next_run_time=deps.clock(),
+        # Once at start, then every interval. APScheduler runs on the wall clock, whatever
+        # `deps.clock` (which the pass reads) says: an injected clock mustn't postpone it.
+        next_run_time=utc_now(),
         replace_existing=True,
     )
+    if deps.settings.recap_channel:
+        zone = ZoneInfo(deps.settings.timezone)
+        catch_up: dict[str, Any] = {}
+        if recap_missed(deps.clock(), zone):
+            catch_up["next_run_time"] = utc_now()  # now, on APScheduler's wall clock
+        scheduler.add_job(
+            recap_job,
+            CronTrigger(day_of_week=RECAP_WEEKDAY, hour=RECAP_HOUR, minute=0, timezone=zone),
+            args=[deps],
+            id="weekly-recap",
+            name="weekly recap",
+            replace_existing=True,
+            **catch_up,
+        )
+        log.info(
+            "The weekly recap goes to %s on Mondays at %02d:00 %s",
+            deps.settings.recap_channel,
+            RECAP_HOUR,
+            deps.settings.timezone,
+        )
     return scheduler

@@ -165,7 +165,9 @@ def client_summary(
     next_renewal: dt.date | None,
     today: dt.date,
     rep_names: dict[str, str],
+    tz: dt.tzinfo,
 ) -> str:
+    """Days are the reader's: a touch at 9 pm in New York is today there, not tomorrow."""
     facts = [f"Owner: {owner_name or 'nobody yet'}"]
     facts.append(f"Tier: {client.tier.value if client.tier else 'not set'}")
     facts.append(
@@ -177,7 +179,7 @@ def client_summary(
     else:
         lines.append("Last touches:")
         for t in touches:
-            when = day_label(t.occurred_at.date(), today)
+            when = day_label(t.occurred_at.astimezone(tz).date(), today)
             who = rep_names.get(t.rep_id, "someone")
             lines.append(f"• {when} — {who}: {one_line(t.note, 120)} _({KIND_WORDS[t.kind]})_")
     return "\n".join(lines)
@@ -236,6 +238,7 @@ HELP = "\n".join(
         "`yesterday`, a weekday or `2026-03-14`",
         '`/touch "north star" sent renewal paperwork` — quotes for names that share words',
         "`/touch acme reviewed cover, follow up friday` — I'll remind you on Friday",
+        "`/touch` on its own — a form to fill in; or choose *Log as touch* on any message",
         "Calls, visits, reviews, advice and help with a claim count as value-adding; paperwork, "
         "invoices and cards as routine. Add `#value` or `#routine` to choose yourself.",
         "",
@@ -244,7 +247,10 @@ HELP = "\n".join(
         "`/touch undo` — remove your last touch (within 10 minutes)",
         "`/touch pause`, `/touch pause until 2026-12-01`, `/touch resume` — "
         "stop or restart my morning notes",
-        "`/touch add Acme Insurance Group renews 2027-03-14 tier A owner @sam` — add a client",
+        "`/touch add Acme Insurance Group renews 2027-03-14 tier A owner @sam` — add a client "
+        "(`/touch add` on its own: a form)",
+        "`/touch edit acme` — change the owner, renewal, tier or other names, or archive",
+        "Your whole book, most urgent first, is on my *Home* tab.",
     ]
 )
 
@@ -375,7 +381,6 @@ FORM_NOTE = "What happened?"
 FORM_NOTE_HINT = "Called about their claim, reviewed their cover, sent the invoice…"
 FORM_DAY = "When"
 FORM_KIND = "How does it count?"
-FORM_KIND_AUTO = "Let Touchbase decide from the note"
 FORM_KIND_VALUE = "Value-adding"
 FORM_KIND_ROUTINE = "Routine"
 FORM_FOLLOW_UP = "Remind me to follow up on"
@@ -385,5 +390,302 @@ FORM_DAY_FUTURE = "That day hasn't happened yet."
 FORM_FOLLOW_UP_PAST = "Pick a day after today for the reminder."
 
 
-def form_client(client: Client) -> str:
-    return f"*{client.name}*"
+# The App Home
+
+HOME_TITLE = "Your clients"
+HOME_HINT = (
+    "Clients who need you most come first. Type `/touch` anywhere to log a touch, "
+    "or `/touch help` for everything else."
+)
+HOME_LOG_ANY = "Log a touch"
+HOME_ADD = "Add a client"
+HOME_OPEN = "Open client"
+HOME_ATTENTION = "*Could use a touch now*"
+HOME_REST = "*Everyone else*"
+HOME_EMPTY = (
+    "You don't look after any clients yet. Add one with the button above, "
+    "or with `/touch add <name>`."
+)
+HOME_HANDED_BACK = "*Waiting for a new owner*"
+HOME_REASSIGN = "Choose a new owner"
+
+
+def week_summary(touches: int, value: int) -> str:
+    if touches == 0:
+        return "No touches logged yet this week. One quick call is a fine start."
+    noun = "touch" if touches == 1 else "touches"
+    share = round(100 * value / touches)
+    return f"This week: *{touches} {noun}*, {value} of them value-adding ({share}%)."
+
+
+def last_touch(days: int | None) -> str:
+    if days is None:
+        return "No touches yet"
+    return f"Last touch {days_ago(days)}"
+
+
+def renews(day: dt.date | None, today: dt.date) -> str:
+    return f"Renews {short_date(day, today)}" if day else "No renewal date"
+
+
+def snoozed_until(until: dt.date, today: dt.date) -> str:
+    return f"Snoozed until {day_label(until, today)}"
+
+
+def home_more(count: int) -> str:
+    noun = "client" if count == 1 else "clients"
+    return f"…and {count} more {noun}. Find any of them with `/touch show <name>`."
+
+
+def handed_back_line(client: Client, by: str | None, day: dt.date | None, today: dt.date) -> str:
+    who = f" by <@{by}>" if by else ""
+    when = f" {day_label(day, today)}" if day else ""
+    return f"*{client.name}* was handed back{who}{when}."
+
+
+def handed_back_more(count: int) -> str:
+    return f"…and {count} more. Give these an owner first, and the rest will show up here."
+
+
+# Looking after a client: the client view, adding, editing, archiving
+
+CLIENT_SAVE = "Save"
+CLIENT_CLOSE = "Close"
+CLIENT_OWNER = "Owner"
+CLIENT_OWNER_HINT = "They get the morning notes about this client."
+CLIENT_RENEWAL = "Renewal date"
+CLIENT_TIER = "Tier"
+CLIENT_NO_TIER = "Not set"
+CLIENT_ALIASES = "Other names"
+CLIENT_ALIASES_HINT = (
+    "Separate them with commas, for example: Acme, AIG. /touch finds the client by any of them."
+)
+CLIENT_ALIAS_TOO_LONG = "Each name can be up to 200 characters."
+CLIENT_ARCHIVE = "Archive client"
+CLIENT_ARCHIVE_TITLE = "Archive this client?"
+CLIENT_ARCHIVE_YES = "Archive"
+CLIENT_ARCHIVE_NO = "Keep"
+CLIENT_NAME = "Name"
+CLIENT_NAME_EMPTY = "What's the client called?"
+CLIENT_NAME_TOO_LONG = "That name is longer than 200 characters."
+ADD_TITLE = "Add a client"
+ADD_SUBMIT = "Add"
+DONE = "Done"
+CLIENT_WONT_OPEN = "Sorry — I couldn't open that just now. Please try again in a moment."
+
+
+def archive_confirm(client: Client) -> str:
+    return (
+        f"*{client.name}* leaves the book and nobody gets notes about them any more. "
+        "Their touches are kept."
+    )
+
+
+def not_allowed(client: Client, owner: str | None) -> str:
+    if owner is None:
+        return (
+            f"*{client.name}* has no owner right now, so only a Touchbase admin can change it. "
+            "You can still log touches with them any time."
+        )
+    return (
+        f"Only {owner}, who looks after *{client.name}*, or a Touchbase admin can change it. "
+        "You can still log touches with them any time."
+    )
+
+
+def client_saved(client: Client) -> str:
+    return f"Saved your changes to *{client.name}*."
+
+
+def client_archived(client: Client) -> str:
+    return f"Archived *{client.name}*. Nobody will get notes about them any more."
+
+
+def reassigned(client: Client, owner_id: str) -> str:
+    return f"*{client.name}* now belongs to <@{owner_id}>."
+
+
+def also_called(alias: str) -> str:
+    return f"also called {alias}"
+
+
+# The log-touch form's client picker
+
+FORM_CLIENT = "Client"
+FORM_CLIENT_HINT = "Start typing a name"
+FORM_CLIENT_EMPTY = "Which client was it?"
+FORM_KIND_HINT = "Leave it, and I'll decide from the note."
+FORM_WONT_OPEN = (
+    "Sorry — I couldn't open the form just now. You can also type it: "
+    "`/touch acme called about their claim`"
+)
+
+
+# The weekly recap
+
+
+def week_span(first: dt.date, last: dt.date) -> str:
+    """'16–22 November', '30 November – 6 December', '28 December 2026 – 3 January 2027'."""
+    if first.year != last.year:
+        return f"{first.day} {first:%B} {first.year} – {last.day} {last:%B} {last.year}"
+    if first.month != last.month:
+        return f"{first.day} {first:%B} – {last.day} {last:%B}"
+    return f"{first.day}–{last.day} {last:%B}"
+
+
+def recap_title(first: dt.date, last: dt.date) -> str:
+    return f"Last week at a glance · {week_span(first, last)}"
+
+
+def _count(count: int, one: str, many: str) -> str:
+    """'1 touch', '2 touches', '12,345 touches'."""
+    return f"{count:,} {one if count == 1 else many}"
+
+
+def _and(parts: Sequence[str]) -> str:
+    """'a', 'a and b', 'a, b and c'."""
+    if len(parts) <= 1:
+        return "".join(parts)
+    return f"{', '.join(parts[:-1])} and {parts[-1]}"
+
+
+def percent(part: int, whole: int) -> int:
+    """`part` as a whole percentage of `whole`, halves rounded up; 0 when `whole` is 0."""
+    return (200 * part + whole) // (2 * whole) if whole else 0
+
+
+def recap_figures(touches: int, value_touches: int, reached: int, book: int) -> str:
+    words = (
+        f"We logged *{_count(touches, 'touch', 'touches')}* last week, and "
+        f"*{percent(value_touches, touches)}%* of them added real value for the client."
+    )
+    if book:
+        words += f" Together we reached *{reached:,} of our {_count(book, 'client', 'clients')}*."
+    return words
+
+
+def recap_thanks(reps: Sequence[tuple[str, int]], others: int) -> str:
+    """`reps`: (name as mrkdwn, value-adding touches), most first. Only ever the positive."""
+    names = _and([f"{name} ({count})" for name, count in reps])
+    lines = ["*Thank you* 🎉", f"Most value-adding touches: {names}."]
+    if others == 1:
+        lines.append("And thank you to one more teammate who added value for a client.")
+    elif others > 1:
+        lines.append(f"And thank you to {others:,} more teammates who added value for a client.")
+    return "\n".join(lines)
+
+
+RECAP_NOTABLE_TITLE = "*Worth a mention*"
+_NOTABLE_WORDS = {
+    "a review": "did a review with {client}",
+    "a visit": "sat down with {client}",
+    "help with a claim": "helped {client} with a claim",
+}
+
+
+def recap_notable(rep: str, client: str, what: str, quote: str | None) -> str:
+    action = _NOTABLE_WORDS.get(what, "added value for {client}").format(client=f"*{client}*")
+    line = f"• {rep} {action}"
+    return f"{line}: “{quote}”" if quote else line
+
+
+def recap_comebacks(clients: Sequence[tuple[str, int]], more: int) -> str:
+    """`clients`: (name, days quiet before this week's touch)."""
+    parts = [f"*{name}* (quiet for {days} days)" for name, days in clients]
+    if more:
+        parts.append(f"{more:,} more")
+    return f"*Back in touch*\nThese clients heard from us again after a quiet spell: {_and(parts)}."
+
+
+def recap_renewals_title(days: int) -> str:
+    return f"*Renewals in the next {days} days*"
+
+
+def recap_no_renewals(days: int) -> str:
+    return f"No renewals in the next {days} days."
+
+
+def recap_renewal(
+    client: str, renews_on: dt.date, today: dt.date, *, value_since: bool, had_previous: bool
+) -> str:
+    since = "since the last renewal" if had_previous else "in the last year"
+    head = f"• *{client}* renews {day_label(renews_on, today)}"
+    if value_since:
+        return f"{head} — ✅ value-adding contact {since}"
+    return f"{head} — no value-adding contact yet {since}"
+
+
+def recap_renewals_more(count: int) -> str:
+    return f"…and {_count(count, 'more renewal', 'more renewals')} coming up."
+
+
+def recap_quiet(count: int) -> str:
+    if count == 0:
+        return "Every client has heard from us recently. Lovely work, everyone."
+    verb = "hasn't" if count == 1 else "haven't"
+    return (
+        f"*{_count(count, 'client', 'clients')}* {verb} heard from us in a while. "
+        "A short call or something useful would go a long way this week."
+    )
+
+
+RECAP_FOOTER = "Log a touch any time with `/touch <client> …` and it shows up in next week's recap."
+
+
+def recap_empty_week(renewals: int, days: int) -> str:
+    lines = [
+        "No touches were logged last week. It happens! A fresh week starts today, and even a "
+        "two-minute check-in call counts."
+    ]
+    if renewals:
+        renew = _count(renewals, "client renews", "clients renew")
+        lines.append(f"{renew} in the next {days} days: a good place to start.")
+    return "\n".join(lines)
+
+
+def recap_fallback(
+    touches: int, value_touches: int, reached: int, book: int, renewals: int, days: int
+) -> str:
+    """The notification text: the week's figures in one line."""
+    words = (
+        f"Last week: {_count(touches, 'touch', 'touches')}, "
+        f"{percent(value_touches, touches)}% value-adding"
+    )
+    if book:
+        words += f", {reached:,} of {_count(book, 'client', 'clients')} reached"
+    words += "."
+    if renewals:
+        words += f" {_count(renewals, 'renewal', 'renewals')} in the next {days} days."
+    return words
+
+
+def recap_fallback_empty(renewals: int, days: int) -> str:
+    words = "No touches were logged last week."
+    if renewals:
+        words += f" {_count(renewals, 'renewal', 'renewals')} in the next {days} days."
+    return words
+
+
+# For the admin reading the logs: one line each, saying what to do.
+
+
+def recap_invite_bot(channel: str) -> str:
+    return (
+        f"The weekly recap wasn't posted: Touchbase isn't in channel {channel} and can't join "
+        "it by itself. Type /invite @Touchbase in that channel, then run `touchbase recap`."
+    )
+
+
+def recap_channel_not_found(channel: str) -> str:
+    return (
+        f"The weekly recap wasn't posted: Slack can't find channel {channel}. Check that "
+        "TOUCHBASE_RECAP_CHANNEL is the channel's ID (such as C0123ABCD), not its name; "
+        "for a private channel, type /invite @Touchbase in it."
+    )
+
+
+def recap_channel_archived(channel: str) -> str:
+    return (
+        f"The weekly recap wasn't posted: channel {channel} is archived. Point "
+        "TOUCHBASE_RECAP_CHANNEL at a channel in use."
+    )

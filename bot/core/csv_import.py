@@ -144,9 +144,12 @@ def validate_touches(
     if errors:
         return [], errors
     by_name: dict[str, Client] = {}
+    # A client's own name wins over another client's alias, so an export reads back as it was.
     for known in clients:
-        for name in known.names:
-            by_name.setdefault(" ".join(name.casefold().split()), known)
+        by_name.setdefault(" ".join(known.name.casefold().split()), known)
+    for known in clients:
+        for alias in known.aliases:
+            by_name.setdefault(" ".join(alias.casefold().split()), known)
     today = now.astimezone(tz).date()
     touches: list[NewTouch] = []
     for line, row in table.rows:
@@ -199,3 +202,24 @@ def touch_identity(touch: NewTouch | Touch, tz: dt.tzinfo) -> tuple[int, str, dt
     """What makes two touches the same (client, rep, local day, note), so importing a file
     twice, or importing an export, adds nothing."""
     return (touch.client_id, touch.rep_id, touch.occurred_at.astimezone(tz).date(), touch.note)
+
+
+# Export: the same formats, so `touchbase import` reads an export back and changes nothing.
+
+
+def client_record(client: Client) -> tuple[str, ...]:
+    """A client as a row of the clients file (CLIENT_COLUMNS)."""
+    return (
+        client.name,
+        client.owner_id or "",
+        client.renewal_date.isoformat() if client.renewal_date else "",
+        client.tier.value if client.tier else "",
+        ";".join(client.aliases),
+    )
+
+
+def touch_record(touch: Touch, client_name: str, tz: dt.tzinfo) -> tuple[str, ...]:
+    """A touch as a row of the touches file (TOUCH_COLUMNS): its day in the workspace's zone,
+    and its kind spelled out, so the note isn't classified again."""
+    day = touch.occurred_at.astimezone(tz).date()
+    return (client_name, touch.rep_id, day.isoformat(), touch.note, touch.kind.value)

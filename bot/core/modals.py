@@ -1,78 +1,159 @@
-"""The log-touch form: its view, and reading a submission. Pure."""
+"""The log-touch form: its view, following the note as it is typed, and reading a submission.
+
+Pure. The client is picked with an external select whose options come from the options
+endpoint; how the touch counts is preselected from the note, and the rep can change it.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from slack_sdk.models.blocks import (
     DatePickerElement,
+    ExternalDataSelectElement,
     InputBlock,
     Option,
     PlainTextInputElement,
     RadioButtonsElement,
-    SectionBlock,
 )
+from slack_sdk.models.blocks.basic_components import DispatchActionConfig
 from slack_sdk.models.views import View
 
 from bot import text
-from bot.core.blocks import section
+from bot.core.blocks import Message
+from bot.core.classify import classify
 from bot.core.model import Client, Kind
+from bot.core.plan import MAX_NOTE
 
 LOG_TOUCH_VIEW = "log_touch"
-NOTE, DAY, KIND, FOLLOW_UP = "note", "day", "kind", "follow_up"
-AUTO = "auto"
-# Slack's limit for a plain_text_input is 3000 characters.
-MAX_FORM_NOTE = 3000
+CLIENT, NOTE, DAY, KIND, FOLLOW_UP = "client", "note", "day", "kind", "follow_up"
+# Slack's limit for an option's text.
+MAX_OPTION_TEXT = 75
 
 
-def log_touch_view(client: Client, today: dt.date, note: str = "") -> dict[str, Any]:
-    metadata = json.dumps({"client_id": client.id, "today": today.isoformat()})
+@dataclass(frozen=True)
+class Modal(Message):
+    """A reply that opens a form; `text` is what to say instead when the form can't open."""
+
+    view: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ClientChoice:
+    """The client picked in the form: its ID, and the name the picker shows."""
+
+    id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class LogDraft:
+    """What the form holds: what it opens with, or what the rep has filled in so far."""
+
+    client: ClientChoice | None = None
+    note: str = ""
+    day: dt.date | None = None
+    kind: Kind | None = None
+    follow_up_on: dt.date | None = None
+
+
+def client_option(client_id: int, name: str) -> Option:
+    return Option(value=str(client_id), label=text.one_line(name, MAX_OPTION_TEXT))
+
+
+def log_touch_view(client: Client | None, today: dt.date, note: str = "") -> dict[str, Any]:
+    """The form for a client (or none yet: the rep picks one), with an optional note.
+
+    A note given up front, such as a message logged with the shortcut, is classified at once.
+    """
+    note = note[:MAX_NOTE]
+    picked = ClientChoice(client.id, client.name) if client else None
+    return _view(LogDraft(client=picked, note=note), today, _suggest(note))
+
+
+def _suggest(note: str) -> Kind | None:
+    return classify(note).kind if note.strip() else None
+
+
+def _kind_block(suggested: Kind | None) -> str:
+    # Slack keeps what an input shows across views.update while its block_id stays the same,
+    # so a new suggestion gets a new block_id, or it wouldn't show.
+    return KIND if suggested is None else f"{KIND}.{suggested.value}"
+
+
+def _view(draft: LogDraft, today: dt.date, suggested: Kind | None) -> dict[str, Any]:
     kinds = [
-        Option(value=AUTO, label=text.FORM_KIND_AUTO),
         Option(value=Kind.VALUE.value, label=text.FORM_KIND_VALUE),
         Option(value=Kind.ROUTINE.value, label=text.FORM_KIND_ROUTINE),
     ]
-    blocks: list[SectionBlock | InputBlock] = [
-        section(text.form_client(client)),
+    chosen = draft.kind or suggested
+    picked = client_option(draft.client.id, draft.client.name) if draft.client else None
+    follow_up = draft.follow_up_on.isoformat() if draft.follow_up_on else None
+    blocks = [
+        InputBlock(
+            block_id=CLIENT,
+            label=text.FORM_CLIENT,
+            element=ExternalDataSelectElement(
+                action_id=CLIENT,
+                placeholder=text.FORM_CLIENT_HINT,
+                initial_option=picked,
+                # Options load as soon as the menu opens, before anything is typed.
+                min_query_length=0,
+            ),
+        ),
         InputBlock(
             block_id=NOTE,
             label=text.FORM_NOTE,
+            # Each pause in typing sends the note, so the kind below can follow it.
+            dispatch_action=True,
             element=PlainTextInputElement(
                 action_id=NOTE,
                 multiline=True,
-                initial_value=note[:MAX_FORM_NOTE] or None,
-                max_length=MAX_FORM_NOTE,
+                initial_value=draft.note or None,
+                max_length=MAX_NOTE,
                 placeholder=text.FORM_NOTE_HINT,
+                dispatch_action_config=DispatchActionConfig(
+                    trigger_actions_on=["on_character_entered"]
+                ),
             ),
         ),
         InputBlock(
             block_id=DAY,
             label=text.FORM_DAY,
-            element=DatePickerElement(action_id=DAY, initial_date=today.isoformat()),
+            element=DatePickerElement(action_id=DAY, initial_date=(draft.day or today).isoformat()),
         ),
         InputBlock(
-            block_id=KIND,
+            block_id=_kind_block(suggested),
             label=text.FORM_KIND,
-            element=RadioButtonsElement(action_id=KIND, options=kinds, initial_option=kinds[0]),
+            hint=text.FORM_KIND_HINT,
+            optional=True,
+            element=RadioButtonsElement(
+                action_id=KIND,
+                options=kinds,
+                initial_option=next((o for o in kinds if o.value == chosen), None),
+            ),
         ),
         InputBlock(
             block_id=FOLLOW_UP,
             label=text.FORM_FOLLOW_UP,
             optional=True,
-            element=DatePickerElement(action_id=FOLLOW_UP, placeholder=text.FORM_FOLLOW_UP_HINT),
+            element=DatePickerElement(
+                action_id=FOLLOW_UP, initial_date=follow_up, placeholder=text.FORM_FOLLOW_UP_HINT
+            ),
         ),
     ]
+    metadata = {"today": today.isoformat(), "suggested": suggested.value if suggested else None}
     view = View(
         type="modal",
         callback_id=LOG_TOUCH_VIEW,
         title=text.FORM_TITLE,
         submit=text.FORM_SUBMIT,
         close=text.FORM_CLOSE,
-        private_metadata=metadata,
+        private_metadata=json.dumps(metadata),
         blocks=blocks,
     )
     return view.to_dict()
@@ -87,37 +168,95 @@ class LogForm:
     follow_up_on: dt.date | None
 
 
+def _metadata(private_metadata: str) -> tuple[dt.date, Kind | None] | None:
+    """The rep's today when the form opened, and the kind it suggested; None if not ours."""
+    try:
+        meta = json.loads(private_metadata)
+        today = dt.date.fromisoformat(meta["today"])
+        suggested = Kind(meta["suggested"]) if meta.get("suggested") else None
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return None
+    return today, suggested
+
+
+def _draft(state: Mapping[str, Any]) -> LogDraft:
+    """What the rep has filled in; a value that isn't one of the form's own reads as empty."""
+
+    def value(block: str, action: str | None = None) -> Mapping[str, Any]:
+        return state.get(block, {}).get(action or block, {}) or {}
+
+    kind_state = next(
+        (
+            actions.get(KIND) or {}
+            for block_id, actions in state.items()
+            if block_id == KIND or block_id.startswith(f"{KIND}.")
+        ),
+        {},
+    )
+    picked = value(CLIENT).get("selected_option") or {}
+    kind_raw = (kind_state.get("selected_option") or {}).get("value")
+    return LogDraft(
+        client=_choice(picked),
+        note=value(NOTE).get("value") or "",
+        day=_date(value(DAY).get("selected_date")),
+        kind=Kind(kind_raw) if kind_raw in {k.value for k in Kind} else None,
+        follow_up_on=_date(value(FOLLOW_UP).get("selected_date")),
+    )
+
+
+def _choice(option: Mapping[str, Any]) -> ClientChoice | None:
+    raw = str(option.get("value") or "")
+    name = (option.get("text") or {}).get("text") or ""
+    return ClientChoice(int(raw), str(name)) if raw.isdigit() else None
+
+
+def _date(raw: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(raw) if raw else None
+    except ValueError:
+        return None
+
+
+def follow_note(state: Mapping[str, Any], private_metadata: str) -> dict[str, Any] | None:
+    """The form again, with the kind the note now suggests preselected and everything else as
+    typed. None when nothing would change: the same suggestion, or the rep chose a kind."""
+    meta = _metadata(private_metadata)
+    if meta is None:
+        return None
+    today, suggested = meta
+    draft = _draft(state)
+    if draft.kind is not None and draft.kind != suggested:
+        return None
+    now_suggested = _suggest(draft.note)
+    if now_suggested == suggested:
+        return None
+    return _view(replace(draft, kind=None), today, now_suggested)
+
+
 def read_log_form(
     state: Mapping[str, Any], private_metadata: str
 ) -> LogForm | dict[str, str] | None:
     """The submitted form, or the inline errors to show (block ID -> words).
 
-    None when the metadata isn't ours: a form too old or tampered with.
+    None when the metadata isn't ours: a form too old or tampered with. No kind chosen means
+    the note decides, as with `/touch`.
     """
-    try:
-        meta = json.loads(private_metadata)
-        client_id = int(meta["client_id"])
-        today = dt.date.fromisoformat(meta["today"])
-    except (ValueError, KeyError, TypeError):
+    meta = _metadata(private_metadata)
+    if meta is None:
         return None
-
-    def value(block: str) -> Mapping[str, Any]:
-        return state.get(block, {}).get(block, {}) or {}
-
-    note = (value(NOTE).get("value") or "").strip()
-    day_raw = value(DAY).get("selected_date")
-    follow_raw = value(FOLLOW_UP).get("selected_date")
-    kind_raw = (value(KIND).get("selected_option") or {}).get("value", AUTO)
+    today, _ = meta
+    draft = _draft(state)
+    note = draft.note.strip()
+    day = draft.day or today
     errors: dict[str, str] = {}
+    if draft.client is None:
+        errors[CLIENT] = text.FORM_CLIENT_EMPTY
     if not note:
         errors[NOTE] = text.FORM_NOTE_EMPTY
-    day = dt.date.fromisoformat(day_raw) if day_raw else today
     if day > today:
         errors[DAY] = text.FORM_DAY_FUTURE
-    follow_up = dt.date.fromisoformat(follow_raw) if follow_raw else None
-    if follow_up is not None and follow_up <= today:
+    if draft.follow_up_on is not None and draft.follow_up_on <= today:
         errors[FOLLOW_UP] = text.FORM_FOLLOW_UP_PAST
-    if errors:
+    if errors or draft.client is None:
         return errors
-    kind = None if kind_raw == AUTO else Kind(kind_raw)
-    return LogForm(client_id, note, day, kind, follow_up)
+    return LogForm(draft.client.id, note, day, draft.kind, draft.follow_up_on)

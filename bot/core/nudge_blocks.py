@@ -46,7 +46,9 @@ def reason(item: Item, today: dt.date) -> str:
         case Rule.PROMISE:
             return text.promise_reason(item.promise_due or today, today)
         case Rule.CHECK_IN:
-            problem_day = item.problem_at.date() if item.problem_at else today
+            # The window's base is the problem's date in the rep's zone (see Item), the day the
+            # rule counted from; `problem_at` is in UTC and can fall on the next day.
+            problem_day = dt.date.fromisoformat(item.window.rpartition(":")[0])
             return text.check_in_reason((today - problem_day).days)
     raise AssertionError(item.rule)
 

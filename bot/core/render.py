@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -17,7 +18,8 @@ def mrkdwn_to_text(words: str, names: Mapping[str, str] | None = None) -> str:
         lambda m: "@" + ((names or {}).get(m.group(1)) or m.group(2) or m.group(1)), words
     )
     words = re.sub(r"(?<!\w)[*_](\S[^*_\n]*?\S|\S)[*_](?!\w)", r"\1", words)
-    return words.replace("`", "")
+    # Slack shows &amp; &lt; &gt; as the characters; so does the preview.
+    return html.unescape(words.replace("`", ""))
 
 
 def _text(obj: Any) -> str:

@@ -7,16 +7,19 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import case, delete, func, insert, select, update
+from sqlalchemy import case, delete, func, insert, select, type_coerce, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.types import NullType
 
+from bot.core.home import HandedBack, Week
 from bot.core.model import (
     Client,
     ClientActivity,
@@ -30,6 +33,7 @@ from bot.core.model import (
     Touch,
     WorkspaceSettings,
 )
+from bot.core.recap import ClientWeek, RepTally, WeekTouch
 from bot.db.schema import (
     ClientRow,
     NudgeRow,
@@ -125,14 +129,59 @@ def save_workspace_settings(session: Session, settings: WorkspaceSettings) -> No
 
 # Clients
 
+# Whole-book reads (every /touch matches against the book; the nudge pass reads it all) fetch
+# plain rows, not ORM objects, and convert the JSON, date and datetime columns here: the
+# ORM and SQLAlchemy's per-value conversions were most of the cost of reading a big book.
+_CLIENT_COLUMNS = (
+    ClientRow.id,
+    ClientRow.team_id,
+    ClientRow.name,
+    type_coerce(ClientRow.aliases, NullType()).label("aliases"),
+    ClientRow.owner_id,
+    ClientRow.tier,
+    type_coerce(ClientRow.renewal_date, NullType()).label("renewal_date"),
+    ClientRow.status,
+    type_coerce(ClientRow.created_at, NullType()).label("created_at"),
+)
+_TIERS = {tier.value: tier for tier in Tier}
+_STATUSES = {status.value: status for status in Status}
+
+
+def _client_from(row: Any) -> Client:
+    """A Client from a row of `_CLIENT_COLUMNS` (raw values: see `_aliases`, `_date`, `_utc`)."""
+    id_, team_id, name, aliases, owner_id, tier, renewal_date, status, created_at = row
+    return Client(
+        id=id_,
+        team_id=team_id,
+        name=name,
+        aliases=_aliases(aliases),
+        owner_id=owner_id,
+        tier=_TIERS[tier] if tier else None,
+        renewal_date=_date(renewal_date),
+        status=_STATUSES[status],
+        created_at=_utc(created_at),
+    )
+
+
+def _aliases(value: str | list[str] | None) -> tuple[str, ...]:
+    """SQLite hands back the JSON text; PostgreSQL's driver, the decoded list."""
+    if isinstance(value, str):
+        return () if value == "[]" else tuple(json.loads(value))
+    return tuple(value or ())
+
+
+def _date(value: dt.date | str | None) -> dt.date | None:
+    """SQLite hands back ISO text; PostgreSQL's driver, a date."""
+    return dt.date.fromisoformat(value) if isinstance(value, str) else value
+
 
 def active_clients(session: Session, team_id: str) -> list[Client]:
-    rows = session.scalars(
-        select(ClientRow)
+    rows = session.connection().execute(
+        select(*_CLIENT_COLUMNS)
         .where(ClientRow.team_id == team_id, ClientRow.status == Status.ACTIVE.value)
         .order_by(ClientRow.name_key)
     )
-    return [_client(r) for r in rows]
+    return [_client_from(r) for r in rows]
 
 
 def all_clients(session: Session, team_id: str) -> list[Client]:
@@ -382,6 +431,10 @@ def client_owners(session: Session, team_id: str) -> set[str]:
     )
 
 
+# Past this many bound values, an IN list is replaced by reading everything and filtering.
+_MAX_IN_LIST = 10_000
+
+
 def client_activity(
     session: Session, team_id: str, now: dt.datetime, owners: Iterable[str] | None = None
 ) -> list[ClientActivity]:
@@ -413,37 +466,56 @@ def client_activity(
         client_id: (due, rep_id) for client_id, due, rep_id in promise_rows
     }
 
-    clients_query = select(ClientRow).where(
+    connection = session.connection()
+    clients_query = select(*_CLIENT_COLUMNS).where(
         ClientRow.team_id == team_id, ClientRow.status == Status.ACTIVE.value
     )
-    if owners is not None:
+    if owners is None:
+        clients = {row.id: _client_from(row) for row in connection.execute(clients_query)}
+    else:
         wanted = set(owners)
-        promised = [c for c, (_, rep_id) in promises.items() if rep_id in wanted]
-        clients_query = clients_query.where(
-            ClientRow.owner_id.in_(wanted) | ClientRow.id.in_(promised)
-        )
-    clients = {row.id: _client(row) for row in session.scalars(clients_query)}
+        promised = {c for c, (_, rep_id) in promises.items() if rep_id in wanted}
+        # Filter in SQL while the lists are short. In a big book nearly every client has a
+        # promise, and one bound parameter per client would overflow the driver's limit
+        # (65,535 on PostgreSQL): then read the whole book and filter here instead.
+        if len(wanted) + len(promised) <= _MAX_IN_LIST:
+            clients_query = clients_query.where(
+                ClientRow.owner_id.in_(wanted) | ClientRow.id.in_(promised)
+            )
+        clients = {
+            row.id: _client_from(row)
+            for row in connection.execute(clients_query)
+            if row.owner_id in wanted or row.id in promised
+        }
     if not clients:
         return []
 
+    # The aggregates come back raw (ISO text on SQLite, datetimes on PostgreSQL) and `_aware`
+    # reads both: SQLAlchemy's own conversion, per value, doubled the cost of a big book.
     latest = (
         select(
             TouchRow.client_id,
-            func.max(TouchRow.occurred_at),
-            func.max(case((TouchRow.kind == Kind.VALUE.value, TouchRow.occurred_at))),
-            func.max(case((TouchRow.about_problem, TouchRow.occurred_at))),
-            func.max(case((TouchRow.follow_up_on.is_not(None), TouchRow.occurred_at))),
+            type_coerce(func.max(TouchRow.occurred_at), NullType()),
+            type_coerce(
+                func.max(case((TouchRow.kind == Kind.VALUE.value, TouchRow.occurred_at))),
+                NullType(),
+            ),
+            type_coerce(func.max(case((TouchRow.about_problem, TouchRow.occurred_at))), NullType()),
+            type_coerce(
+                func.max(case((TouchRow.follow_up_on.is_not(None), TouchRow.occurred_at))),
+                NullType(),
+            ),
         )
         .where(*in_scope)
         .group_by(TouchRow.client_id)
     )
     stats: dict[int, tuple[Any, ...]] = {}
-    for client_id, last, last_value, problem, promise_at in session.execute(latest):
+    for client_id, last, last_value, problem, promise_at in connection.execute(latest):
         if client_id in clients:
             stats[client_id] = (last, last_value, problem, promise_at)
 
     activities = []
-    for client_id, client in clients.items():
+    for client_id, client in sorted(clients.items()):
         last, last_value, problem, promise_at = stats.get(client_id, (None, None, None, None))
         due, promise_by = promises.get(client_id, (None, None))
         activities.append(
@@ -461,11 +533,17 @@ def client_activity(
 
 
 def _aware(value: dt.datetime | str | None) -> dt.datetime | None:
-    """Aggregates bypass the column type, so SQLite hands back naive values (or strings)."""
-    if value is None:
-        return None
+    """An aware UTC datetime from a raw value: SQLite's ISO text or a driver's datetime."""
+    return None if value is None else _utc(value)
+
+
+def _utc(value: dt.datetime | str) -> dt.datetime:
     if isinstance(value, str):
-        value = dt.datetime.fromisoformat(value)
+        try:
+            # SQLite keeps naive UTC text: reading it with its zone is one call, not two.
+            return dt.datetime.fromisoformat(value + "+00:00")
+        except ValueError:
+            value = dt.datetime.fromisoformat(value)
     return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
 
 
@@ -652,3 +730,225 @@ def hand_back(
         )
         .values(owner_id=None, handed_back_by=rep_id, handed_back_at=now)
     )
+
+
+# App Home and client management
+
+
+def rep_week(
+    session: Session, team_id: str, rep_id: str, since: dt.datetime, now: dt.datetime
+) -> Week:
+    """Touches the rep logged that happened from `since` until `now`, and the value-adding ones."""
+    touches, value = session.execute(
+        select(
+            func.count(),
+            func.coalesce(func.sum(case((TouchRow.kind == Kind.VALUE.value, 1), else_=0)), 0),
+        ).where(
+            TouchRow.team_id == team_id,
+            TouchRow.rep_id == rep_id,
+            TouchRow.occurred_at >= since,
+            TouchRow.occurred_at <= now,
+        )
+    ).one()
+    return Week(int(touches), int(value))
+
+
+def handed_back_clients(session: Session, team_id: str) -> list[HandedBack]:
+    """Active clients handed back with "Not my client" and not reassigned since, oldest first."""
+    rows = session.scalars(
+        select(ClientRow)
+        .where(
+            ClientRow.team_id == team_id,
+            ClientRow.status == Status.ACTIVE.value,
+            ClientRow.handed_back_at.is_not(None),
+        )
+        .order_by(ClientRow.handed_back_at, ClientRow.id)
+    )
+    return [HandedBack(_client(r), r.handed_back_by, r.handed_back_at) for r in rows]
+
+
+def update_client(
+    session: Session,
+    team_id: str,
+    client_id: int,
+    *,
+    owner_id: str | None,
+    tier: Tier | None,
+    renewal_date: dt.date | None,
+    aliases: Sequence[str],
+) -> Client | None:
+    """Change a client's owner, tier, renewal and aliases. A new owner ends a hand-back."""
+    row = session.scalar(
+        select(ClientRow).where(ClientRow.team_id == team_id, ClientRow.id == client_id)
+    )
+    if row is None:
+        return None
+    if owner_id is not None and owner_id != row.owner_id:
+        row.handed_back_by = None
+        row.handed_back_at = None
+    row.owner_id = owner_id
+    row.tier = tier.value if tier else None
+    row.renewal_date = renewal_date
+    row.aliases = list(aliases)
+    session.flush()
+    return _client(row)
+
+
+def archive_client(session: Session, team_id: str, client_id: int) -> None:
+    session.execute(
+        update(ClientRow)
+        .where(ClientRow.team_id == team_id, ClientRow.id == client_id)
+        .values(status=Status.ARCHIVED.value)
+    )
+
+
+# The weekly recap: set-based aggregates over one week of touches, [starts_at, ends_at).
+
+
+def _in_week(starts_at: dt.datetime, ends_at: dt.datetime) -> Any:
+    return (TouchRow.occurred_at >= starts_at) & (TouchRow.occurred_at < ends_at)
+
+
+def recap_reps(
+    session: Session, team_id: str, starts_at: dt.datetime, ends_at: dt.datetime
+) -> list[RepTally]:
+    """Each rep's touches in the week and how many added value, most value first, with names.
+
+    One GROUP BY over the week, then the names joined onto the (few) grouped rows.
+    """
+    value = case((TouchRow.kind == Kind.VALUE.value, 1), else_=0)
+    grouped = (
+        select(
+            TouchRow.rep_id,
+            func.count().label("touches"),
+            func.sum(value).label("value_touches"),
+        )
+        .where(TouchRow.team_id == team_id, _in_week(starts_at, ends_at))
+        .group_by(TouchRow.rep_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(grouped.c.rep_id, RepRow.display_name, grouped.c.touches, grouped.c.value_touches)
+        .outerjoin(RepRow, (RepRow.team_id == team_id) & (RepRow.user_id == grouped.c.rep_id))
+        .order_by(grouped.c.value_touches.desc(), grouped.c.rep_id)
+    )
+    return [
+        RepTally(rep_id, name, int(touches), int(value_touches or 0))
+        for rep_id, name, touches, value_touches in rows
+    ]
+
+
+def recap_value_touches(
+    session: Session, team_id: str, starts_at: dt.datetime, ends_at: dt.datetime, limit: int
+) -> list[WeekTouch]:
+    """The week's latest value-adding touches on active clients, most recent first."""
+    rows = session.execute(
+        select(
+            TouchRow.client_id,
+            ClientRow.name,
+            TouchRow.rep_id,
+            RepRow.display_name,
+            TouchRow.occurred_at,
+            TouchRow.note,
+        )
+        .select_from(TouchRow)
+        .join(ClientRow, (ClientRow.id == TouchRow.client_id) & (ClientRow.team_id == team_id))
+        .outerjoin(RepRow, (RepRow.team_id == team_id) & (RepRow.user_id == TouchRow.rep_id))
+        .where(
+            TouchRow.team_id == team_id,
+            _in_week(starts_at, ends_at),
+            TouchRow.kind == Kind.VALUE.value,
+            ClientRow.status == Status.ACTIVE.value,
+        )
+        .order_by(TouchRow.occurred_at.desc(), TouchRow.id.desc())
+        .limit(limit)
+    )
+    return [
+        WeekTouch(client_id, client_name, rep_id, rep_name, at, note)
+        for client_id, client_name, rep_id, rep_name, at, note in rows
+    ]
+
+
+def recap_clients(
+    session: Session,
+    team_id: str,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    now: dt.datetime,
+) -> list[ClientWeek]:
+    """Each active client with its last touch and last value touch as of now, its first touch
+    in the week and its last touch before it.
+
+    One statement: the active clients, outer-joined to one GROUP BY over the workspace's
+    touches, which the (team, client, kind, occurred_at) index answers on its own.
+    """
+    until_now = TouchRow.occurred_at <= now
+    stats = (
+        select(
+            TouchRow.client_id,
+            func.max(case((until_now, TouchRow.occurred_at))).label("last_at"),
+            func.max(
+                case(((TouchRow.kind == Kind.VALUE.value) & until_now, TouchRow.occurred_at))
+            ).label("last_value_at"),
+            func.min(case((_in_week(starts_at, ends_at), TouchRow.occurred_at))).label("first_in"),
+            func.max(case((TouchRow.occurred_at < starts_at, TouchRow.occurred_at))).label(
+                "before"
+            ),
+        )
+        .where(TouchRow.team_id == team_id)
+        .group_by(TouchRow.client_id)
+        .subquery()
+    )
+    # Columns rather than ORM rows: a book of 10,000 clients loads in a fraction of the time.
+    rows = session.execute(
+        select(
+            ClientRow.id,
+            ClientRow.name,
+            ClientRow.aliases,
+            ClientRow.owner_id,
+            ClientRow.tier,
+            ClientRow.renewal_date,
+            ClientRow.created_at,
+            stats.c.last_at,
+            stats.c.last_value_at,
+            stats.c.first_in,
+            stats.c.before,
+        )
+        .outerjoin(stats, stats.c.client_id == ClientRow.id)
+        .where(ClientRow.team_id == team_id, ClientRow.status == Status.ACTIVE.value)
+    )
+    tiers = {tier.value: tier for tier in Tier}
+    return [
+        ClientWeek(
+            activity=ClientActivity(
+                client=Client(
+                    id=client_id,
+                    team_id=team_id,
+                    name=name,
+                    aliases=tuple(aliases or ()),
+                    owner_id=owner_id,
+                    tier=tiers[tier] if tier else None,
+                    renewal_date=renewal_date,
+                    status=Status.ACTIVE,
+                    created_at=created_at,
+                ),
+                last_touch_at=_aware(last),
+                last_value_at=_aware(last_value),
+            ),
+            first_in_week=_aware(first_in),
+            last_before_week=_aware(before),
+        )
+        for (
+            client_id,
+            name,
+            aliases,
+            owner_id,
+            tier,
+            renewal_date,
+            created_at,
+            last,
+            last_value,
+            first_in,
+            before,
+        ) in rows
+    ]

@@ -38,7 +38,7 @@ from bot.deps import Deps
 from bot.devtools import slack_requests
 from bot.devtools.demo_book import REPS, VALUE_NOTES, build
 from bot.devtools.standin import SlackStandIn
-from bot.services import nudges
+from bot.services import nudges, recap
 from bot.slack.app import create_app
 from bot.slack.client import make_client
 from bot.slack.web import create_wsgi_app, make_server
@@ -251,10 +251,12 @@ class Demo:
         local = now.astimezone(ZoneInfo(WORKSPACE_TZ))
         if local.weekday() == 0 and local.hour == 9:
             posted = len(self.slack.messages(RECAP_CHANNEL))
-            pass  # RECAP
+            recap.run(self.deps, now, channel=RECAP_CHANNEL)
             for message in self.slack.messages(RECAP_CHANNEL)[posted:]:
                 self.summary.recaps += 1
-                progress.console.rule(f"[bold magenta]Weekly recap in #team-wins, {local:%A %d %B}")
+                progress.console.rule(
+                    f"[bold magenta]Weekly recap in #team-wins, {local:%A} {local.day} {local:%B}"
+                )
                 progress.console.print(blocks_to_text(message.get("blocks") or []) + "\n")
         for rep in REPS:
             for message in self.slack.dm_messages(rep.user_id)[before[rep.user_id] :]:

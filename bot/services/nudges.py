@@ -96,7 +96,9 @@ def plan_team(deps: Deps, team_id: str, now: dt.datetime) -> list[PlannedDigest]
     reps = _fresh(deps, team_id, owners, reps, now)
     due: dict[str, tuple[Rep, ZoneInfo, dt.date]] = {}
     for rep in reps.values():
-        if not rep.active:
+        # A rep whose profile Slack has never given us has no known zone: their "9:00" could
+        # be the middle of their night. Wait until users.info answers.
+        if not rep.active or rep.profile_refreshed_at is None:
             continue
         tz = ZoneInfo(rep.tz)
         local_date = digest_due(
@@ -126,12 +128,16 @@ def plan_team(deps: Deps, team_id: str, now: dt.datetime) -> list[PlannedDigest]
         for person in {activity.client.owner_id, activity.promise_by} - {None}:
             concerning.setdefault(str(person), []).append(activity)
     nudged = {(client_id, Rule(rule)): seen for (client_id, rule), seen in recent.items()}
+    # Grouped once: scanning every snooze for every due rep grew with reps × snoozes.
+    snoozed_by: dict[str, dict[int, dt.date]] = {}
+    for (who, client_id), until in snoozed.items():
+        snoozed_by.setdefault(who, {})[client_id] = until
     planned = []
     for user_id, (rep, tz, local_date) in due.items():
         items = items_for_rep(
             user_id, concerning.get(user_id, []), settings, now=now, today=local_date, tz=tz
         )
-        mine = {client_id: until for (who, client_id), until in snoozed.items() if who == user_id}
+        mine = snoozed_by.get(user_id, {})
         digest = choose_for_digest(
             items, nudged, mine, today=local_date, renudge_days=settings.renudge_days
         )

@@ -23,9 +23,11 @@ def ensure_rep(deps: Deps, team_id: str, user_id: str, now: dt.datetime) -> Rep:
         return known
     try:
         user = deps.slack.users_info(user=user_id)["user"]
-    except SlackApiError as error:
+    except (SlackApiError, OSError) as error:
         # Slack being unreachable must not stop a rep logging a touch: use what we have.
-        log.warning("users.info failed for a rep: %s", error.response.get("error"))
+        # (A refused or timed-out connection surfaces as an OSError such as URLError.)
+        reason = error.response.get("error") if isinstance(error, SlackApiError) else error
+        log.warning("users.info failed for a rep: %s", reason)
         return known or Rep(team_id=team_id, user_id=user_id, display_name="")
     fresh = rep_from_profile(team_id, user, known, now)
     with deps.db.transaction(write=True) as session:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import replace
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot import text
 from bot.core import blocks
 from bot.core.blocks import Message, PendingTouch, plain
+from bot.core.client_views import mentioned_client
 from bot.core.commands import (
     AddClient,
     Command,
@@ -27,6 +29,7 @@ from bot.core.commands import (
 )
 from bot.core.dates import BadDate, FollowUpInPast, next_renewal
 from bot.core.matching import Ambiguous, NoMatch, match_client
+from bot.core.modals import Modal, log_touch_view
 from bot.core.model import NewClient, Rep, Source
 from bot.core.nudge_blocks import list_message
 from bot.core.plan import (
@@ -39,8 +42,10 @@ from bot.core.plan import (
     plan_note,
     plan_touch,
 )
+from bot.core.render import mrkdwn_to_text
 from bot.db import repository as repo
 from bot.deps import Deps
+from bot.services import clients
 from bot.services.nudges import current_items
 from bot.services.reps import ensure_rep
 
@@ -63,12 +68,14 @@ def _dispatch(
     match command:
         case Log(rest=rest, day=day):
             return log_touch(deps, rep, rest, day, now, tz)
-        case Help() | OpenForm():
+        case Help():
             return plain(text.HELP)
+        case OpenForm():
+            return blank_form(today)
         case ListDue():
             return list_due(deps, rep, now)
         case EditClient(query=query):
-            return show(deps, rep, query, today)
+            return clients.open_by_name(deps, rep, query)
         case Undo():
             return undo(deps, rep, now)
         case Show(query=query):
@@ -79,6 +86,9 @@ def _dispatch(
             return set_pause(deps, rep, until or dt.date.max, today)
         case Resume():
             return set_pause(deps, rep, None, today)
+        case Usage(topic="add", problem="name"):
+            # `/touch add` on its own: a form to fill in the name and the rest.
+            return clients.add_form(rep.user_id)
         case Usage(topic=topic, problem=problem):
             return plain(text.usage(topic, problem))
         case FutureDay(day=day):
@@ -217,7 +227,8 @@ def show(deps: Deps, rep: Rep, query: str, today: dt.date) -> Message:
     owner = names.get(client.owner_id or "") or (
         f"<@{client.owner_id}>" if client.owner_id else None
     )
-    return plain(text.client_summary(client, touches, owner, renewal, today, names))
+    summary = text.client_summary(client, touches, owner, renewal, today, names, ZoneInfo(rep.tz))
+    return plain(summary)
 
 
 def add_client(deps: Deps, rep: Rep, command: AddClient, now: dt.datetime) -> Message:
@@ -228,12 +239,7 @@ def add_client(deps: Deps, rep: Rep, command: AddClient, now: dt.datetime) -> Me
         tier=command.tier,
         renewal_date=command.renewal_date,
     )
-    with deps.db.transaction(write=True) as session:
-        existing = repo.clients_by_name(session, rep.team_id, [command.name])
-        if existing:
-            return plain(text.client_exists(next(iter(existing.values()))))
-        client = repo.add_client(session, new, now)
-    return plain(text.client_added(client))
+    return clients.add(deps, new, now)
 
 
 def set_pause(deps: Deps, rep: Rep, until: dt.date | None, today: dt.date) -> Message:
@@ -241,3 +247,27 @@ def set_pause(deps: Deps, rep: Rep, until: dt.date | None, today: dt.date) -> Me
         current = repo.get_rep(session, rep.team_id, rep.user_id) or rep
         repo.save_rep(session, replace(current, paused_until=until))
     return plain(text.paused(until, today))
+
+
+def form_for_message(deps: Deps, team_id: str, user_id: str, message: str) -> dict[str, Any]:
+    """The "Log as touch" shortcut: the log-touch form with the message as the note, and the
+    client it mentions already picked when it mentions exactly one."""
+    now = deps.clock()
+    rep = ensure_rep(deps, team_id, user_id, now)
+    note = mrkdwn_to_text(message).strip()
+    with deps.db.transaction() as session:
+        known = repo.active_clients(session, team_id)
+    today = now.astimezone(ZoneInfo(rep.tz)).date()
+    return log_touch_view(mentioned_client(note, known), today, note)
+
+
+def blank_form(today: dt.date) -> Modal:
+    """The log-touch form with nothing filled in: `/touch` on its own."""
+    return Modal(text.FORM_WONT_OPEN, view=log_touch_view(None, today))
+
+
+def open_form(deps: Deps, team_id: str, user_id: str) -> Modal:
+    """The blank form for the home's Log a touch button, dated today in the rep's zone."""
+    now = deps.clock()
+    rep = ensure_rep(deps, team_id, user_id, now)
+    return blank_form(now.astimezone(ZoneInfo(rep.tz)).date())

@@ -18,6 +18,7 @@ def test_demo_runs_a_week_in_process_through_the_stand_in(tmp_path: Path) -> Non
     output = (tmp_path / "out.txt").read_text()
     assert summary.dm_posts >= 1
     assert sum(summary.dms.values()) == summary.dm_posts
+    assert summary.recaps == summary.channel_posts == 1
     assert "DM to " in output and "Good morning!" in output
     assert (tmp_path / "db" / "touchbase.db").exists()  # --keep keeps the database
 
@@ -37,5 +38,6 @@ def test_touchbase_demo_one_week_exits_0_and_prints_digests_recap_and_summary(
     assert "/touch acme called about their claim" in out
     assert "Acme Insurance Group" in out
     assert "DM to " in out
+    assert "Weekly recap in #team-wins" in out
     assert "Summary" in out and "Clients gone quiet" in out
     assert "Traceback" not in result.stderr

@@ -5,7 +5,16 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.deps import Deps
-from bot.slack.listeners import actions, commands, nudges, views
+from bot.slack.listeners import (
+    actions,
+    clients,
+    commands,
+    events,
+    nudges,
+    options,
+    shortcuts,
+    views,
+)
 
 
 def register(app: App, deps: Deps) -> None:
@@ -13,3 +22,7 @@ def register(app: App, deps: Deps) -> None:
     actions.register(app, deps)
     nudges.register(app, deps)
     views.register(app, deps)
+    events.register(app, deps)
+    clients.register(app, deps)
+    shortcuts.register(app, deps)
+    options.register(app, deps)

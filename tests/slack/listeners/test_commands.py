@@ -201,3 +201,11 @@ def test_healthz_reports_the_database(web: WebApp) -> None:
     with urllib.request.urlopen(web.url + "/healthz", timeout=5) as response:
         assert response.status == 200
         assert json.loads(response.read()) == {"status": "ok", "database": True}
+
+
+def test_show_dates_touches_in_the_readers_zone(web: WebApp) -> None:
+    client = add_client(web.deps.db, "Acme Insurance Group")
+    # 9 pm on Sunday 22 November in New York is already Monday in UTC.
+    add_touch(web.deps.db, client, dt.datetime(2026, 11, 23, 2, tzinfo=dt.UTC), "evening call")
+    text = web.command("show acme")["text"]
+    assert "• yesterday — " in text and "evening call" in text

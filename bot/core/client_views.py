@@ -1,0 +1,349 @@
+"""Looking after clients in Slack: the client view, the add-client form, who may change a
+client, and finding clients for the log-touch form's picker. Pure."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from rapidfuzz import fuzz, utils
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ConfirmObject,
+    ContextBlock,
+    DatePickerElement,
+    DividerBlock,
+    InputBlock,
+    MarkdownTextObject,
+    Option,
+    PlainTextInputElement,
+    RadioButtonsElement,
+    UserSelectElement,
+)
+from slack_sdk.models.views import View
+
+from bot import text
+from bot.core.blocks import section
+from bot.core.dates import next_renewal
+from bot.core.modals import MAX_OPTION_TEXT, client_option
+from bot.core.model import Client, Rep, Tier, Touch
+
+CLIENT_VIEW = "client"
+ADD_CLIENT_VIEW = "add_client"
+NAME, OWNER, RENEWAL, TIER, ALIASES = "name", "owner", "renewal", "tier", "aliases"
+ARCHIVE = "client_archive"
+NO_TIER = "none"
+# The database's limit for a name, and so for an alias.
+MAX_NAME = 200
+# Touches shown in the client view: recent history, well inside a section's 3000 characters.
+HISTORY = 10
+# Slack's limit for an external select's options.
+MAX_OPTIONS = 100
+# The least rapidfuzz partial ratio for a typo'd name to be offered ("nrthwind").
+FUZZY_OPTION = 75.0
+
+
+# Who may change a client
+
+
+def is_admin(rep: Rep, admins: Collection[str]) -> bool:
+    """A Touchbase admin: listed in TOUCHBASE_ADMINS, or a Slack workspace admin or owner."""
+    return rep.is_admin or rep.user_id in admins
+
+
+def may_edit(client: Client, user_id: str, admin: bool) -> bool:
+    """Anyone may log touches with any client; only its owner or an admin may change it."""
+    return admin or (client.owner_id is not None and client.owner_id == user_id)
+
+
+# The client view: the history, and the form to change the client
+
+
+def client_view(
+    client: Client,
+    touches: Sequence[Touch],
+    names: Mapping[str, str],
+    *,
+    today: dt.date,
+    tz: dt.tzinfo,
+    editable: bool,
+) -> dict[str, Any]:
+    """The client's facts and recent touches; for its owner or an admin, the form to change it.
+
+    `names` maps the user IDs of the owner and of the reps in `touches` to display names.
+    """
+    owner = _owner_name(client, names)
+    renewal = next_renewal(client.renewal_date, today) if client.renewal_date else None
+    blocks: list[Block] = [
+        section(text.client_summary(client, touches, owner, renewal, today, dict(names), tz))
+    ]
+    if not editable:
+        blocks.append(
+            ContextBlock(elements=[MarkdownTextObject(text=text.not_allowed(client, owner))])
+        )
+        return _modal(CLIENT_VIEW, text.one_line(client.name, 24), blocks, client_id=client.id)
+    blocks += [
+        DividerBlock(),
+        *_fields(client.owner_id, client.renewal_date, client.tier, client.aliases),
+    ]
+    blocks.append(
+        ActionsBlock(
+            elements=[
+                ButtonElement(
+                    text=text.CLIENT_ARCHIVE,
+                    action_id=ARCHIVE,
+                    value=str(client.id),
+                    style="danger",
+                    confirm=ConfirmObject(
+                        title=text.CLIENT_ARCHIVE_TITLE,
+                        text=MarkdownTextObject(text=text.archive_confirm(client)),
+                        confirm=text.CLIENT_ARCHIVE_YES,
+                        deny=text.CLIENT_ARCHIVE_NO,
+                    ),
+                )
+            ]
+        )
+    )
+    return _modal(
+        CLIENT_VIEW,
+        text.one_line(client.name, 24),
+        blocks,
+        client_id=client.id,
+        submit=text.CLIENT_SAVE,
+    )
+
+
+def refusal(client: Client, names: Mapping[str, str]) -> str:
+    """Why this rep can't change the client, politely."""
+    return text.not_allowed(client, _owner_name(client, names))
+
+
+def _owner_name(client: Client, names: Mapping[str, str]) -> str | None:
+    if client.owner_id is None:
+        return None
+    return names.get(client.owner_id) or f"<@{client.owner_id}>"
+
+
+def add_client_view(owner_id: str) -> dict[str, Any]:
+    """The add-client form; the rep who opens it is the owner unless they choose someone."""
+    name = InputBlock(
+        block_id=NAME,
+        label=text.CLIENT_NAME,
+        element=PlainTextInputElement(action_id=NAME, max_length=MAX_NAME),
+    )
+    blocks: list[Block] = [name, *_fields(owner_id, None, None, ())]
+    return _modal(ADD_CLIENT_VIEW, text.ADD_TITLE, blocks, submit=text.ADD_SUBMIT)
+
+
+def done_view(title: str, words: str) -> dict[str, Any]:
+    """A form's last screen: what happened, and a button to close it."""
+    return _modal(CLIENT_VIEW, text.one_line(title, 24), [section(words)], close=text.DONE)
+
+
+def _fields(
+    owner_id: str | None, renewal: dt.date | None, tier: Tier | None, aliases: Sequence[str]
+) -> list[Block]:
+    tiers = [Option(value=t.value, label=t.value) for t in Tier]
+    tiers.append(Option(value=NO_TIER, label=text.CLIENT_NO_TIER))
+    current = tier.value if tier else NO_TIER
+    return [
+        InputBlock(
+            block_id=OWNER,
+            label=text.CLIENT_OWNER,
+            hint=text.CLIENT_OWNER_HINT,
+            optional=True,
+            element=UserSelectElement(action_id=OWNER, initial_user=owner_id),
+        ),
+        InputBlock(
+            block_id=RENEWAL,
+            label=text.CLIENT_RENEWAL,
+            optional=True,
+            element=DatePickerElement(
+                action_id=RENEWAL, initial_date=renewal.isoformat() if renewal else None
+            ),
+        ),
+        InputBlock(
+            block_id=TIER,
+            label=text.CLIENT_TIER,
+            optional=True,
+            element=RadioButtonsElement(
+                action_id=TIER,
+                options=tiers,
+                initial_option=next(o for o in tiers if o.value == current),
+            ),
+        ),
+        InputBlock(
+            block_id=ALIASES,
+            label=text.CLIENT_ALIASES,
+            hint=text.CLIENT_ALIASES_HINT,
+            optional=True,
+            element=PlainTextInputElement(
+                action_id=ALIASES, initial_value=", ".join(aliases) or None, max_length=2000
+            ),
+        ),
+    ]
+
+
+def _modal(
+    callback_id: str,
+    title: str,
+    blocks: Sequence[Block],
+    *,
+    client_id: int | None = None,
+    submit: str | None = None,
+    close: str = text.CLIENT_CLOSE,
+) -> dict[str, Any]:
+    metadata = json.dumps({"client_id": client_id}) if client_id is not None else ""
+    view = View(
+        type="modal",
+        callback_id=callback_id,
+        title=title,
+        submit=submit,
+        close=close,
+        private_metadata=metadata,
+        blocks=list(blocks),
+    )
+    return view.to_dict()
+
+
+# Reading the forms
+
+
+@dataclass(frozen=True)
+class ClientFields:
+    """What the client form sets: everything but the name, which stays as it is."""
+
+    owner_id: str | None
+    renewal_date: dt.date | None
+    tier: Tier | None
+    aliases: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ClientEdit:
+    client_id: int
+    fields: ClientFields
+
+
+@dataclass(frozen=True)
+class ClientAdd:
+    name: str
+    fields: ClientFields
+
+
+def _fields_from(state: Mapping[str, Any]) -> ClientFields | dict[str, str]:
+    def value(block: str) -> Mapping[str, Any]:
+        return state.get(block, {}).get(block, {}) or {}
+
+    raw = value(ALIASES).get("value") or ""
+    # Commas or semicolons (the CSV's separator) between names; each kept once, in order.
+    spaced = (" ".join(part.split()) for part in re.split(r"[,;\n]", raw))
+    aliases = tuple(dict.fromkeys(alias for alias in spaced if alias))
+    if any(len(a) > MAX_NAME for a in aliases):
+        return {ALIASES: text.CLIENT_ALIAS_TOO_LONG}
+    tier_raw = str((value(TIER).get("selected_option") or {}).get("value") or "")
+    renewal_raw = value(RENEWAL).get("selected_date")
+    try:
+        renewal = dt.date.fromisoformat(renewal_raw) if renewal_raw else None
+    except ValueError:
+        renewal = None
+    return ClientFields(
+        owner_id=value(OWNER).get("selected_user") or None,
+        renewal_date=renewal,
+        tier=Tier(tier_raw) if tier_raw in Tier.__members__ else None,
+        aliases=aliases,
+    )
+
+
+def read_client_form(
+    state: Mapping[str, Any], private_metadata: str
+) -> ClientEdit | dict[str, str] | None:
+    """The changes to a client, or inline errors; None when the metadata isn't ours."""
+    try:
+        client_id = int(json.loads(private_metadata)["client_id"])
+    except (ValueError, KeyError, TypeError):
+        return None
+    fields = _fields_from(state)
+    if isinstance(fields, dict):
+        return fields
+    return ClientEdit(client_id, fields)
+
+
+def read_add_form(state: Mapping[str, Any]) -> ClientAdd | dict[str, str]:
+    name = " ".join(str((state.get(NAME, {}).get(NAME) or {}).get("value") or "").split())
+    fields = _fields_from(state)
+    errors = fields if isinstance(fields, dict) else {}
+    if not name:
+        errors = {NAME: text.CLIENT_NAME_EMPTY, **errors}
+    elif len(name) > MAX_NAME:
+        errors = {NAME: text.CLIENT_NAME_TOO_LONG, **errors}
+    if errors or isinstance(fields, dict):
+        return errors
+    return ClientAdd(name, fields)
+
+
+# Finding clients for the log-touch form's picker
+
+
+def client_options(query: str, clients: Sequence[Client]) -> list[dict[str, Any]]:
+    """At most 100 options for the picker, best first.
+
+    Nothing typed: every client by name. Otherwise a name or alias starting with the text
+    first, then one with a word starting with it, then one containing it, then close spellings;
+    ties go to the closer spelling, then the name. An option found by an alias says so.
+    """
+    typed = utils.default_process(query)
+    if not typed:
+        return [client_option(c.id, c.name).to_dict() for c in clients[:MAX_OPTIONS]]
+    ranked: list[tuple[int, float, str, Client, str]] = []
+    for client in clients:
+        best = max((_rank(typed, name), name) for name in client.names)
+        (tier, closeness), name = best
+        if tier > 0 or closeness >= FUZZY_OPTION:
+            ranked.append((-tier, -closeness, client.name.casefold(), client, name))
+    ranked.sort(key=lambda r: r[:3])
+    options = []
+    for *_, client, name in ranked[:MAX_OPTIONS]:
+        option = client_option(client.id, client.name)
+        if name != client.name:
+            option = Option(
+                value=option.value,
+                label=text.one_line(client.name, MAX_OPTION_TEXT),
+                description=text.one_line(text.also_called(name), MAX_OPTION_TEXT),
+            )
+        options.append(option.to_dict())
+    return options
+
+
+def _rank(typed: str, name: str) -> tuple[int, float]:
+    """(how the name contains the typed text: 3 starts with, 2 a word starts with, 1 anywhere,
+    0 not at all; how close the spelling is, 0 to 100)."""
+    folded = utils.default_process(name)
+    if folded.startswith(typed):
+        tier = 3
+    elif any(word.startswith(typed) for word in folded.split()):
+        tier = 2
+    elif typed in folded:
+        tier = 1
+    else:
+        return 0, fuzz.partial_ratio(typed, folded)
+    return tier, fuzz.ratio(typed, folded)
+
+
+def mentioned_client(words: str, clients: Sequence[Client]) -> Client | None:
+    """The one client whose name or alias a message mentions (whole words, any case), if only
+    one is: a pasted email from Acme opens the form on Acme."""
+    folded = f" {utils.default_process(words)} "
+    found = {
+        client.id: client
+        for client in clients
+        for name in client.names
+        if (key := utils.default_process(name)) and f" {key} " in folded
+    }
+    return next(iter(found.values())) if len(found) == 1 else None

@@ -1,0 +1,471 @@
+"""The weekly recap: which week it reports, what it says, and its Block Kit.
+
+Pure functions over plain values; `now` and the workspace's zone are passed in. The words live
+in `bot.text`.
+
+The week. A recap posted on any day of an ISO week (in the workspace's zone) reports the
+previous Monday-to-Sunday week, and is recorded in the outbox under the Monday of the week it
+is posted in (`RecapWeek.period`): Monday 09:00 is the schedule, and a late or repeated run in
+the same week finds the same period and posts nothing.
+
+Reuse, not re-implementation. "Gone quiet", "brought back" and "value-adding contact since the
+last renewal" are the nudge rules' own answers (`bot.core.rules.evaluate`), so the recap and the
+morning notes never disagree about a client.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from slack_sdk.models.blocks import (
+    ContextBlock,
+    DividerBlock,
+    HeaderBlock,
+    MarkdownTextObject,
+    PlainTextObject,
+    SectionBlock,
+)
+
+from bot import text
+from bot.core.blocks import Message, render
+from bot.core.classify import classify, strip_override
+from bot.core.dates import next_renewal, previous_renewal
+from bot.core.model import ClientActivity, Status, WorkspaceSettings
+from bot.core.rules import Rule, evaluate
+
+# Renewals this many days ahead (the posting day included) are in the look ahead.
+RENEWAL_DAYS = 30
+# Up to this many renewals are listed; the rest are counted ("…and 12 more").
+RENEWALS_SHOWN = 15
+# Reps named in the thanks; everyone else who added value is thanked as a number.
+TOP_REPS = 5
+# Notable touches shown, and what makes a touch notable: the words `classify` gives for it.
+NOTABLE_SHOWN = 3
+NOTABLE_KINDS = ("a review", "a visit", "help with a claim")
+# The service reads at most this many of the week's value touches (most recent first) to pick
+# the notable ones from: enough to find a review, a visit and a claim in any real week.
+NOTABLE_CANDIDATES = 500
+# A note is quoted only when its first line is this short, and then only that line.
+SHORT_NOTE = 100
+# Clients named as brought back; the rest are counted.
+COMEBACKS_SHOWN = 5
+# Slack's limit for a section's text.
+SECTION_LIMIT = 3000
+# Client and rep names are cut to this length, so any list fits its section.
+NAME_LIMIT = 80
+
+
+@dataclass(frozen=True)
+class RecapWeek:
+    """The week a recap reports, and the outbox period it is recorded under."""
+
+    # The Monday of the ISO week the recap is posted in (the workspace's zone).
+    period: dt.date
+    # The Monday and the Sunday reported: the last complete week before `period`.
+    first_day: dt.date
+    last_day: dt.date
+    # The same week as UTC instants, [starts_at, ends_at), for the queries.
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+
+
+def recap_week(now: dt.datetime, tz: dt.tzinfo) -> RecapWeek:
+    """The most recent complete Monday-to-Sunday week before `now`, in the zone `tz`."""
+    today = now.astimezone(tz).date()
+    period = today - dt.timedelta(days=today.weekday())
+    first_day = period - dt.timedelta(days=7)
+
+    def midnight(day: dt.date) -> dt.datetime:
+        return dt.datetime.combine(day, dt.time(), tzinfo=tz).astimezone(dt.UTC)
+
+    return RecapWeek(
+        period=period,
+        first_day=first_day,
+        last_day=period - dt.timedelta(days=1),
+        starts_at=midnight(first_day),
+        ends_at=midnight(period),
+    )
+
+
+# What the service reads (set-based SQL, see the repository's "weekly recap" section)
+
+
+@dataclass(frozen=True)
+class RepTally:
+    """One rep's touches in the week, and how many of them were value-adding."""
+
+    rep_id: str
+    display_name: str | None
+    touches: int
+    value_touches: int
+
+
+@dataclass(frozen=True)
+class WeekTouch:
+    """A value-adding touch of the week, a candidate for "worth a mention"."""
+
+    client_id: int
+    client_name: str
+    rep_id: str
+    rep_name: str | None
+    occurred_at: dt.datetime
+    note: str
+
+
+@dataclass(frozen=True)
+class ClientWeek:
+    """One active client: what the quiet and renewal rules need as of now, and the week.
+
+    `activity` holds the last touch and the last value-adding touch; the recap asks only the
+    quiet and renewal rules, so promises and problems are not read.
+    """
+
+    activity: ClientActivity
+    # The client's first touch in the week, and its last touch before the week.
+    first_in_week: dt.datetime | None = None
+    last_before_week: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class RecapInput:
+    week: RecapWeek
+    settings: WorkspaceSettings
+    # Every rep with a touch in the week (touches on archived clients included).
+    reps: tuple[RepTally, ...]
+    # Most recent first; at most NOTABLE_CANDIDATES of them.
+    touches: tuple[WeekTouch, ...]
+    # The active book.
+    clients: tuple[ClientWeek, ...]
+
+
+# What the recap says
+
+
+@dataclass(frozen=True)
+class Shoutout:
+    rep_id: str
+    name: str  # mrkdwn: the display name in bold, or a <@U…> mention
+    value_touches: int
+
+
+@dataclass(frozen=True)
+class Notable:
+    rep: str  # mrkdwn, as Shoutout.name
+    client_name: str
+    what: str  # one of NOTABLE_KINDS
+    quote: str | None
+
+
+@dataclass(frozen=True)
+class Comeback:
+    client_name: str
+    days_quiet: int
+
+
+@dataclass(frozen=True)
+class Renewal:
+    client_name: str
+    renews_on: dt.date
+    value_since: bool
+    # False: the client has had no renewal yet, so "since" means the last 12 months.
+    had_previous: bool
+
+
+@dataclass(frozen=True)
+class WeekTotals:
+    touches: int
+    value_touches: int
+    # Active clients with at least one touch in the week.
+    clients_reached: int
+
+
+@dataclass(frozen=True)
+class Recap:
+    week: RecapWeek
+    today: dt.date
+    totals: WeekTotals
+    active_clients: int
+    shoutouts: tuple[Shoutout, ...]
+    # Further reps with value-adding touches, thanked without names.
+    others: int
+    notable: tuple[Notable, ...]
+    comebacks: tuple[Comeback, ...]
+    # Soonest first; all of them (the message shows RENEWALS_SHOWN).
+    renewals: tuple[Renewal, ...]
+    quiet: int
+
+
+def plan_recap(data: RecapInput, *, now: dt.datetime, tz: dt.tzinfo) -> Recap:
+    """Decide what the recap says. `now` is when it is posted; `tz` the workspace's zone."""
+    today = now.astimezone(tz).date()
+    clients = [c for c in data.clients if c.activity.client.status is Status.ACTIVE]
+    renewals, quiet = _look_ahead(
+        [c.activity for c in clients], data.settings, now=now, today=today, tz=tz
+    )
+    totals = WeekTotals(
+        touches=sum(r.touches for r in data.reps),
+        value_touches=sum(r.value_touches for r in data.reps),
+        clients_reached=sum(c.first_in_week is not None for c in clients),
+    )
+    tallies = sorted(
+        (r for r in data.reps if r.value_touches > 0),
+        key=lambda r: (-r.value_touches, (r.display_name or r.rep_id).casefold(), r.rep_id),
+    )
+    shown = tallies[:TOP_REPS]
+    return Recap(
+        week=data.week,
+        today=today,
+        totals=totals,
+        active_clients=len(clients),
+        shoutouts=tuple(
+            Shoutout(r.rep_id, rep_label(r.rep_id, r.display_name), r.value_touches) for r in shown
+        ),
+        others=len(tallies) - len(shown),
+        notable=tuple(pick_notable(data.touches)),
+        comebacks=tuple(comebacks(clients, data.settings, tz=tz)),
+        renewals=tuple(renewals),
+        quiet=quiet,
+    )
+
+
+def rep_label(rep_id: str, display_name: str | None) -> str:
+    """The rep's display name in bold, or a mention when we don't know their name."""
+    if display_name and display_name.strip():
+        return f"*{escape(text.one_line(display_name, NAME_LIMIT))}*"
+    return f"<@{rep_id}>"
+
+
+def escape(words: str) -> str:
+    """Slack's three mrkdwn control characters, so a name or note can't become a link or ping."""
+    return words.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def quotable(note: str) -> str | None:
+    """The note's first line, when it is short enough to quote; None otherwise.
+
+    A `#value` tag is dropped, and so is a line with Slack markup in it (a mention or a link).
+    """
+    cleaned, _ = strip_override(note)
+    lines = [line for line in cleaned.splitlines() if line.strip()]
+    if not lines:
+        return None
+    first = " ".join(lines[0].split())
+    if len(first) > SHORT_NOTE or "<" in first or ">" in first:
+        return None
+    return first + ("…" if len(lines) > 1 else "")
+
+
+def pick_notable(touches: Iterable[WeekTouch], limit: int = NOTABLE_SHOWN) -> list[Notable]:
+    """A few value touches worth naming: reviews, visits and help with a claim.
+
+    `touches` come most recent first. The note decides the kind (a `#value` tag aside). Variety
+    first: a different kind, rep and client each; then any touch by a rep and with a client not
+    named yet.
+    """
+    found = [
+        (touch, because)
+        for touch in touches
+        if (because := classify(strip_override(touch.note)[0]).because) in NOTABLE_KINDS
+    ]
+    chosen: list[tuple[WeekTouch, str]] = []
+    for varied in (True, False):
+        for touch, because in found:
+            if len(chosen) >= limit:
+                break
+            if any(
+                t.rep_id == touch.rep_id
+                or t.client_id == touch.client_id
+                or (varied and what == because)
+                for t, what in chosen
+            ):
+                continue
+            chosen.append((touch, because))
+    chosen.sort(key=lambda pair: NOTABLE_KINDS.index(pair[1]))
+    return [
+        Notable(
+            rep=rep_label(touch.rep_id, touch.rep_name),
+            client_name=touch.client_name,
+            what=because,
+            quote=quotable(touch.note),
+        )
+        for touch, because in chosen
+    ]
+
+
+def comebacks(
+    clients: Iterable[ClientWeek], settings: WorkspaceSettings, *, tz: dt.tzinfo
+) -> list[Comeback]:
+    """Clients touched this week after going quiet: most days quiet first.
+
+    Quiet means what the nudge rule says: at the moment of the week's first touch, the
+    client's previous touch was at least its tier's cadence earlier. A first touch ever isn't
+    a comeback: a client imported with no history may well have heard from us all along.
+    """
+    back = []
+    for week in clients:
+        at, before = week.first_in_week, week.last_before_week
+        if at is None or before is None:
+            continue
+        activity = ClientActivity(client=week.activity.client, last_touch_at=before)
+        items = evaluate(activity, settings, now=at, today=at.astimezone(tz).date(), tz=tz)
+        quiet = next((item for item in items if item.rule is Rule.QUIET), None)
+        if quiet is not None:
+            back.append(Comeback(activity.client.name, quiet.days_quiet or 0))
+    return sorted(back, key=lambda c: (-c.days_quiet, c.client_name.casefold()))
+
+
+def _look_ahead(
+    book: Iterable[ClientActivity],
+    settings: WorkspaceSettings,
+    *,
+    now: dt.datetime,
+    today: dt.date,
+    tz: dt.tzinfo,
+) -> tuple[list[Renewal], int]:
+    """Renewals in the next RENEWAL_DAYS days, soonest first, and how many clients are quiet.
+
+    The nudge rules decide both: the renewal rule, with its window set to RENEWAL_DAYS, fires
+    exactly for the renewals without value-adding contact since the previous renewal (or in
+    the last 12 months, before the first one).
+    """
+    window = dataclasses.replace(settings, renewal_window_days=RENEWAL_DAYS)
+    renewals = []
+    quiet = 0
+    for activity in book:
+        rules = {item.rule for item in evaluate(activity, window, now=now, today=today, tz=tz)}
+        quiet += Rule.QUIET in rules
+        client = activity.client
+        if client.renewal_date is None:
+            continue
+        renews_on = next_renewal(client.renewal_date, today)
+        if (renews_on - today).days <= RENEWAL_DAYS:
+            renewals.append(
+                Renewal(
+                    client_name=client.name,
+                    renews_on=renews_on,
+                    value_since=Rule.RENEWAL not in rules,
+                    had_previous=previous_renewal(client.renewal_date, today) is not None,
+                )
+            )
+    renewals.sort(key=lambda r: (r.renews_on, r.client_name.casefold()))
+    return renewals, quiet
+
+
+# Block Kit
+
+
+def recap_message(recap: Recap) -> Message:
+    """The channel post, within Slack's limits, with a fallback that reads well on its own."""
+    week = recap.week
+    blocks: list[Any] = [
+        HeaderBlock(text=PlainTextObject(text=text.recap_title(week.first_day, week.last_day)))
+    ]
+    if recap.totals.touches == 0:
+        blocks.append(_section(text.recap_empty_week(len(recap.renewals), RENEWAL_DAYS)))
+        blocks.append(_footer())
+        return Message(text.recap_fallback_empty(len(recap.renewals), RENEWAL_DAYS), render(blocks))
+
+    totals = recap.totals
+    blocks.append(
+        _section(
+            text.recap_figures(
+                totals.touches, totals.value_touches, totals.clients_reached, recap.active_clients
+            )
+        )
+    )
+    if recap.shoutouts:
+        blocks.append(
+            _section(
+                text.recap_thanks(
+                    [(s.name, s.value_touches) for s in recap.shoutouts], recap.others
+                )
+            )
+        )
+    if recap.notable:
+        lines = [
+            text.recap_notable(
+                n.rep,
+                escape(text.one_line(n.client_name, NAME_LIMIT)),
+                n.what,
+                escape(n.quote) if n.quote else None,
+            )
+            for n in recap.notable
+        ]
+        blocks += _sections([text.RECAP_NOTABLE_TITLE, *lines])
+    if recap.comebacks:
+        named = recap.comebacks[:COMEBACKS_SHOWN]
+        blocks.append(
+            _section(
+                text.recap_comebacks(
+                    [
+                        (escape(text.one_line(c.client_name, NAME_LIMIT)), c.days_quiet)
+                        for c in named
+                    ],
+                    len(recap.comebacks) - len(named),
+                )
+            )
+        )
+    blocks.append(DividerBlock())
+    shown = recap.renewals[:RENEWALS_SHOWN]
+    if shown:
+        lines = [
+            text.recap_renewal(
+                escape(text.one_line(r.client_name, NAME_LIMIT)),
+                r.renews_on,
+                recap.today,
+                value_since=r.value_since,
+                had_previous=r.had_previous,
+            )
+            for r in shown
+        ]
+        hidden = len(recap.renewals) - len(shown)
+        if hidden:
+            lines.append(text.recap_renewals_more(hidden))
+        blocks += _sections([text.recap_renewals_title(RENEWAL_DAYS), *lines])
+    else:
+        blocks.append(_section(text.recap_no_renewals(RENEWAL_DAYS)))
+    blocks.append(_section(text.recap_quiet(recap.quiet)))
+    blocks.append(_footer())
+    fallback = text.recap_fallback(
+        totals.touches,
+        totals.value_touches,
+        totals.clients_reached,
+        recap.active_clients,
+        len(recap.renewals),
+        RENEWAL_DAYS,
+    )
+    return Message(fallback, render(blocks))
+
+
+def build_recap(data: RecapInput, *, now: dt.datetime, tz: dt.tzinfo) -> Message:
+    """Plain data in, the post out: `plan_recap` then `recap_message`."""
+    return recap_message(plan_recap(data, now=now, tz=tz))
+
+
+def _section(words: str) -> SectionBlock:
+    return SectionBlock(text=MarkdownTextObject(text=words))
+
+
+def _sections(lines: Sequence[str]) -> list[SectionBlock]:
+    """Lines packed into as few sections as Slack's 3000 characters per section allow."""
+    sections: list[SectionBlock] = []
+    current: list[str] = []
+    size = 0
+    for line in lines:
+        line = line[:SECTION_LIMIT]
+        if current and size + 1 + len(line) > SECTION_LIMIT:
+            sections.append(_section("\n".join(current)))
+            current, size = [], 0
+        size += len(line) + (1 if current else 0)
+        current.append(line)
+    if current:
+        sections.append(_section("\n".join(current)))
+    return sections
+
+
+def _footer() -> ContextBlock:
+    return ContextBlock(elements=[MarkdownTextObject(text=text.RECAP_FOOTER)])

@@ -1,0 +1,183 @@
+"""Looking after clients from Slack: find, open, add, change, archive and reassign them.
+
+Anyone may look at a client and log touches with it; only its owner or an admin may change it
+(bot.core.client_views.may_edit). Every change checks that again inside its transaction, so a
+form opened before an owner changed can't be used to get round it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session
+
+from bot import text
+from bot.core.blocks import Message, plain
+from bot.core.client_views import (
+    HISTORY,
+    ClientAdd,
+    ClientEdit,
+    add_client_view,
+    client_options,
+    client_view,
+    done_view,
+    is_admin,
+    may_edit,
+    refusal,
+)
+from bot.core.matching import Ambiguous, NoMatch, match_client
+from bot.core.modals import Modal
+from bot.core.model import Client, NewClient, Rep, Status
+from bot.db import repository as repo
+from bot.deps import Deps
+from bot.services.reps import ensure_rep
+
+
+def options(deps: Deps, team_id: str, query: str) -> list[dict[str, Any]]:
+    """The log-touch form's client picker: the workspace's clients that fit what was typed."""
+    with deps.db.transaction() as session:
+        clients = repo.active_clients(session, team_id)
+    return client_options(query, clients)
+
+
+def _names(session: Session, team_id: str, user_ids: set[str | None]) -> dict[str, str]:
+    reps = repo.get_reps(session, team_id, {u for u in user_ids if u})
+    return {user_id: rep.display_name for user_id, rep in reps.items() if rep.display_name}
+
+
+def _view(deps: Deps, rep: Rep, client: Client) -> dict[str, Any]:
+    tz = ZoneInfo(rep.tz)
+    with deps.db.transaction() as session:
+        touches = repo.recent_touches(session, rep.team_id, client.id, limit=HISTORY)
+        names = _names(session, rep.team_id, {client.owner_id, *(t.rep_id for t in touches)})
+    return client_view(
+        client,
+        touches,
+        names,
+        today=deps.clock().astimezone(tz).date(),
+        tz=tz,
+        editable=may_edit(client, rep.user_id, is_admin(rep, deps.settings.admins)),
+    )
+
+
+def open_client(deps: Deps, team_id: str, user_id: str, value: str) -> dict[str, Any] | None:
+    """The client view for the home's Open client button; None when the client is gone."""
+    rep = ensure_rep(deps, team_id, user_id, deps.clock())
+    with deps.db.transaction() as session:
+        client = repo.get_client(session, team_id, int(value)) if value.isdigit() else None
+    if client is None or client.status is Status.ARCHIVED:
+        return None
+    return _view(deps, rep, client)
+
+
+def open_by_name(deps: Deps, rep: Rep, query: str) -> Message:
+    """`/touch edit <client>`: the client view, or a reply when the name isn't clear."""
+    with deps.db.transaction() as session:
+        clients = repo.active_clients(session, rep.team_id)
+    matched = match_client(query, clients)
+    if isinstance(matched, Ambiguous):
+        return plain(text.which_client(query, matched.candidates, "edit"))
+    if isinstance(matched, NoMatch):
+        return plain(text.no_match(query, matched.closest))
+    return Modal(text.CLIENT_WONT_OPEN, view=_view(deps, rep, matched.client))
+
+
+def add_form(user_id: str) -> Modal:
+    """`/touch add` with no name, or the home's Add a client button: the rep owns the client
+    unless they choose someone else."""
+    return Modal(text.usage("add", "name"), view=add_client_view(user_id))
+
+
+def add(deps: Deps, new: NewClient, now: dt.datetime) -> Message:
+    """Add a client, unless one of that name is already in the book."""
+    with deps.db.transaction(write=True) as session:
+        existing = repo.clients_by_name(session, new.team_id, [new.name])
+        if existing:
+            return plain(text.client_exists(next(iter(existing.values()))))
+        client = repo.add_client(session, new, now)
+    return plain(text.client_added(client))
+
+
+def add_from_form(deps: Deps, team_id: str, user_id: str, form: ClientAdd) -> Message:
+    fields = form.fields
+    new = NewClient(
+        team_id=team_id,
+        name=form.name,
+        aliases=fields.aliases,
+        owner_id=fields.owner_id or user_id,
+        tier=fields.tier,
+        renewal_date=fields.renewal_date,
+    )
+    return add(deps, new, deps.clock())
+
+
+def _admin(deps: Deps, team_id: str, user_id: str) -> bool:
+    return is_admin(ensure_rep(deps, team_id, user_id, deps.clock()), deps.settings.admins)
+
+
+def _changeable(
+    session: Session, team_id: str, client_id: int | None, user_id: str, admin: bool
+) -> Client | str:
+    """The client, if this rep may change it; otherwise what to tell them."""
+    client = repo.get_client(session, team_id, client_id) if client_id is not None else None
+    if client is None or client.status is Status.ARCHIVED:
+        return text.CLIENT_GONE
+    if not may_edit(client, user_id, admin):
+        return refusal(client, _names(session, team_id, {client.owner_id}))
+    return client
+
+
+def save(deps: Deps, team_id: str, user_id: str, edit: ClientEdit) -> Message:
+    """Save the client form, if this rep may change the client."""
+    admin = _admin(deps, team_id, user_id)
+    fields = edit.fields
+    with deps.db.transaction(write=True) as session:
+        client = _changeable(session, team_id, edit.client_id, user_id, admin)
+        if isinstance(client, str):
+            return plain(client)
+        saved = repo.update_client(
+            session,
+            team_id,
+            client.id,
+            # The owner can't be emptied from the form: no choice keeps the one there is.
+            owner_id=fields.owner_id or client.owner_id,
+            tier=fields.tier,
+            renewal_date=fields.renewal_date,
+            aliases=fields.aliases,
+        )
+    assert saved is not None
+    return plain(text.client_saved(saved))
+
+
+def reassign(deps: Deps, team_id: str, user_id: str, client_id: int, owner_id: str) -> Message:
+    """An admin gives a handed-back client a new owner, from the home."""
+    admin = _admin(deps, team_id, user_id)
+    with deps.db.transaction(write=True) as session:
+        client = _changeable(session, team_id, client_id, user_id, admin)
+        if isinstance(client, str):
+            return plain(client)
+        repo.update_client(
+            session,
+            team_id,
+            client.id,
+            owner_id=owner_id,
+            tier=client.tier,
+            renewal_date=client.renewal_date,
+            aliases=client.aliases,
+        )
+    return plain(text.reassigned(client, owner_id))
+
+
+def archive(deps: Deps, team_id: str, user_id: str, value: str) -> dict[str, Any]:
+    """Archive a client from its view; returns the view's last screen, saying what happened."""
+    admin = _admin(deps, team_id, user_id)
+    with deps.db.transaction(write=True) as session:
+        client = _changeable(
+            session, team_id, int(value) if value.isdigit() else None, user_id, admin
+        )
+        if isinstance(client, str):
+            return done_view(text.CLIENT_ARCHIVE, client)
+        repo.archive_client(session, team_id, client.id)
+    return done_view(client.name, text.client_archived(client))

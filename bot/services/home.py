@@ -1,0 +1,49 @@
+"""Publish a rep's App Home: when they open it, and right after they change something from it.
+
+The home is published again every time the rep opens the tab (app_home_opened), so a change
+made elsewhere, a `/touch` in a channel say, shows the next time they look.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from slack_sdk.errors import SlackApiError
+
+from bot.core.client_views import is_admin
+from bot.core.home import Home, book, home_view, week_start
+from bot.core.model import Rep
+from bot.db import repository as repo
+from bot.deps import Deps
+from bot.services.reps import ensure_rep
+
+log = logging.getLogger(__name__)
+
+
+def view_for(deps: Deps, rep: Rep) -> dict[str, Any]:
+    """The rep's home as of now: their book, their week, and for admins the handed-back clients."""
+    now = deps.clock()
+    tz = ZoneInfo(rep.tz)
+    today = now.astimezone(tz).date()
+    admin = is_admin(rep, deps.settings.admins)
+    with deps.db.transaction() as session:
+        settings = repo.workspace_settings(session, rep.team_id)
+        activities = repo.client_activity(session, rep.team_id, now, owners=[rep.user_id])
+        snoozes = repo.snoozes(session, rep.team_id, today)
+        week = repo.rep_week(session, rep.team_id, rep.user_id, week_start(now, tz), now)
+        handed_back = repo.handed_back_clients(session, rep.team_id) if admin else []
+    mine = {client_id: until for (who, client_id), until in snoozes.items() if who == rep.user_id}
+    rows = book(rep.user_id, activities, settings, mine, now=now, today=today, tz=tz)
+    return home_view(Home(rows, week, tuple(handed_back)), today=today, tz=tz)
+
+
+def publish(deps: Deps, team_id: str, user_id: str) -> None:
+    """Publish the rep's home. A failure is logged, never raised: the home is a convenience."""
+    rep = ensure_rep(deps, team_id, user_id, deps.clock())
+    view = view_for(deps, rep)
+    try:
+        deps.slack.views_publish(user_id=user_id, view=view)
+    except SlackApiError as error:
+        log.warning("couldn't publish a home tab: %s", error.response.get("error"))

@@ -1,0 +1,214 @@
+"""The weekly recap: one channel post a week that makes the team's client work visible.
+
+Shape: read once (set-based SQL), decide in the core (bot.core.recap), then deliver.
+
+Which workspace: the one the bot token belongs to (auth.test), like the CSV import, because
+the recap goes to a channel of that workspace.
+
+Exactly once per ISO week, through the same outbox as the morning digests: kind RECAP,
+recipient "" (the workspace), period = the Monday of the ISO week the recap is posted in, in
+the workspace's zone (bot.core.recap.recap_week). A run claims that row and commits before
+calling Slack; a second run, a second scheduler or a restart loses the claim and posts nothing.
+As with the digests, a crash between Slack accepting the post and recording it leaves the claim
+in place: at most once, never twice.
+
+When Slack proves nothing was posted, the claim is released so that a later run can post:
+a 5xx or a rate limit after the client's retries, a connection error, and the channel problems
+an admin has to fix (the bot isn't in a private channel, a join refused, a wrong channel ID,
+an archived channel). Those log one line saying what to do; after the fix, `touchbase recap`
+posts that week's recap. Any other refusal (invalid blocks, a revoked token) marks the claim
+failed, so it is not retried blindly.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web import SlackResponse
+
+from bot import text
+from bot.core.blocks import Message
+from bot.core.recap import NOTABLE_CANDIDATES, RecapInput, RecapWeek, build_recap, recap_week
+from bot.db import repository as repo
+from bot.db.engine import Database
+from bot.db.repository import OutboxKind, OutboxStatus
+from bot.deps import Deps
+from bot.services.importer import team_id as workspace_of
+
+log = logging.getLogger(__name__)
+
+# The outbox row of a workspace's recap has no single recipient.
+RECIPIENT = ""
+
+
+@dataclass
+class RecapReport:
+    channel: str
+    week: RecapWeek
+    team_id: str | None = None
+    message: Message | None = None
+    # "sent", "already_sent", "dry_run", "not_posted" (a channel problem, logged for an admin),
+    # "retry_later" (Slack unreachable or overloaded) or "failed" (refused for good).
+    outcome: str = "not_posted"
+    # For a dry run: a real run now would post nothing, the week's recap is already claimed.
+    already_sent: bool = False
+
+
+class ChannelProblem(Exception):
+    """The recap channel needs an admin's attention; `line` says what to do."""
+
+    def __init__(self, line: str) -> None:
+        super().__init__(line)
+        self.line = line
+
+
+def run(deps: Deps, now: dt.datetime, *, channel: str, dry_run: bool = False) -> RecapReport:
+    """The weekly recap as if the clock read `now`. The scheduler calls exactly this."""
+    tz = ZoneInfo(deps.settings.timezone)
+    report = RecapReport(channel=channel, week=recap_week(now, tz))
+    week = report.week
+    try:
+        team_id = report.team_id = workspace_of(deps.slack)
+    except (SlackApiError, OSError) as error:
+        log.warning("couldn't ask Slack which workspace this is (%s); recap not posted", error)
+        report.outcome = "retry_later"
+        return report
+    with deps.db.transaction() as session:
+        status = repo.outbox_status(session, team_id, OutboxKind.RECAP, RECIPIENT, week.period)
+    report.already_sent = status is not None
+    if report.already_sent and not dry_run:
+        log.info("the recap for the week of %s was already posted", week.first_day.isoformat())
+        report.outcome = "already_sent"
+        return report
+    report.message = prepare(deps.db, team_id, now, tz)
+    if dry_run:
+        report.outcome = "dry_run"
+        return report
+    report.outcome = deliver(deps, team_id, week, channel, report.message, now)
+    return report
+
+
+def prepare(db: Database, team_id: str, now: dt.datetime, tz: ZoneInfo) -> Message:
+    """Read the week in one transaction, then build the post in the core."""
+    week = recap_week(now, tz)
+    start, end = week.starts_at, week.ends_at
+    with db.transaction() as session:
+        data = RecapInput(
+            week=week,
+            settings=repo.workspace_settings(session, team_id),
+            reps=tuple(repo.recap_reps(session, team_id, start, end)),
+            touches=tuple(
+                repo.recap_value_touches(session, team_id, start, end, NOTABLE_CANDIDATES)
+            ),
+            clients=tuple(repo.recap_clients(session, team_id, start, end, now)),
+        )
+    return build_recap(data, now=now, tz=tz)
+
+
+def deliver(
+    deps: Deps, team_id: str, week: RecapWeek, channel: str, message: Message, now: dt.datetime
+) -> str:
+    """Claim, post, record. Returns the RecapReport outcome."""
+    with deps.db.transaction(write=True) as session:
+        outbox_id = repo.claim_outbox(
+            session,
+            team_id=team_id,
+            kind=OutboxKind.RECAP,
+            recipient=RECIPIENT,
+            period=week.period,
+            now=now,
+        )
+    if outbox_id is None:
+        return "already_sent"
+    try:
+        response = _post(deps, channel, message)
+    except ChannelProblem as problem:
+        log.warning(problem.line)
+        _release(deps, outbox_id)
+        return "not_posted"
+    except SlackApiError as error:
+        code = _code(error)
+        status = error.response.status_code
+        if status == 429 or status >= 500:
+            log.warning("Slack answered %s for the weekly recap; run it again later", status)
+            _release(deps, outbox_id)
+            return "retry_later"
+        log.error("Slack refused the weekly recap for %s: %s", channel, code)
+        with deps.db.transaction(write=True) as session:
+            repo.finish_outbox(
+                session, outbox_id, status=OutboxStatus.FAILED, now=now, error=code[:64]
+            )
+        return "failed"
+    except OSError as error:  # connection refused, reset or timed out after the retries
+        log.warning("couldn't reach Slack for the weekly recap (%s); run it again later", error)
+        _release(deps, outbox_id)
+        return "retry_later"
+    with deps.db.transaction(write=True) as session:
+        repo.finish_outbox(
+            session,
+            outbox_id,
+            status=OutboxStatus.SENT,
+            now=now,
+            channel=response.get("channel"),
+            ts=response.get("ts"),
+        )
+    log.info(
+        "posted the weekly recap for the week of %s to %s", week.first_day.isoformat(), channel
+    )
+    return "sent"
+
+
+def _post(deps: Deps, channel: str, message: Message) -> SlackResponse:
+    """chat.postMessage; when the bot isn't in the channel, join it and try once more."""
+    try:
+        return deps.slack.chat_postMessage(channel=channel, **message.as_kwargs())
+    except SlackApiError as error:
+        if _code(error) != "not_in_channel":
+            _raise_channel_problem(error, channel)
+            raise
+    _join(deps, channel)
+    try:
+        return deps.slack.chat_postMessage(channel=channel, **message.as_kwargs())
+    except SlackApiError as error:
+        if _code(error) == "not_in_channel":
+            raise ChannelProblem(text.recap_invite_bot(channel)) from error
+        _raise_channel_problem(error, channel)
+        raise
+
+
+def _join(deps: Deps, channel: str) -> None:
+    """conversations.join: works for a public channel; anything else needs an invitation."""
+    try:
+        deps.slack.conversations_join(channel=channel)
+    except SlackApiError as error:
+        status = error.response.status_code
+        if status == 429 or status >= 500:
+            raise
+        _raise_channel_problem(error, channel)
+        # A private channel (method_not_supported_for_channel_type), a missing scope, a
+        # workspace that restricts joining: someone in the channel has to invite the bot.
+        raise ChannelProblem(text.recap_invite_bot(channel)) from error
+
+
+def _raise_channel_problem(error: SlackApiError, channel: str) -> None:
+    """Raise ChannelProblem for the channel errors only an admin can fix; return otherwise."""
+    match _code(error):
+        case "channel_not_found":
+            raise ChannelProblem(text.recap_channel_not_found(channel)) from error
+        case "is_archived":
+            raise ChannelProblem(text.recap_channel_archived(channel)) from error
+
+
+def _code(error: SlackApiError) -> str:
+    response: Any = error.response
+    return str(response.get("error") or "")
+
+
+def _release(deps: Deps, outbox_id: int) -> None:
+    with deps.db.transaction(write=True) as session:
+        repo.release_outbox(session, outbox_id)

@@ -1,0 +1,26 @@
+"""The "Log as touch" message shortcut: any message, such as a pasted client email, as a note."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+
+from bot import text
+from bot.deps import Deps
+from bot.services import touches
+from bot.slack.listeners.guard import who
+from bot.slack.listeners.views import open_modal
+
+LOG_AS_TOUCH = "log_as_touch"
+
+
+def register(app: App, deps: Deps) -> None:
+    @app.shortcut(LOG_AS_TOUCH)
+    def log_as_touch(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
+        ack()
+        message = str((body.get("message") or {}).get("text") or "")
+        view = touches.form_for_message(deps, *who(body), message)
+        if not open_modal(client, body["trigger_id"], view):
+            respond(response_type="ephemeral", text=text.FORM_WONT_OPEN)

@@ -1,0 +1,106 @@
+"""The scheduler: one nudge job with safe defaults, and it really runs the pass."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.base import BaseScheduler
+from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+
+from bot import scheduler
+from bot.db.engine import Database
+from bot.deps import Deps
+from bot.devtools.standin import SlackStandIn
+from bot.slack.client import make_client
+from tests.conftest import NOW, Clock, make_settings
+from tests.helpers import add_client, add_touch
+
+
+@pytest.fixture
+def started() -> Iterator[list[BaseScheduler]]:
+    """Schedulers a test starts; each is shut down afterwards, whatever happened."""
+    running: list[BaseScheduler] = []
+    yield running
+    for each in running:
+        if each.running:
+            each.shutdown(wait=True)
+
+
+def nudge_jobs(built: BaseScheduler) -> list[object]:
+    return [job for job in built.get_jobs() if job.func is scheduler.nudge_job]
+
+
+def test_one_interval_job_that_never_piles_up(deps: Deps, started: list[BaseScheduler]) -> None:
+    built = scheduler.build(deps, blocking=False)
+    assert isinstance(built, BackgroundScheduler)
+    built.start(paused=True)  # job defaults apply once the scheduler starts
+    started.append(built)
+    [job] = built.get_jobs()  # no recap channel configured: the nudge pass only
+    assert job.func is scheduler.nudge_job
+    assert job.args == (deps,)
+    assert isinstance(job.trigger, IntervalTrigger)
+    assert job.trigger.interval == dt.timedelta(minutes=deps.settings.nudge_interval_minutes)
+    assert job.trigger.interval == dt.timedelta(minutes=15)
+    assert job.coalesce is True
+    assert job.max_instances == 1
+    assert job.misfire_grace_time is not None and job.misfire_grace_time >= 60 * 60
+    # It runs at start, on the wall clock (the test clock reads tomorrow).
+    assert job.next_run_time <= dt.datetime.now(dt.UTC) + dt.timedelta(seconds=5)
+
+
+def test_the_interval_comes_from_the_settings(
+    slack: SlackStandIn, db: Database, database_url: str, started: list[BaseScheduler]
+) -> None:
+    settings = make_settings(slack, database_url, nudge_interval_minutes=5)
+    deps = Deps(settings=settings, db=db, slack=make_client(settings))
+    built = scheduler.build(deps, blocking=False)
+    built.start(paused=True)
+    started.append(built)
+    [job] = nudge_jobs(built)
+    assert job.trigger.interval == dt.timedelta(minutes=5)  # type: ignore[attr-defined]
+
+
+def test_blocking_for_the_clock_process(deps: Deps) -> None:
+    built = scheduler.build(deps, blocking=True)
+    assert isinstance(built, BlockingScheduler)
+    assert len(nudge_jobs(built)) == 1
+    assert not built.running
+
+
+def test_a_started_scheduler_runs_the_pass(
+    deps: Deps, slack: SlackStandIn, db: Database, clock: Clock, started: list[BaseScheduler]
+) -> None:
+    acme = add_client(db, "Acme Insurance Group")
+    add_touch(db, acme, NOW - dt.timedelta(days=90))
+    assert clock() == NOW  # Monday 10:00 in New York: Sam's note is due
+    built = scheduler.build(deps, blocking=False)
+    built.start()
+    started.append(built)
+    slack.wait_for(lambda: len(slack.dm_messages("U0SAM")) == 1, timeout=10)
+    built.shutdown(wait=True)
+    [note] = slack.dm_messages("U0SAM")
+    assert "Acme Insurance Group" in note["text"]
+
+
+def test_a_failing_pass_is_logged_and_the_next_run_tries_again(
+    slack: SlackStandIn, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # A database without the schema: the pass fails on its first query.
+    url = f"sqlite:///{tmp_path / 'empty.db'}"
+    settings = make_settings(slack, url)
+    broken = Deps(
+        settings=settings, db=Database.from_url(url), slack=make_client(settings), clock=Clock()
+    )
+    caplog.set_level(logging.ERROR, logger="bot.scheduler")
+    try:
+        scheduler.nudge_job(broken)  # doesn't raise
+    finally:
+        broken.db.dispose()
+    assert "the nudge pass failed" in caplog.text
+    assert slack.calls_to("chat.postMessage") == []
