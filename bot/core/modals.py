@@ -26,7 +26,7 @@ from slack_sdk.models.views import View
 from bot import text
 from bot.core.blocks import Message
 from bot.core.classify import classify
-from bot.core.model import Client, Kind
+from bot.core.model import Client, Kind, Source
 from bot.core.plan import MAX_NOTE
 
 LOG_TOUCH_VIEW = "log_touch"
@@ -65,14 +65,17 @@ def client_option(client_id: int, name: str) -> Option:
     return Option(value=str(client_id), label=text.one_line(name, MAX_OPTION_TEXT))
 
 
-def log_touch_view(client: Client | None, today: dt.date, note: str = "") -> dict[str, Any]:
+def log_touch_view(
+    client: Client | None, today: dt.date, note: str = "", source: Source = Source.MODAL
+) -> dict[str, Any]:
     """The form for a client (or none yet: the rep picks one), with an optional note.
 
     A note given up front, such as a message logged with the shortcut, is classified at once.
+    `source` is recorded with the touch: the form, or the message shortcut.
     """
     note = note[:MAX_NOTE]
     picked = ClientChoice(client.id, client.name) if client else None
-    return _view(LogDraft(client=picked, note=note), today, _suggest(note))
+    return _view(LogDraft(client=picked, note=note), today, _suggest(note), source)
 
 
 def _suggest(note: str) -> Kind | None:
@@ -85,7 +88,9 @@ def _kind_block(suggested: Kind | None) -> str:
     return KIND if suggested is None else f"{KIND}.{suggested.value}"
 
 
-def _view(draft: LogDraft, today: dt.date, suggested: Kind | None) -> dict[str, Any]:
+def _view(
+    draft: LogDraft, today: dt.date, suggested: Kind | None, source: Source
+) -> dict[str, Any]:
     kinds = [
         Option(value=Kind.VALUE.value, label=text.FORM_KIND_VALUE),
         Option(value=Kind.ROUTINE.value, label=text.FORM_KIND_ROUTINE),
@@ -146,7 +151,11 @@ def _view(draft: LogDraft, today: dt.date, suggested: Kind | None) -> dict[str, 
             ),
         ),
     ]
-    metadata = {"today": today.isoformat(), "suggested": suggested.value if suggested else None}
+    metadata = {
+        "today": today.isoformat(),
+        "suggested": suggested.value if suggested else None,
+        "source": source.value,
+    }
     view = View(
         type="modal",
         callback_id=LOG_TOUCH_VIEW,
@@ -166,17 +175,28 @@ class LogForm:
     day: dt.date
     kind: Kind | None
     follow_up_on: dt.date | None
+    source: Source = Source.MODAL
 
 
-def _metadata(private_metadata: str) -> tuple[dt.date, Kind | None] | None:
-    """The rep's today when the form opened, and the kind it suggested; None if not ours."""
+@dataclass(frozen=True)
+class _Metadata:
+    today: dt.date
+    suggested: Kind | None
+    source: Source
+
+
+def _metadata(private_metadata: str) -> _Metadata | None:
+    """The rep's today when the form opened, the kind it suggested and where it came from;
+    None if the metadata isn't ours."""
     try:
         meta = json.loads(private_metadata)
-        today = dt.date.fromisoformat(meta["today"])
-        suggested = Kind(meta["suggested"]) if meta.get("suggested") else None
+        return _Metadata(
+            today=dt.date.fromisoformat(meta["today"]),
+            suggested=Kind(meta["suggested"]) if meta.get("suggested") else None,
+            source=Source(meta.get("source") or Source.MODAL.value),
+        )
     except (ValueError, KeyError, TypeError, AttributeError):
         return None
-    return today, suggested
 
 
 def _draft(state: Mapping[str, Any]) -> LogDraft:
@@ -223,14 +243,13 @@ def follow_note(state: Mapping[str, Any], private_metadata: str) -> dict[str, An
     meta = _metadata(private_metadata)
     if meta is None:
         return None
-    today, suggested = meta
     draft = _draft(state)
-    if draft.kind is not None and draft.kind != suggested:
+    if draft.kind is not None and draft.kind != meta.suggested:
         return None
     now_suggested = _suggest(draft.note)
-    if now_suggested == suggested:
+    if now_suggested == meta.suggested:
         return None
-    return _view(replace(draft, kind=None), today, now_suggested)
+    return _view(replace(draft, kind=None), meta.today, now_suggested, meta.source)
 
 
 def read_log_form(
@@ -244,7 +263,7 @@ def read_log_form(
     meta = _metadata(private_metadata)
     if meta is None:
         return None
-    today, _ = meta
+    today = meta.today
     draft = _draft(state)
     note = draft.note.strip()
     day = draft.day or today
@@ -259,4 +278,4 @@ def read_log_form(
         errors[FOLLOW_UP] = text.FORM_FOLLOW_UP_PAST
     if errors or draft.client is None:
         return errors
-    return LogForm(draft.client.id, note, day, draft.kind, draft.follow_up_on)
+    return LogForm(draft.client.id, note, day, draft.kind, draft.follow_up_on, meta.source)

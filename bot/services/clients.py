@@ -97,7 +97,7 @@ def add(deps: Deps, new: NewClient, now: dt.datetime) -> Message:
         if existing:
             return plain(text.client_exists(next(iter(existing.values()))))
         client = repo.add_client(session, new, now)
-    return plain(text.client_added(client))
+    return Message(text.client_added(client), changed_book=True)
 
 
 def add_from_form(deps: Deps, team_id: str, user_id: str, form: ClientAdd) -> Message:

@@ -12,7 +12,6 @@ from bot import text
 from bot.core import blocks
 from bot.core.blocks import Message, plain
 from bot.core.modals import LogForm, log_touch_view
-from bot.core.model import Source
 from bot.core.nudge_blocks import SNOOZE_DAYS, mark_item
 from bot.core.plan import TouchPlan, plan_note
 from bot.db import repository as repo
@@ -61,7 +60,7 @@ def snooze(
             return plain(text.CLIENT_GONE)
         repo.snooze(session, team_id, client.id, user_id, until)
     words = text.snoozed(client, until, today)
-    return mark_item(shown, client.id, words) or plain(words)
+    return replace(mark_item(shown, client.id, words) or plain(words), changed_book=True)
 
 
 def hand_back(
@@ -78,7 +77,7 @@ def hand_back(
             return plain(text.not_yours_to_hand_back(client))
         repo.hand_back(session, team_id, client.id, user_id, now)
     words = text.handed_back(client)
-    return mark_item(shown, client.id, words) or plain(words)
+    return replace(mark_item(shown, client.id, words) or plain(words), changed_book=True)
 
 
 def log_from_form(deps: Deps, team_id: str, user_id: str, form: LogForm) -> Message:
@@ -100,7 +99,7 @@ def log_from_form(deps: Deps, team_id: str, user_id: str, form: LogForm) -> Mess
         follow_up_on=form.follow_up_on or plan.follow_up_on,
     )
     with deps.db.transaction(write=True) as session:
-        touch = repo.add_touch(session, plan.to_new_touch(team_id, user_id, now, Source.MODAL))
+        touch = repo.add_touch(session, plan.to_new_touch(team_id, user_id, now, form.source))
     return blocks.touch_logged(
         touch_id=touch.id,
         client=client,

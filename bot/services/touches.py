@@ -206,7 +206,7 @@ def undo(deps: Deps, rep: Rep, now: dt.datetime) -> Message:
         client = repo.get_client(session, rep.team_id, touch.client_id)
         repo.delete_touch(session, rep.team_id, touch.id)
     assert client is not None
-    return plain(text.undone(client))
+    return Message(text.undone(client), changed_book=True)
 
 
 def show(deps: Deps, rep: Rep, query: str, today: dt.date) -> Message:
@@ -258,7 +258,7 @@ def form_for_message(deps: Deps, team_id: str, user_id: str, message: str) -> di
     with deps.db.transaction() as session:
         known = repo.active_clients(session, team_id)
     today = now.astimezone(ZoneInfo(rep.tz)).date()
-    return log_touch_view(mentioned_client(note, known), today, note)
+    return log_touch_view(mentioned_client(note, known), today, note, Source.SHORTCUT)
 
 
 def blank_form(today: dt.date) -> Modal:

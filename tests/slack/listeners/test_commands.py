@@ -209,3 +209,12 @@ def test_show_dates_touches_in_the_readers_zone(web: WebApp) -> None:
     add_touch(web.deps.db, client, dt.datetime(2026, 11, 23, 2, tzinfo=dt.UTC), "evening call")
     text = web.command("show acme")["text"]
     assert "• yesterday — " in text and "evening call" in text
+
+
+def test_logging_a_touch_refreshes_the_reps_home_and_help_does_not(web: WebApp) -> None:
+    add_client(web.deps.db, "Acme Insurance Group")
+    web.command("help")
+    web.command("acme called about claim")
+    web.slack.wait_for(lambda: web.slack.home_view("U0SAM") is not None)
+    publishes = web.slack.calls_to("views.publish")
+    assert [c.params["user_id"] for c in publishes] == ["U0SAM"]

@@ -3,6 +3,8 @@ opens the log-touch form with the message as the note."""
 
 from __future__ import annotations
 
+from bot.core.model import Source
+from bot.db import repository as repo
 from bot.devtools import slack_requests
 from tests.conftest import TEAM, WebApp
 from tests.helpers import add_client, touches
@@ -48,6 +50,9 @@ def test_a_message_opens_the_form_with_it_as_the_note(web: WebApp) -> None:
     [(client, logged, kind)] = touches(web.deps.db)
     assert (client, kind) == ("Acme", "value")
     assert logged.startswith("From: Jo Park") and logged.endswith("Best, Jo at Acme")
+    with web.deps.db.transaction() as session:
+        [touch] = repo.all_touches(session, TEAM)
+    assert touch.source is Source.SHORTCUT
 
 
 def test_a_message_naming_no_client_leaves_the_picker_to_the_rep(web: WebApp) -> None:
