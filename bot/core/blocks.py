@@ -17,6 +17,7 @@ from slack_sdk.models.blocks import (
 )
 
 from bot import text
+from bot.core.matching import Ambiguous, Match, MatchResult, NoMatch
 from bot.core.model import Client, Kind
 
 # Action IDs: the contract between the blocks built here and the listeners in bot.slack.
@@ -104,3 +105,15 @@ def choose_client(
         for c in candidates
     ]
     return Message(words, render([section(words), ActionsBlock(elements=buttons)]))
+
+
+def one_client(query: str, result: MatchResult, verb: str) -> Client | Message:
+    """The client a lookup such as `/touch show acme` names, or the reply when it isn't clear."""
+    match result:
+        case Match(client=client):
+            return client
+        case Ambiguous(candidates=candidates):
+            return plain(text.which_client(query, candidates, verb))
+        case NoMatch(closest=closest):
+            return plain(text.no_match(query, closest))
+    raise AssertionError(result)

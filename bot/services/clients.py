@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from bot import text
-from bot.core.blocks import Message, plain
+from bot.core.blocks import Message, one_client, plain
 from bot.core.client_views import (
     HISTORY,
     ClientAdd,
@@ -27,7 +27,7 @@ from bot.core.client_views import (
     may_edit,
     refusal,
 )
-from bot.core.matching import Ambiguous, NoMatch, match_client
+from bot.core.matching import match_client
 from bot.core.modals import Modal
 from bot.core.model import Client, NewClient, Rep, Status
 from bot.db import repository as repo
@@ -76,12 +76,10 @@ def open_by_name(deps: Deps, rep: Rep, query: str) -> Message:
     """`/touch edit <client>`: the client view, or a reply when the name isn't clear."""
     with deps.db.transaction() as session:
         clients = repo.active_clients(session, rep.team_id)
-    matched = match_client(query, clients)
-    if isinstance(matched, Ambiguous):
-        return plain(text.which_client(query, matched.candidates, "edit"))
-    if isinstance(matched, NoMatch):
-        return plain(text.no_match(query, matched.closest))
-    return Modal(text.CLIENT_WONT_OPEN, view=_view(deps, rep, matched.client))
+    client = one_client(query, match_client(query, clients), "edit")
+    if isinstance(client, Message):
+        return client
+    return Modal(text.CLIENT_WONT_OPEN, view=_view(deps, rep, client))
 
 
 def add_form(user_id: str) -> Modal:

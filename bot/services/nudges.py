@@ -1,19 +1,11 @@
 """The nudge pass: at most one gentle DM digest per rep per working day, exactly once.
 
-Shape: read once (set-based SQL), decide in the core (bot.core.rules), then deliver.
+Shape: read once (set-based SQL), decide in the core (bot.core.rules), then deliver each
+digest through the outbox (bot.services.outbox), keyed by (workspace, rep, local date).
 
-Delivery goes through an outbox. Before calling Slack, a pass claims the digest by inserting
-(team, rep, local date) and its items under unique keys, and commits. Only the pass that wins
-the claim sends; a second pass, a second scheduler process or a restart loses it and sends
-nothing. On PostgreSQL a concurrent claim waits on the unique index, so two passes serialise.
-
-The one window no outbox can close: Slack accepts the message and the process dies before
-recording "sent". The claim is already committed, so the next pass does not send again. We
-choose at-most-once on purpose: a missed morning note costs little (the client comes back in
-tomorrow's digest, because only digests recorded as sent silence their items), while a
-duplicate DM is exactly the spam the product promises never to send. When Slack fails in a way
-that proves nothing was posted (5xx or rate limit after the retries, a connection error), the
-claim is released and the next pass tries again.
+When a crash leaves a claim whose DM may or may not have gone out, that day gets no second
+DM (at most once), and nothing is lost for long: only digests recorded as sent silence their
+clients, so the same clients come back in the next working day's digest.
 """
 
 from __future__ import annotations
@@ -25,16 +17,15 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-from slack_sdk.errors import SlackApiError
-
 from bot.core.blocks import Message
 from bot.core.model import ClientActivity, Rep, WorkspaceSettings
 from bot.core.nudge_blocks import digest_message
 from bot.core.reps import needs_refresh
 from bot.core.rules import Digest, Item, Rule, choose_for_digest, digest_due, items_for_rep
 from bot.db import repository as repo
-from bot.db.repository import NudgeClaim, OutboxKind, OutboxStatus
+from bot.db.repository import NudgeClaim, OutboxKind
 from bot.deps import Deps
+from bot.services.outbox import Envelope, Outcome, send_once
 from bot.services.reps import ensure_rep
 
 log = logging.getLogger(__name__)
@@ -175,61 +166,40 @@ def current_items(
 
 
 def deliver(deps: Deps, planned: PlannedDigest, now: dt.datetime) -> str:
-    """Claim, send, record. Returns the PassReport counter the outcome belongs to."""
+    """Send one digest through the outbox. Returns the PassReport counter it belongs to."""
     rep = planned.rep
-    claims = [NudgeClaim(i.client.id, i.rule.value, i.window) for i in planned.digest.items]
-    with deps.db.transaction(write=True) as session:
-        digest_id = repo.claim_outbox(
-            session,
-            team_id=planned.team_id,
-            kind=OutboxKind.DIGEST,
-            recipient=rep.user_id,
-            period=planned.local_date,
-            now=now,
-            nudges=claims,
-        )
-    if digest_id is None:
-        return "already_claimed"
-    try:
-        # Posting to the user ID opens the DM: one Web API call per digest.
-        response = deps.slack.chat_postMessage(channel=rep.user_id, **planned.message.as_kwargs())
-    except SlackApiError as error:
-        return _failed(deps, planned, digest_id, error, now)
-    except OSError as error:  # connection refused, reset or timed out after the retries
-        log.warning("couldn't reach Slack for a digest (%s); will retry next pass", error)
-        with deps.db.transaction(write=True) as session:
-            repo.release_outbox(session, digest_id)
-        return "retry_later"
-    with deps.db.transaction(write=True) as session:
-        repo.finish_outbox(
-            session,
-            digest_id,
-            status=OutboxStatus.SENT,
-            now=now,
-            channel=response.get("channel"),
-            ts=response.get("ts"),
-        )
-    return "sent"
+    envelope = Envelope(
+        team_id=planned.team_id,
+        kind=OutboxKind.DIGEST,
+        recipient=rep.user_id,
+        period=planned.local_date,
+        nudges=[NudgeClaim(i.client.id, i.rule.value, i.window) for i in planned.digest.items],
+    )
+    # Posting to the user ID opens the DM: one Web API call per digest.
+    delivery = send_once(
+        deps,
+        envelope,
+        lambda: deps.slack.chat_postMessage(channel=rep.user_id, **planned.message.as_kwargs()),
+        now,
+    )
+    if delivery.outcome is Outcome.FAILED:
+        if delivery.error in GONE:
+            with deps.db.transaction(write=True) as session:
+                repo.deactivate_rep(session, planned.team_id, rep.user_id)
+            log.info(
+                "rep %s is no longer in Slack (%s); stopped their digests",
+                rep.user_id,
+                delivery.error,
+            )
+        else:
+            log.error("Slack refused a digest for %s: %s", rep.user_id, delivery.error)
+    return _COUNTERS[delivery.outcome]
 
 
-def _failed(
-    deps: Deps, planned: PlannedDigest, digest_id: int, error: SlackApiError, now: dt.datetime
-) -> str:
-    code = str(error.response.get("error") or "")
-    status = error.response.status_code
-    if status == 429 or status >= 500:
-        log.warning("Slack answered %s for a digest; will retry next pass", status)
-        with deps.db.transaction(write=True) as session:
-            repo.release_outbox(session, digest_id)
-        return "retry_later"
-    with deps.db.transaction(write=True) as session:
-        repo.finish_outbox(session, digest_id, status=OutboxStatus.FAILED, now=now, error=code[:64])
-        if code in GONE:
-            repo.deactivate_rep(session, planned.team_id, planned.rep.user_id)
-    if code in GONE:
-        log.info(
-            "rep %s is no longer in Slack (%s); stopped their digests", planned.rep.user_id, code
-        )
-    else:
-        log.error("Slack refused a digest for %s: %s", planned.rep.user_id, code)
-    return "failed"
+# Which PassReport counter each outcome adds to.
+_COUNTERS = {
+    Outcome.SENT: "sent",
+    Outcome.ALREADY_SENT: "already_claimed",
+    Outcome.RETRY_LATER: "retry_later",
+    Outcome.FAILED: "failed",
+}

@@ -5,19 +5,13 @@ Shape: read once (set-based SQL), decide in the core (bot.core.recap), then deli
 Which workspace: the one the bot token belongs to (auth.test), like the CSV import, because
 the recap goes to a channel of that workspace.
 
-Exactly once per ISO week, through the same outbox as the morning digests: kind RECAP,
-recipient "" (the workspace), period = the Monday of the ISO week the recap is posted in, in
-the workspace's zone (bot.core.recap.recap_week). A run claims that row and commits before
-calling Slack; a second run, a second scheduler or a restart loses the claim and posts nothing.
-As with the digests, a crash between Slack accepting the post and recording it leaves the claim
-in place: at most once, never twice.
+Exactly once per ISO week, through the same outbox as the morning digests
+(bot.services.outbox): kind RECAP, recipient "" (the workspace), period = the Monday of the ISO
+week the recap is posted in, in the workspace's zone (bot.core.recap.recap_week).
 
-When Slack proves nothing was posted, the claim is released so that a later run can post:
-a 5xx or a rate limit after the client's retries, a connection error, and the channel problems
-an admin has to fix (the bot isn't in a private channel, a join refused, a wrong channel ID,
-an archived channel). Those log one line saying what to do; after the fix, `touchbase recap`
-posts that week's recap. Any other refusal (invalid blocks, a revoked token) marks the claim
-failed, so it is not retried blindly.
+The channel problems only an admin can fix (the bot isn't in a private channel, a join
+refused, a wrong channel ID, an archived channel) release the claim and log one line saying
+what to do; after the fix, `touchbase recap` posts that week's recap.
 """
 
 from __future__ import annotations
@@ -25,7 +19,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from dataclasses import dataclass
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from slack_sdk.errors import SlackApiError
@@ -36,9 +29,10 @@ from bot.core.blocks import Message
 from bot.core.recap import NOTABLE_CANDIDATES, RecapInput, RecapWeek, build_recap, recap_week
 from bot.db import repository as repo
 from bot.db.engine import Database
-from bot.db.repository import OutboxKind, OutboxStatus
+from bot.db.repository import OutboxKind
 from bot.deps import Deps
 from bot.services.importer import team_id as workspace_of
+from bot.services.outbox import Envelope, Outcome, send_once, slack_error, transient
 
 log = logging.getLogger(__name__)
 
@@ -113,54 +107,20 @@ def prepare(db: Database, team_id: str, now: dt.datetime, tz: ZoneInfo) -> Messa
 def deliver(
     deps: Deps, team_id: str, week: RecapWeek, channel: str, message: Message, now: dt.datetime
 ) -> str:
-    """Claim, post, record. Returns the RecapReport outcome."""
-    with deps.db.transaction(write=True) as session:
-        outbox_id = repo.claim_outbox(
-            session,
-            team_id=team_id,
-            kind=OutboxKind.RECAP,
-            recipient=RECIPIENT,
-            period=week.period,
-            now=now,
-        )
-    if outbox_id is None:
-        return "already_sent"
+    """Send the recap through the outbox. Returns the RecapReport outcome."""
+    envelope = Envelope(team_id, OutboxKind.RECAP, RECIPIENT, week.period)
     try:
-        response = _post(deps, channel, message)
+        delivery = send_once(deps, envelope, lambda: _post(deps, channel, message), now)
     except ChannelProblem as problem:
         log.warning(problem.line)
-        _release(deps, outbox_id)
         return "not_posted"
-    except SlackApiError as error:
-        code = _code(error)
-        status = error.response.status_code
-        if status == 429 or status >= 500:
-            log.warning("Slack answered %s for the weekly recap; run it again later", status)
-            _release(deps, outbox_id)
-            return "retry_later"
-        log.error("Slack refused the weekly recap for %s: %s", channel, code)
-        with deps.db.transaction(write=True) as session:
-            repo.finish_outbox(
-                session, outbox_id, status=OutboxStatus.FAILED, now=now, error=code[:64]
-            )
-        return "failed"
-    except OSError as error:  # connection refused, reset or timed out after the retries
-        log.warning("couldn't reach Slack for the weekly recap (%s); run it again later", error)
-        _release(deps, outbox_id)
-        return "retry_later"
-    with deps.db.transaction(write=True) as session:
-        repo.finish_outbox(
-            session,
-            outbox_id,
-            status=OutboxStatus.SENT,
-            now=now,
-            channel=response.get("channel"),
-            ts=response.get("ts"),
+    if delivery.outcome is Outcome.FAILED:
+        log.error("Slack refused the weekly recap for %s: %s", channel, delivery.error)
+    elif delivery.outcome is Outcome.SENT:
+        log.info(
+            "posted the weekly recap for the week of %s to %s", week.first_day.isoformat(), channel
         )
-    log.info(
-        "posted the weekly recap for the week of %s to %s", week.first_day.isoformat(), channel
-    )
-    return "sent"
+    return delivery.outcome.value
 
 
 def _post(deps: Deps, channel: str, message: Message) -> SlackResponse:
@@ -168,14 +128,14 @@ def _post(deps: Deps, channel: str, message: Message) -> SlackResponse:
     try:
         return deps.slack.chat_postMessage(channel=channel, **message.as_kwargs())
     except SlackApiError as error:
-        if _code(error) != "not_in_channel":
+        if slack_error(error) != "not_in_channel":
             _raise_channel_problem(error, channel)
             raise
     _join(deps, channel)
     try:
         return deps.slack.chat_postMessage(channel=channel, **message.as_kwargs())
     except SlackApiError as error:
-        if _code(error) == "not_in_channel":
+        if slack_error(error) == "not_in_channel":
             raise ChannelProblem(text.recap_invite_bot(channel)) from error
         _raise_channel_problem(error, channel)
         raise
@@ -186,8 +146,7 @@ def _join(deps: Deps, channel: str) -> None:
     try:
         deps.slack.conversations_join(channel=channel)
     except SlackApiError as error:
-        status = error.response.status_code
-        if status == 429 or status >= 500:
+        if transient(error):
             raise
         _raise_channel_problem(error, channel)
         # A private channel (method_not_supported_for_channel_type), a missing scope, a
@@ -197,18 +156,8 @@ def _join(deps: Deps, channel: str) -> None:
 
 def _raise_channel_problem(error: SlackApiError, channel: str) -> None:
     """Raise ChannelProblem for the channel errors only an admin can fix; return otherwise."""
-    match _code(error):
+    match slack_error(error):
         case "channel_not_found":
             raise ChannelProblem(text.recap_channel_not_found(channel)) from error
         case "is_archived":
             raise ChannelProblem(text.recap_channel_archived(channel)) from error
-
-
-def _code(error: SlackApiError) -> str:
-    response: Any = error.response
-    return str(response.get("error") or "")
-
-
-def _release(deps: Deps, outbox_id: int) -> None:
-    with deps.db.transaction(write=True) as session:
-        repo.release_outbox(session, outbox_id)

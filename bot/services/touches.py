@@ -212,12 +212,9 @@ def undo(deps: Deps, rep: Rep, now: dt.datetime) -> Message:
 def show(deps: Deps, rep: Rep, query: str, today: dt.date) -> Message:
     with deps.db.transaction() as session:
         clients = repo.active_clients(session, rep.team_id)
-        matched = match_client(query, clients)
-        if isinstance(matched, Ambiguous):
-            return plain(text.which_client(query, matched.candidates, "show"))
-        if isinstance(matched, NoMatch):
-            return plain(text.no_match(query, matched.closest))
-        client = matched.client
+        client = blocks.one_client(query, match_client(query, clients), "show")
+        if isinstance(client, Message):
+            return client
         touches = repo.recent_touches(session, rep.team_id, client.id, limit=5)
         people = {t.rep_id for t in touches} | ({client.owner_id} if client.owner_id else set())
         names = {

@@ -1,0 +1,124 @@
+"""Send a message at most once: claim its outbox row, post, then record what happened.
+
+The claim is committed before Slack is called, under a unique key (workspace, kind,
+recipient, period), so a second pass, a second scheduler or a restart loses the claim and
+sends nothing. The one window no outbox can close: Slack accepts the message and the process
+dies before recording "sent". The claim stays, so nothing is sent twice: at most once, by
+choice, because a duplicate is exactly the spam the product promises never to send.
+
+When Slack proves nothing was posted (a 5xx or a rate limit after the client's retries, a
+connection error, or an error the caller raises from `post`), the claim is released and a
+later run tries again. Any other refusal marks the claim failed, so it isn't retried blindly.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web import SlackResponse
+
+from bot.db import repository as repo
+from bot.db.repository import NudgeClaim, OutboxKind, OutboxStatus
+from bot.deps import Deps
+
+log = logging.getLogger(__name__)
+
+
+class Outcome(enum.StrEnum):
+    SENT = "sent"
+    ALREADY_SENT = "already_sent"
+    RETRY_LATER = "retry_later"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class Delivery:
+    outcome: Outcome
+    # Slack's error code when it refused for good, such as "user_not_found".
+    error: str = ""
+
+
+@dataclass(frozen=True)
+class Envelope:
+    """What is being sent, as the outbox keys it."""
+
+    team_id: str
+    kind: OutboxKind
+    recipient: str
+    period: dt.date
+    nudges: Sequence[NudgeClaim] = ()
+
+
+def slack_error(error: SlackApiError) -> str:
+    return str(error.response.get("error") or "")
+
+
+def transient(error: SlackApiError) -> bool:
+    """Slack was overloaded or failing, even after the client's retries: nothing was posted."""
+    status: int = error.response.status_code
+    return status == 429 or status >= 500
+
+
+def send_once(
+    deps: Deps, envelope: Envelope, post: Callable[[], SlackResponse], now: dt.datetime
+) -> Delivery:
+    """Claim, post, record. An exception `post` raises, other than Slack's and the network's,
+    releases the claim and propagates to the caller."""
+    with deps.db.transaction(write=True) as session:
+        outbox_id = repo.claim_outbox(
+            session,
+            team_id=envelope.team_id,
+            kind=envelope.kind,
+            recipient=envelope.recipient,
+            period=envelope.period,
+            now=now,
+            nudges=envelope.nudges,
+        )
+    if outbox_id is None:
+        return Delivery(Outcome.ALREADY_SENT)
+    try:
+        response = post()
+    except SlackApiError as error:
+        if transient(error):
+            log.warning(
+                "Slack answered %s to a %s; will retry later",
+                error.response.status_code,
+                envelope.kind.value,
+            )
+            _release(deps, outbox_id)
+            return Delivery(Outcome.RETRY_LATER)
+        code = slack_error(error)
+        with deps.db.transaction(write=True) as session:
+            repo.finish_outbox(
+                session, outbox_id, status=OutboxStatus.FAILED, now=now, error=code[:64]
+            )
+        return Delivery(Outcome.FAILED, code)
+    except OSError as error:  # connection refused, reset or timed out after the retries
+        log.warning(
+            "couldn't reach Slack for a %s (%s); will retry later", envelope.kind.value, error
+        )
+        _release(deps, outbox_id)
+        return Delivery(Outcome.RETRY_LATER)
+    except BaseException:
+        _release(deps, outbox_id)
+        raise
+    with deps.db.transaction(write=True) as session:
+        repo.finish_outbox(
+            session,
+            outbox_id,
+            status=OutboxStatus.SENT,
+            now=now,
+            channel=response.get("channel"),
+            ts=response.get("ts"),
+        )
+    return Delivery(Outcome.SENT)
+
+
+def _release(deps: Deps, outbox_id: int) -> None:
+    with deps.db.transaction(write=True) as session:
+        repo.release_outbox(session, outbox_id)
