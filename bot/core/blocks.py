@@ -31,9 +31,6 @@ class Message:
 
     text: str
     blocks: tuple[dict[str, Any], ...] = ()
-    # The rep's book changed (a touch logged or removed, a client added, a snooze): the
-    # listener publishes their App Home again after replying.
-    changed_book: bool = False
 
     def as_kwargs(self) -> dict[str, Any]:
         if not self.blocks:
@@ -66,7 +63,7 @@ def touch_logged(
     words = text.logged(client, kind, because, day, today, follow_up_on)
     flip = ButtonElement(text=text.flip_button(kind), action_id=FLIP_KIND, value=str(touch_id))
     blocks = render([section(words), ActionsBlock(elements=[flip])])
-    return Message(words, blocks, changed_book=True)
+    return Message(words, blocks)
 
 
 @dataclass(frozen=True)

@@ -95,7 +95,7 @@ def add(deps: Deps, new: NewClient, now: dt.datetime) -> Message:
         if existing:
             return plain(text.client_exists(next(iter(existing.values()))))
         client = repo.add_client(session, new, now)
-    return Message(text.client_added(client), changed_book=True)
+    return plain(text.client_added(client))
 
 
 def add_from_form(deps: Deps, team_id: str, user_id: str, form: ClientAdd) -> Message:

@@ -60,7 +60,7 @@ def snooze(
             return plain(text.CLIENT_GONE)
         repo.snooze(session, team_id, client.id, user_id, until)
     words = text.snoozed(client, until, today)
-    return replace(mark_item(shown, client.id, words) or plain(words), changed_book=True)
+    return mark_item(shown, client.id, words) or plain(words)
 
 
 def hand_back(
@@ -77,7 +77,7 @@ def hand_back(
             return plain(text.not_yours_to_hand_back(client))
         repo.hand_back(session, team_id, client.id, user_id, now)
     words = text.handed_back(client)
-    return replace(mark_item(shown, client.id, words) or plain(words), changed_book=True)
+    return mark_item(shown, client.id, words) or plain(words)
 
 
 def log_from_form(deps: Deps, team_id: str, user_id: str, form: LogForm) -> Message:

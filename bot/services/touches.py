@@ -206,7 +206,7 @@ def undo(deps: Deps, rep: Rep, now: dt.datetime) -> Message:
         client = repo.get_client(session, rep.team_id, touch.client_id)
         repo.delete_touch(session, rep.team_id, touch.id)
     assert client is not None
-    return Message(text.undone(client), changed_book=True)
+    return plain(text.undone(client))
 
 
 def show(deps: Deps, rep: Rep, query: str, today: dt.date) -> Message:

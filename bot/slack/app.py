@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from concurrent.futures import ThreadPoolExecutor
 
 from slack_bolt import App
 
@@ -31,6 +32,9 @@ def create_app(deps: Deps) -> App:
         # auth.test runs lazily on the first request instead, so start-up needs no network.
         token_verification_enabled=False,
         logger=logger,
+        # Bolt's default is 5 threads, each holding its listener from ack to the end of the
+        # work; acks must never wait for a free one. Work itself is metered in guard.guarded.
+        listener_executor=ThreadPoolExecutor(max_workers=64, thread_name_prefix="listener"),
     )
     listeners.register(app, deps)
     return app

@@ -9,7 +9,7 @@ from slack_bolt import Ack, App, Respond
 
 from bot.core.blocks import FLIP_KIND, PICK_CLIENT
 from bot.deps import Deps
-from bot.services import home, touches
+from bot.services import touches
 from bot.slack.listeners.guard import guarded, who
 
 
@@ -19,13 +19,9 @@ def register(app: App, deps: Deps) -> None:
         ack()
         reply = guarded(lambda: touches.flip_kind(deps, *who(body), action.get("value", "")))
         respond(replace_original=True, **reply.as_kwargs())
-        if reply.changed_book:
-            home.publish(deps, *who(body))
 
     @app.action(re.compile(f"^{re.escape(PICK_CLIENT)}:"))
     def pick(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
         ack()
         reply = guarded(lambda: touches.pick_client(deps, *who(body), action.get("value", "")))
         respond(replace_original=True, **reply.as_kwargs())
-        if reply.changed_book:
-            home.publish(deps, *who(body))

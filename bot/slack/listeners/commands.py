@@ -9,7 +9,7 @@ from slack_sdk import WebClient
 
 from bot.core.modals import Modal
 from bot.deps import Deps
-from bot.services import home, touches
+from bot.services import touches
 from bot.slack.listeners.guard import guarded
 from bot.slack.listeners.views import open_modal
 
@@ -29,5 +29,3 @@ def register(app: App, deps: Deps) -> None:
         if isinstance(reply, Modal) and open_modal(client, command["trigger_id"], reply.view):
             return
         respond(response_type="ephemeral", **reply.as_kwargs())
-        if reply.changed_book:
-            home.publish(deps, command["team_id"], command["user_id"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -13,8 +14,20 @@ from bot.core.blocks import Message, plain
 
 log = logging.getLogger(__name__)
 
+# Bolt runs every listener, ack included, on one thread pool. The work after an ack takes its
+# turn here, a few at a time, so a burst of commands queues its work instead of starving the
+# threads that must acknowledge the next requests within Slack's 3 seconds.
+WORK_SLOTS = 6
+_work_slots = threading.BoundedSemaphore(WORK_SLOTS)
+
 
 def guarded(work: Callable[[], Message]) -> Message:
+    """Run a listener's work after its ack: in turn, and with failures turned into words."""
+    with _work_slots:
+        return _polite(work)
+
+
+def _polite(work: Callable[[], Message]) -> Message:
     try:
         return work()
     except SQLAlchemyError:

@@ -11,7 +11,7 @@ from slack_sdk import WebClient
 from bot import text
 from bot.core.nudge_blocks import LOG_FROM_NUDGE, NOT_MINE, SNOOZE_UNTIL, SNOOZE_WEEK
 from bot.deps import Deps
-from bot.services import home, nudge_actions
+from bot.services import nudge_actions
 from bot.slack.listeners.guard import guarded, who
 
 
@@ -43,8 +43,6 @@ def register(app: App, deps: Deps) -> None:
             )
         )
         respond(replace_original=bool(reply.blocks), **reply.as_kwargs())
-        if reply.changed_book:
-            home.publish(deps, *who(body))
 
     @app.action(SNOOZE_UNTIL)
     def snooze_until(
@@ -61,8 +59,6 @@ def register(app: App, deps: Deps) -> None:
             )
         )
         respond(replace_original=bool(reply.blocks), **reply.as_kwargs())
-        if reply.changed_book:
-            home.publish(deps, *who(body))
 
     @app.action(NOT_MINE)
     def not_mine(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
@@ -71,5 +67,3 @@ def register(app: App, deps: Deps) -> None:
             lambda: nudge_actions.hand_back(deps, *who(body), action.get("value", ""), _shown(body))
         )
         respond(replace_original=bool(reply.blocks), **reply.as_kwargs())
-        if reply.changed_book:
-            home.publish(deps, *who(body))
