@@ -8,6 +8,7 @@ import os
 import shutil
 import threading
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -220,9 +221,13 @@ class WebApp:
 @pytest.fixture
 def web(_server: tuple[_Dispatcher, str], slack: SlackStandIn, deps: Deps) -> Iterator[WebApp]:
     dispatcher, url = _server
-    dispatcher.app = create_wsgi_app(create_app(deps), deps.db)
+    # The app's listeners run here, so the test can wait for work still going on after the
+    # last reply (a Home publish, say) before the next test empties the database.
+    listeners = ThreadPoolExecutor(max_workers=64, thread_name_prefix="test-listener")
+    dispatcher.app = create_wsgi_app(create_app(deps, listener_executor=listeners), deps.db)
     yield WebApp(url, slack, deps)
     dispatcher.app = None
+    listeners.shutdown(wait=True)
 
 
 def buttons(message: dict[str, Any]) -> list[dict[str, Any]]:

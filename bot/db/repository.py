@@ -12,7 +12,18 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import case, delete, func, insert, select, type_coerce, update
+from sqlalchemy import (
+    Executable,
+    case,
+    delete,
+    func,
+    insert,
+    select,
+    type_coerce,
+    union,
+    union_all,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -433,6 +444,8 @@ def client_owners(session: Session, team_id: str) -> set[str]:
 
 # Past this many bound values, an IN list is replaced by reading everything and filtering.
 _MAX_IN_LIST = 10_000
+# Up to this many reps, client_activity reads only their clients' touches.
+_FEW_OWNERS = 50
 
 
 def client_activity(
@@ -442,9 +455,27 @@ def client_activity(
 
     With `owners`, only their clients, plus the clients they promised a follow-up to. Three
     statements whatever the size of the book: the latest promise per client, the clients, and
-    one GROUP BY over touches. Touches dated after `now` are ignored.
+    one GROUP BY over touches. Touches dated after `now` are ignored. The touch statements read
+    the covering indexes ix_touch_team_client_activity and ix_touch_team_rep_logged.
     """
-    in_scope = (TouchRow.team_id == team_id, TouchRow.occurred_at <= now)
+    wanted = set(owners or ())
+    scope = []
+    if owners is not None and len(wanted) <= _FEW_OWNERS:
+        # A few reps (a home tab, /touch list): read only their share of the book, their
+        # clients and those they promised a follow-up to, not every touch in the workspace.
+        # The nudge pass asks for most reps: one scan of everything is cheaper there.
+        theirs = union(
+            select(ClientRow.id).where(
+                ClientRow.team_id == team_id, ClientRow.owner_id.in_(wanted)
+            ),
+            select(TouchRow.client_id).where(
+                TouchRow.team_id == team_id,
+                TouchRow.rep_id.in_(wanted),
+                TouchRow.follow_up_on.is_not(None),
+            ),
+        )
+        scope.append(TouchRow.client_id.in_(theirs))
+    in_scope = (TouchRow.team_id == team_id, TouchRow.occurred_at <= now, *scope)
 
     # Each client's latest promise, joined back on its (client, time) for its date and rep.
     latest_promise = (
@@ -460,31 +491,34 @@ def client_activity(
             (TouchRow.client_id == latest_promise.c.client_id)
             & (TouchRow.occurred_at == latest_promise.c.at),
         )
-        .where(TouchRow.team_id == team_id, TouchRow.follow_up_on.is_not(None))
+        .where(TouchRow.team_id == team_id, TouchRow.follow_up_on.is_not(None), *scope)
     )
     promises: dict[int, tuple[dt.date | None, str]] = {
         client_id: (due, rep_id) for client_id, due, rep_id in promise_rows
     }
 
     connection = session.connection()
-    clients_query = select(*_CLIENT_COLUMNS).where(
+    active = select(*_CLIENT_COLUMNS).where(
         ClientRow.team_id == team_id, ClientRow.status == Status.ACTIVE.value
     )
     if owners is None:
-        clients = {row.id: _client_from(row) for row in connection.execute(clients_query)}
+        clients = {row.id: _client_from(row) for row in connection.execute(active)}
     else:
-        wanted = set(owners)
         promised = {c for c, (_, rep_id) in promises.items() if rep_id in wanted}
-        # Filter in SQL while the lists are short. In a big book nearly every client has a
-        # promise, and one bound parameter per client would overflow the driver's limit
-        # (65,535 on PostgreSQL): then read the whole book and filter here instead.
+        # Filter in SQL while the lists are short, as a UNION ALL so each half reads its own
+        # index (an OR read every client; a client in both halves is kept once below). In a
+        # big book nearly every client has a promise, and one bound parameter per client would
+        # overflow the driver's limit (65,535 on PostgreSQL): then read the whole book and
+        # filter here instead.
+        query: Executable = active
         if len(wanted) + len(promised) <= _MAX_IN_LIST:
-            clients_query = clients_query.where(
-                ClientRow.owner_id.in_(wanted) | ClientRow.id.in_(promised)
+            query = union_all(
+                active.where(ClientRow.owner_id.in_(wanted)),
+                active.where(ClientRow.id.in_(promised)),
             )
         clients = {
             row.id: _client_from(row)
-            for row in connection.execute(clients_query)
+            for row in connection.execute(query)
             if row.owner_id in wanted or row.id in promised
         }
     if not clients:

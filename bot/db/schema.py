@@ -105,11 +105,31 @@ class ClientRow(Base):
 class TouchRow(Base):
     __tablename__ = "touch"
     __table_args__ = (
-        # Latest touch per client, and latest value touch per client, for the nudge pass.
-        Index("ix_touch_team_client_occurred", "team_id", "client_id", "occurred_at"),
+        # The nudge pass's per-client aggregates (latest touch, value touch, problem, promise
+        # and who made it), read from the index alone, in client order: no table lookups and
+        # no sort. Its prefix serves a client's recent touches.
+        Index(
+            "ix_touch_team_client_activity",
+            "team_id",
+            "client_id",
+            "occurred_at",
+            "kind",
+            "about_problem",
+            "follow_up_on",
+            "rep_id",
+        ),
         Index("ix_touch_team_client_kind_occurred", "team_id", "client_id", "kind", "occurred_at"),
-        # A rep's own recent touches (undo, the weekly header) and the team's week (the recap).
-        Index("ix_touch_team_rep_logged", "team_id", "rep_id", "logged_at"),
+        # A rep's own recent touches (undo, the weekly header); covering follow_up_on and
+        # client_id too, for the clients a rep promised a follow-up to (their home tab,
+        # /touch list) without reading the table. Then the team's week (the recap).
+        Index(
+            "ix_touch_team_rep_logged",
+            "team_id",
+            "rep_id",
+            "logged_at",
+            "follow_up_on",
+            "client_id",
+        ),
         Index("ix_touch_team_occurred", "team_id", "occurred_at"),
     )
 

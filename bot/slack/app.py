@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, ThreadPoolExecutor
 
 from slack_bolt import App
 
@@ -23,7 +23,8 @@ class _ClientWins(logging.Filter):
 _CLIENT_WINS = _ClientWins()
 
 
-def create_app(deps: Deps) -> App:
+def create_app(deps: Deps, *, listener_executor: Executor | None = None) -> App:
+    """The Bolt app. `listener_executor` runs the listeners; by default a pool of our own."""
     logger = logging.getLogger("bot.slack")
     logger.addFilter(_CLIENT_WINS)  # adding the same filter twice is a no-op
     app = App(
@@ -34,7 +35,8 @@ def create_app(deps: Deps) -> App:
         logger=logger,
         # Bolt's default is 5 threads, each holding its listener from ack to the end of the
         # work; acks must never wait for a free one. Work itself is metered in guard.guarded.
-        listener_executor=ThreadPoolExecutor(max_workers=64, thread_name_prefix="listener"),
+        listener_executor=listener_executor
+        or ThreadPoolExecutor(max_workers=64, thread_name_prefix="listener"),
     )
     listeners.register(app, deps)
     return app
