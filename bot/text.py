@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from bot.core.model import Client, Kind, Tier, Touch
+from bot.core.model import Client, Kind, Touch
 
 
 def day_label(day: dt.date, today: dt.date) -> str:
@@ -98,12 +98,6 @@ def empty_note(client: Client) -> str:
         f"What happened with *{client.name}*? Add a few words after the name, for example:\n"
         f"`/touch {first} called to check on their claim`"
     )
-
-
-NO_CLIENT_GIVEN = (
-    "Which client was it? Put the name after the day, for example:\n"
-    "`/touch yesterday acme called about their claim`"
-)
 
 
 def note_too_long(length: int, limit: int) -> str:
@@ -197,8 +191,6 @@ def client_added(client: Client) -> str:
 def client_exists(client: Client) -> str:
     return f"*{client.name}* is already in your book. To change it: `/touch edit {client.name}`"
 
-
-TIER_NAMES = {Tier.A: "A", Tier.B: "B", Tier.C: "C"}
 
 USAGE = {
     "log": "`/touch [day] <client> <what happened>` — for example `/touch acme called about claim`",
