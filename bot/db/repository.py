@@ -626,6 +626,16 @@ def snoozes(session: Session, team_id: str, today: dt.date) -> dict[tuple[str, i
     return {(rep, client_id): until for rep, client_id, until in rows}
 
 
+def rep_snoozes(session: Session, team_id: str, rep_id: str, today: dt.date) -> dict[int, dt.date]:
+    """One rep's running snoozes: client -> the day it comes back."""
+    rows = session.execute(
+        select(SnoozeRow.client_id, SnoozeRow.until).where(
+            SnoozeRow.team_id == team_id, SnoozeRow.rep_id == rep_id, SnoozeRow.until > today
+        )
+    )
+    return {row.client_id: row.until for row in rows}
+
+
 class OutboxKind(enum.StrEnum):
     DIGEST = "digest"
     RECAP = "recap"

@@ -31,11 +31,10 @@ def view_for(deps: Deps, rep: Rep) -> dict[str, Any]:
     with deps.db.transaction() as session:
         settings = repo.workspace_settings(session, rep.team_id)
         activities = repo.client_activity(session, rep.team_id, now, owners=[rep.user_id])
-        snoozes = repo.snoozes(session, rep.team_id, today)
+        snoozed = repo.rep_snoozes(session, rep.team_id, rep.user_id, today)
         week = repo.rep_week(session, rep.team_id, rep.user_id, week_start(now, tz), now)
         handed_back = repo.handed_back_clients(session, rep.team_id) if admin else []
-    mine = {client_id: until for (who, client_id), until in snoozes.items() if who == rep.user_id}
-    rows = book(rep.user_id, activities, settings, mine, now=now, today=today, tz=tz)
+    rows = book(rep.user_id, activities, settings, snoozed, now=now, today=today, tz=tz)
     return home_view(Home(rows, week, tuple(handed_back)), today=today, tz=tz)
 
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from bot.core.blocks import Message
-from bot.core.model import ClientActivity, Rep, WorkspaceSettings
+from bot.core.model import ClientActivity, Rep
 from bot.core.nudge_blocks import digest_message
 from bot.core.reps import needs_refresh
 from bot.core.rules import Digest, Item, Rule, choose_for_digest, digest_due, items_for_rep
@@ -151,18 +151,16 @@ def _fresh(
     return known
 
 
-def current_items(
-    deps: Deps, team_id: str, rep: Rep, now: dt.datetime, settings: WorkspaceSettings | None = None
-) -> list[Item]:
+def current_items(deps: Deps, rep: Rep, now: dt.datetime) -> list[Item]:
     """Everything due now for one rep's clients, most urgent first (for /touch list)."""
     tz = ZoneInfo(rep.tz)
-    with deps.db.transaction() as session:
-        settings = settings or repo.workspace_settings(session, team_id)
-        activities = repo.client_activity(session, team_id, now, owners=[rep.user_id])
-        snoozed = repo.snoozes(session, team_id, now.astimezone(tz).date())
     today = now.astimezone(tz).date()
+    with deps.db.transaction() as session:
+        settings = repo.workspace_settings(session, rep.team_id)
+        activities = repo.client_activity(session, rep.team_id, now, owners=[rep.user_id])
+        snoozed = repo.rep_snoozes(session, rep.team_id, rep.user_id, today)
     items = items_for_rep(rep.user_id, activities, settings, now=now, today=today, tz=tz)
-    return [i for i in items if (rep.user_id, i.client.id) not in snoozed]
+    return [i for i in items if i.client.id not in snoozed]
 
 
 def deliver(deps: Deps, planned: PlannedDigest, now: dt.datetime) -> str:

@@ -194,7 +194,7 @@ def flip_kind(deps: Deps, team_id: str, user_id: str, value: str) -> Message:
 
 def list_due(deps: Deps, rep: Rep, now: dt.datetime) -> Message:
     """Everything due now for the caller's clients, privately."""
-    items = current_items(deps, rep.team_id, rep, now)
+    items = current_items(deps, rep, now)
     return list_message(items, now.astimezone(ZoneInfo(rep.tz)).date())
 
 

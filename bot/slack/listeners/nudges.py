@@ -13,6 +13,7 @@ from bot.core.nudge_blocks import LOG_FROM_NUDGE, NOT_MINE, SNOOZE_UNTIL, SNOOZE
 from bot.deps import Deps
 from bot.services import nudge_actions
 from bot.slack.listeners.guard import guarded, who
+from bot.slack.listeners.views import open_modal
 
 
 def _shown(body: dict[str, Any]) -> list[dict[str, Any]]:
@@ -30,7 +31,7 @@ def register(app: App, deps: Deps) -> None:
         if view is None:
             respond(replace_original=False, response_type="ephemeral", text=text.CLIENT_GONE)
             return
-        client.views_open(trigger_id=body["trigger_id"], view=view)
+        open_modal(client, body["trigger_id"], view)
 
     @app.action(SNOOZE_WEEK)
     def snooze_week(
