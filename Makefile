@@ -22,8 +22,9 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 demo: $(VENV)/.installed
 	$(BIN)/touchbase demo
 
+# In parallel, one worker a core; the ten slowest tests are listed at the end.
 test: $(VENV)/.installed-dev
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n auto --durations=10
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

@@ -62,7 +62,7 @@ FIXES: list[str] = [
     "6. **Acks queued behind work.** Bolt runs each listener, ack included, on a 5-thread pool "
     "by default, so a burst of `/touch` commands held the next acks until a thread was free. "
     "The pool is now large and the work after each ack takes its turn behind a small "
-    "semaphore (`bot/slack/listeners/guard.py`).\n"
+    "semaphore (`bot/slack/guard.py`).\n"
     "7. **A needless App Home publish after every `/touch`** (and digest button) was dropped: "
     "the Home tab can't be on screen then and is drawn afresh when opened.\n"
     "8. **The digest's Block Kit was built with slack_sdk models**, whose validation cost "

@@ -87,8 +87,8 @@ def _weeks(value: str) -> int:
 
 
 def _nudge(args: argparse.Namespace) -> int:
-    from bot.core.render import blocks_to_text
     from bot.services import nudges
+    from bot.ui.render import blocks_to_text
 
     deps = build_deps(load(os.environ))
     report = nudges.run_pass(deps, args.now or utc_now(), dry_run=args.dry_run)
@@ -126,8 +126,8 @@ def _channel(value: str) -> str:
 
 
 def _recap(args: argparse.Namespace) -> int:
-    from bot.core.render import blocks_to_text, mrkdwn_to_text
     from bot.services import recap
+    from bot.ui.render import blocks_to_text, mrkdwn_to_text
 
     settings = load(os.environ)
     channel = args.channel or settings.recap_channel
@@ -172,7 +172,7 @@ def _demo(args: argparse.Namespace) -> int:
 def _settings(args: argparse.Namespace) -> int:
     from bot.core import workspace
     from bot.db import repository as repo
-    from bot.services.importer import team_id
+    from bot.services.workspace import team_id
 
     deps = build_deps(load(os.environ))
     team = args.team or team_id(deps.slack)

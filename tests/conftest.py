@@ -15,10 +15,11 @@ from typing import Any
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.engine import make_url
 
 from bot.config import Settings
 from bot.db import migrate
-from bot.db.engine import Database
+from bot.db.engine import Database, normalize_url
 from bot.deps import Deps
 from bot.devtools import slack_requests
 from bot.devtools.standin import SlackStandIn
@@ -38,11 +39,30 @@ def pytest_report_header() -> str:
     return f"database: {url or 'SQLite (temporary file)'}"
 
 
+def _worker_database(url: str, worker_id: str) -> str:
+    """Each pytest-xdist worker gets a database of its own beside the one named (test_gw0, …),
+    created on first use, so parallel workers never truncate each other's tables."""
+    if worker_id == "master":
+        return url
+    base = make_url(normalize_url(url))
+    name = f"{base.database}_{worker_id}"
+    admin = Database.from_url(url, isolation_level="AUTOCOMMIT")
+    with admin.engine.connect() as connection:
+        exists = connection.execute(
+            text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
+        ).first()
+        if not exists:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
 @pytest.fixture(scope="session")
-def _database_template(tmp_path_factory: pytest.TempPathFactory) -> str:
+def _database_template(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> str:
     """Run the real migrations once: a template SQLite file, or the PostgreSQL schema."""
     url = os.environ.get("TOUCHBASE_TEST_DATABASE_URL")
     if url:
+        url = _worker_database(url, worker_id)
         db = Database.from_url(url)
         with db.engine.begin() as connection:
             connection.execute(text("DROP SCHEMA public CASCADE"))

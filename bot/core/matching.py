@@ -20,6 +20,8 @@ CONFIDENT = 85.0
 CLEAR_LEAD = 8.0
 CLOSEST = 55.0
 MAX_CANDIDATES = 5
+# The least rapidfuzz partial ratio for a typo'd name to be offered in a picker ("nrthwind").
+FUZZY_OPTION = 75.0
 SHORTER_SPAN_MARGIN = 3.0
 # A whole multi-word name typed with a slip ("acme insurnce group") beats a shorter name matched
 # exactly ("Acme"), and a prefix ("northwind tradrs" is not Northwind with the note "tradrs").
@@ -203,3 +205,53 @@ def _fuzzy(
         return Ambiguous(query, tuple(r[1] for r in confident[:MAX_CANDIDATES]), rest)
     closest = tuple(r[1] for r in ranked[:3] if r[0] >= CLOSEST)
     return NoMatch(query_text, closest)
+
+
+# Finding clients as the rep types in a picker, and in a message
+
+
+def rank_clients(query: str, clients: Sequence[Client]) -> list[tuple[Client, str]]:
+    """Clients for a picker, best first, each with the name or alias it was found by.
+
+    Nothing typed: every client, in the order given. Otherwise a name or alias starting with
+    the text first, then one with a word starting with it, then one containing it, then close
+    spellings; ties go to the closer spelling, then the name.
+    """
+    typed = utils.default_process(query)
+    if not typed:
+        return [(c, c.name) for c in clients]
+    ranked: list[tuple[int, float, str, Client, str]] = []
+    for client in clients:
+        (tier, closeness), name = max((_rank(typed, name), name) for name in client.names)
+        if tier > 0 or closeness >= FUZZY_OPTION:
+            ranked.append((-tier, -closeness, client.name.casefold(), client, name))
+    ranked.sort(key=lambda r: r[:3])
+    return [(client, name) for *_, client, name in ranked]
+
+
+def _rank(typed: str, name: str) -> tuple[int, float]:
+    """(how the name contains the typed text: 3 starts with, 2 a word starts with, 1 anywhere,
+    0 not at all; how close the spelling is, 0 to 100)."""
+    folded = utils.default_process(name)
+    if folded.startswith(typed):
+        tier = 3
+    elif any(word.startswith(typed) for word in folded.split()):
+        tier = 2
+    elif typed in folded:
+        tier = 1
+    else:
+        return 0, fuzz.partial_ratio(typed, folded)
+    return tier, fuzz.ratio(typed, folded)
+
+
+def mentioned_client(words: str, clients: Sequence[Client]) -> Client | None:
+    """The one client whose name or alias a message mentions (whole words, any case), if only
+    one is: a pasted email from Acme opens the form on Acme."""
+    folded = f" {utils.default_process(words)} "
+    found = {
+        client.id: client
+        for client in clients
+        for name in client.names
+        if (key := utils.default_process(name)) and f" {key} " in folded
+    }
+    return next(iter(found.values())) if len(found) == 1 else None

@@ -6,6 +6,10 @@ import datetime as dt
 import enum
 from dataclasses import dataclass
 
+# The longest client name or alias, on every path (slash command, form, CSV): the database's
+# column holds 200 characters.
+MAX_NAME = 200
+
 
 class Kind(enum.StrEnum):
     """Whether a touch added value for the client or was routine admin."""
@@ -156,3 +160,105 @@ class ClientActivity:
     promise_by: str | None = None
     # The most recent touch that mentioned a claim, complaint or problem.
     problem_at: dt.datetime | None = None
+
+
+# Read models: what services read for the Home tab, the weekly recap and the outbox.
+
+
+@dataclass(frozen=True)
+class Week:
+    """Touches a rep logged this week (from Monday in their zone), and how many added value."""
+
+    touches: int = 0
+    value: int = 0
+
+
+@dataclass(frozen=True)
+class HandedBack:
+    """A client someone handed back with "Not my client", waiting for an admin to reassign."""
+
+    client: Client
+    by: str | None
+    at: dt.datetime | None
+
+
+@dataclass(frozen=True)
+class RecapWeek:
+    """The week a recap reports, and the outbox period it is recorded under."""
+
+    # The Monday of the ISO week the recap is posted in (the workspace's zone).
+    period: dt.date
+    # The Monday and the Sunday reported: the last complete week before `period`.
+    first_day: dt.date
+    last_day: dt.date
+    # The same week as UTC instants, [starts_at, ends_at), for the queries.
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class RepTally:
+    """One rep's touches in the week, and how many of them were value-adding."""
+
+    rep_id: str
+    display_name: str | None
+    touches: int
+    value_touches: int
+
+
+@dataclass(frozen=True)
+class WeekTouch:
+    """A value-adding touch of the week, a candidate for "worth a mention"."""
+
+    client_id: int
+    client_name: str
+    rep_id: str
+    rep_name: str | None
+    occurred_at: dt.datetime
+    note: str
+
+
+@dataclass(frozen=True)
+class ClientWeek:
+    """One active client: what the quiet and renewal rules need as of now, and the week.
+
+    `activity` holds the last touch and the last value-adding touch; the recap asks only the
+    quiet and renewal rules, so promises and problems are not read.
+    """
+
+    activity: ClientActivity
+    # The client's first touch in the week, and its last touch before the week.
+    first_in_week: dt.datetime | None = None
+    last_before_week: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class RecapInput:
+    week: RecapWeek
+    settings: WorkspaceSettings
+    # Every rep with a touch in the week (touches on archived clients included).
+    reps: tuple[RepTally, ...]
+    # Most recent first; at most NOTABLE_CANDIDATES of them (bot.core.recap).
+    touches: tuple[WeekTouch, ...]
+    # The active book.
+    clients: tuple[ClientWeek, ...]
+
+
+class OutboxKind(enum.StrEnum):
+    DIGEST = "digest"
+    RECAP = "recap"
+
+
+class OutboxStatus(enum.StrEnum):
+    CLAIMED = "claimed"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class NudgeClaim:
+    """A nudge a digest carries: its client, its rule and the rule's window."""
+
+    client_id: int
+    rule: str
+    window: str

@@ -9,8 +9,9 @@ from zoneinfo import ZoneInfo
 
 from bot.core.classify import classify, mentions_problem, strip_override
 from bot.core.dates import BadDate, FollowUpInPast, parse_follow_up, parse_past_day
-from bot.core.matching import Ambiguous, Match, NoMatch, match_client
+from bot.core.matching import Match, match_client
 from bot.core.model import Client, Kind, NewTouch, Source
+from bot.core.refusals import DayInFuture, EmptyNote, NoteTooLong, Refusal
 
 # Slack buttons carry at most 2000 characters; a note must fit one when the rep picks a client.
 MAX_NOTE = 1500
@@ -45,24 +46,6 @@ class TouchPlan:
             follow_up_on=self.follow_up_on,
             about_problem=mentions_problem(self.note),
         )
-
-
-@dataclass(frozen=True)
-class EmptyNote:
-    client: Client
-
-
-@dataclass(frozen=True)
-class NoteTooLong:
-    length: int
-
-
-@dataclass(frozen=True)
-class DayInFuture:
-    day: dt.date
-
-
-Refusal = EmptyNote | NoteTooLong | DayInFuture | BadDate | FollowUpInPast | Ambiguous | NoMatch
 
 
 def occurred_at(day: dt.date, now: dt.datetime, tz: ZoneInfo) -> dt.datetime:

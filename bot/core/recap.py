@@ -1,7 +1,6 @@
-"""The weekly recap: which week it reports, what it says, and its Block Kit.
+"""The weekly recap: which week it reports and what it says. Its Block Kit is bot.ui.recap.
 
-Pure functions over plain values; `now` and the workspace's zone are passed in. The words live
-in `bot.text`.
+Pure functions over plain values; `now` and the workspace's zone are passed in.
 
 The week. A recap posted on any day of an ISO week (in the workspace's zone) reports the
 previous Monday-to-Sunday week, and is recorded in the outbox under the Monday of the week it
@@ -17,30 +16,24 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
-from slack_sdk.models.blocks import (
-    ContextBlock,
-    DividerBlock,
-    HeaderBlock,
-    MarkdownTextObject,
-    PlainTextObject,
-    SectionBlock,
-)
-
-from bot import text
-from bot.core.blocks import Message, render
 from bot.core.classify import classify, strip_override
 from bot.core.dates import next_renewal, previous_renewal
-from bot.core.model import ClientActivity, Status, WorkspaceSettings
+from bot.core.model import (
+    ClientActivity,
+    ClientWeek,
+    RecapInput,
+    RecapWeek,
+    Status,
+    WeekTouch,
+    WorkspaceSettings,
+)
 from bot.core.rules import Rule, evaluate
 
 # Renewals this many days ahead (the posting day included) are in the look ahead.
 RENEWAL_DAYS = 30
-# Up to this many renewals are listed; the rest are counted ("…and 12 more").
-RENEWALS_SHOWN = 15
 # Reps named in the thanks; everyone else who added value is thanked as a number.
 TOP_REPS = 5
 # Notable touches shown, and what makes a touch notable: the words `classify` gives for it.
@@ -51,26 +44,6 @@ NOTABLE_KINDS = ("a review", "a visit", "help with a claim")
 NOTABLE_CANDIDATES = 500
 # A note is quoted only when its first line is this short, and then only that line.
 SHORT_NOTE = 100
-# Clients named as brought back; the rest are counted.
-COMEBACKS_SHOWN = 5
-# Slack's limit for a section's text.
-SECTION_LIMIT = 3000
-# Client and rep names are cut to this length, so any list fits its section.
-NAME_LIMIT = 80
-
-
-@dataclass(frozen=True)
-class RecapWeek:
-    """The week a recap reports, and the outbox period it is recorded under."""
-
-    # The Monday of the ISO week the recap is posted in (the workspace's zone).
-    period: dt.date
-    # The Monday and the Sunday reported: the last complete week before `period`.
-    first_day: dt.date
-    last_day: dt.date
-    # The same week as UTC instants, [starts_at, ends_at), for the queries.
-    starts_at: dt.datetime
-    ends_at: dt.datetime
 
 
 def recap_week(now: dt.datetime, tz: dt.tzinfo) -> RecapWeek:
@@ -91,70 +64,20 @@ def recap_week(now: dt.datetime, tz: dt.tzinfo) -> RecapWeek:
     )
 
 
-# What the service reads (set-based SQL, see the repository's "weekly recap" section)
-
-
-@dataclass(frozen=True)
-class RepTally:
-    """One rep's touches in the week, and how many of them were value-adding."""
-
-    rep_id: str
-    display_name: str | None
-    touches: int
-    value_touches: int
-
-
-@dataclass(frozen=True)
-class WeekTouch:
-    """A value-adding touch of the week, a candidate for "worth a mention"."""
-
-    client_id: int
-    client_name: str
-    rep_id: str
-    rep_name: str | None
-    occurred_at: dt.datetime
-    note: str
-
-
-@dataclass(frozen=True)
-class ClientWeek:
-    """One active client: what the quiet and renewal rules need as of now, and the week.
-
-    `activity` holds the last touch and the last value-adding touch; the recap asks only the
-    quiet and renewal rules, so promises and problems are not read.
-    """
-
-    activity: ClientActivity
-    # The client's first touch in the week, and its last touch before the week.
-    first_in_week: dt.datetime | None = None
-    last_before_week: dt.datetime | None = None
-
-
-@dataclass(frozen=True)
-class RecapInput:
-    week: RecapWeek
-    settings: WorkspaceSettings
-    # Every rep with a touch in the week (touches on archived clients included).
-    reps: tuple[RepTally, ...]
-    # Most recent first; at most NOTABLE_CANDIDATES of them.
-    touches: tuple[WeekTouch, ...]
-    # The active book.
-    clients: tuple[ClientWeek, ...]
-
-
 # What the recap says
 
 
 @dataclass(frozen=True)
 class Shoutout:
     rep_id: str
-    name: str  # mrkdwn: the display name in bold, or a <@U…> mention
+    rep_name: str | None
     value_touches: int
 
 
 @dataclass(frozen=True)
 class Notable:
-    rep: str  # mrkdwn, as Shoutout.name
+    rep_id: str
+    rep_name: str | None
     client_name: str
     what: str  # one of NOTABLE_KINDS
     quote: str | None
@@ -194,7 +117,7 @@ class Recap:
     others: int
     notable: tuple[Notable, ...]
     comebacks: tuple[Comeback, ...]
-    # Soonest first; all of them (the message shows RENEWALS_SHOWN).
+    # Soonest first; all of them (the message lists the first few).
     renewals: tuple[Renewal, ...]
     quiet: int
 
@@ -221,27 +144,13 @@ def plan_recap(data: RecapInput, *, now: dt.datetime, tz: dt.tzinfo) -> Recap:
         today=today,
         totals=totals,
         active_clients=len(clients),
-        shoutouts=tuple(
-            Shoutout(r.rep_id, rep_label(r.rep_id, r.display_name), r.value_touches) for r in shown
-        ),
+        shoutouts=tuple(Shoutout(r.rep_id, r.display_name, r.value_touches) for r in shown),
         others=len(tallies) - len(shown),
         notable=tuple(pick_notable(data.touches)),
         comebacks=tuple(comebacks(clients, data.settings, tz=tz)),
         renewals=tuple(renewals),
         quiet=quiet,
     )
-
-
-def rep_label(rep_id: str, display_name: str | None) -> str:
-    """The rep's display name in bold, or a mention when we don't know their name."""
-    if display_name and display_name.strip():
-        return f"*{escape(text.one_line(display_name, NAME_LIMIT))}*"
-    return f"<@{rep_id}>"
-
-
-def escape(words: str) -> str:
-    """Slack's three mrkdwn control characters, so a name or note can't become a link or ping."""
-    return words.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def quotable(note: str) -> str | None:
@@ -287,7 +196,8 @@ def pick_notable(touches: Iterable[WeekTouch], limit: int = NOTABLE_SHOWN) -> li
     chosen.sort(key=lambda pair: NOTABLE_KINDS.index(pair[1]))
     return [
         Notable(
-            rep=rep_label(touch.rep_id, touch.rep_name),
+            rep_id=touch.rep_id,
+            rep_name=touch.rep_name,
             client_name=touch.client_name,
             what=because,
             quote=quotable(touch.note),
@@ -353,119 +263,3 @@ def _look_ahead(
             )
     renewals.sort(key=lambda r: (r.renews_on, r.client_name.casefold()))
     return renewals, quiet
-
-
-# Block Kit
-
-
-def recap_message(recap: Recap) -> Message:
-    """The channel post, within Slack's limits, with a fallback that reads well on its own."""
-    week = recap.week
-    blocks: list[Any] = [
-        HeaderBlock(text=PlainTextObject(text=text.recap_title(week.first_day, week.last_day)))
-    ]
-    if recap.totals.touches == 0:
-        blocks.append(_section(text.recap_empty_week(len(recap.renewals), RENEWAL_DAYS)))
-        blocks.append(_footer())
-        return Message(text.recap_fallback_empty(len(recap.renewals), RENEWAL_DAYS), render(blocks))
-
-    totals = recap.totals
-    blocks.append(
-        _section(
-            text.recap_figures(
-                totals.touches, totals.value_touches, totals.clients_reached, recap.active_clients
-            )
-        )
-    )
-    if recap.shoutouts:
-        blocks.append(
-            _section(
-                text.recap_thanks(
-                    [(s.name, s.value_touches) for s in recap.shoutouts], recap.others
-                )
-            )
-        )
-    if recap.notable:
-        lines = [
-            text.recap_notable(
-                n.rep,
-                escape(text.one_line(n.client_name, NAME_LIMIT)),
-                n.what,
-                escape(n.quote) if n.quote else None,
-            )
-            for n in recap.notable
-        ]
-        blocks += _sections([text.RECAP_NOTABLE_TITLE, *lines])
-    if recap.comebacks:
-        named = recap.comebacks[:COMEBACKS_SHOWN]
-        blocks.append(
-            _section(
-                text.recap_comebacks(
-                    [
-                        (escape(text.one_line(c.client_name, NAME_LIMIT)), c.days_quiet)
-                        for c in named
-                    ],
-                    len(recap.comebacks) - len(named),
-                )
-            )
-        )
-    blocks.append(DividerBlock())
-    shown = recap.renewals[:RENEWALS_SHOWN]
-    if shown:
-        lines = [
-            text.recap_renewal(
-                escape(text.one_line(r.client_name, NAME_LIMIT)),
-                r.renews_on,
-                recap.today,
-                value_since=r.value_since,
-                had_previous=r.had_previous,
-            )
-            for r in shown
-        ]
-        hidden = len(recap.renewals) - len(shown)
-        if hidden:
-            lines.append(text.recap_renewals_more(hidden))
-        blocks += _sections([text.recap_renewals_title(RENEWAL_DAYS), *lines])
-    else:
-        blocks.append(_section(text.recap_no_renewals(RENEWAL_DAYS)))
-    blocks.append(_section(text.recap_quiet(recap.quiet)))
-    blocks.append(_footer())
-    fallback = text.recap_fallback(
-        totals.touches,
-        totals.value_touches,
-        totals.clients_reached,
-        recap.active_clients,
-        len(recap.renewals),
-        RENEWAL_DAYS,
-    )
-    return Message(fallback, render(blocks))
-
-
-def build_recap(data: RecapInput, *, now: dt.datetime, tz: dt.tzinfo) -> Message:
-    """Plain data in, the post out: `plan_recap` then `recap_message`."""
-    return recap_message(plan_recap(data, now=now, tz=tz))
-
-
-def _section(words: str) -> SectionBlock:
-    return SectionBlock(text=MarkdownTextObject(text=words))
-
-
-def _sections(lines: Sequence[str]) -> list[SectionBlock]:
-    """Lines packed into as few sections as Slack's 3000 characters per section allow."""
-    sections: list[SectionBlock] = []
-    current: list[str] = []
-    size = 0
-    for line in lines:
-        line = line[:SECTION_LIMIT]
-        if current and size + 1 + len(line) > SECTION_LIMIT:
-            sections.append(_section("\n".join(current)))
-            current, size = [], 0
-        size += len(line) + (1 if current else 0)
-        current.append(line)
-    if current:
-        sections.append(_section("\n".join(current)))
-    return sections
-
-
-def _footer() -> ContextBlock:
-    return ContextBlock(elements=[MarkdownTextObject(text=text.RECAP_FOOTER)])

@@ -50,6 +50,8 @@ NO_PREVIOUS_RENEWAL_DAYS = 365
 # A problem is checked on from `claim_check_days` after it until this many days later; an
 # older one is ignored, or a claim nobody followed up would nag forever.
 PROBLEM_FOLLOW_DAYS = 30
+# "Snooze a week": how long a client rests when the rep snoozes it without picking a day.
+SNOOZE_DAYS = 7
 
 # The urgency sort key: (group, date-or-count, client name, client id, rule).
 Urgency = tuple[int, int, str, int, int]

@@ -28,8 +28,6 @@ from rich.table import Table
 from bot.config import Settings
 from bot.core.dates import next_renewal, previous_renewal
 from bot.core.model import Kind, NewClient, NewTouch, Source
-from bot.core.nudge_blocks import SNOOZE_WEEK
-from bot.core.render import blocks_to_text
 from bot.core.rules import Rule, due_items
 from bot.db import migrate
 from bot.db import repository as repo
@@ -42,6 +40,8 @@ from bot.services import nudges, recap
 from bot.slack.app import create_app
 from bot.slack.client import make_client
 from bot.slack.web import create_wsgi_app, make_server
+from bot.ui.ids import SNOOZE_WEEK
+from bot.ui.render import blocks_to_text
 
 TEAM = "T0DEMO"
 RECAP_CHANNEL = "C0TEAMWINS"

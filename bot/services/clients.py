@@ -1,7 +1,7 @@
 """Looking after clients from Slack: find, open, add, change, archive and reassign them.
 
 Anyone may look at a client and log touches with it; only its owner or an admin may change it
-(bot.core.client_views.may_edit). Every change checks that again inside its transaction, so a
+(bot.core.clients.may_edit). Every change checks that again inside its transaction, so a
 form opened before an owner changed can't be used to get round it.
 """
 
@@ -13,9 +13,16 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from bot import text
-from bot.core.blocks import Message, one_client, plain
-from bot.core.client_views import (
+from bot.core.clients import is_admin, may_edit
+from bot.core.matching import Ambiguous, Match, NoMatch, match_client
+from bot.core.model import Client, NewClient, Rep, Status
+from bot.core.refusals import ClientGone, NotAllowed, Refusal
+from bot.db import repository as repo
+from bot.deps import Deps
+from bot.services.reps import ensure_rep
+from bot.ui import text
+from bot.ui.blocks import Message, plain
+from bot.ui.clients import (
     HISTORY,
     ClientAdd,
     ClientEdit,
@@ -23,16 +30,9 @@ from bot.core.client_views import (
     client_options,
     client_view,
     done_view,
-    is_admin,
-    may_edit,
-    refusal,
 )
-from bot.core.matching import match_client
-from bot.core.modals import Modal
-from bot.core.model import Client, NewClient, Rep, Status
-from bot.db import repository as repo
-from bot.deps import Deps
-from bot.services.reps import ensure_rep
+from bot.ui.modals import Modal
+from bot.ui.replies import refusal_message
 
 
 def options(deps: Deps, team_id: str, query: str) -> list[dict[str, Any]]:
@@ -40,6 +40,12 @@ def options(deps: Deps, team_id: str, query: str) -> list[dict[str, Any]]:
     with deps.db.transaction() as session:
         clients = repo.active_clients(session, team_id)
     return client_options(query, clients)
+
+
+def lookup(session: Session, team_id: str, query: str) -> Client | Ambiguous | NoMatch:
+    """The active client a name or alias names, as `/touch show` and `/touch edit` look it up."""
+    found = match_client(query, repo.active_clients(session, team_id))
+    return found.client if isinstance(found, Match) else found
 
 
 def _names(session: Session, team_id: str, user_ids: set[str | None]) -> dict[str, str]:
@@ -75,10 +81,9 @@ def open_client(deps: Deps, team_id: str, user_id: str, value: str) -> dict[str,
 def open_by_name(deps: Deps, rep: Rep, query: str) -> Message:
     """`/touch edit <client>`: the client view, or a reply when the name isn't clear."""
     with deps.db.transaction() as session:
-        clients = repo.active_clients(session, rep.team_id)
-    client = one_client(query, match_client(query, clients), "edit")
-    if isinstance(client, Message):
-        return client
+        client = lookup(session, rep.team_id, query)
+    if not isinstance(client, Client):
+        return refusal_message(client, _today(deps, rep), verb="edit")
     return Modal(text.CLIENT_WONT_OPEN, view=_view(deps, rep, client))
 
 
@@ -111,30 +116,37 @@ def add_from_form(deps: Deps, team_id: str, user_id: str, form: ClientAdd) -> Me
     return add(deps, new, deps.clock())
 
 
-def _admin(deps: Deps, team_id: str, user_id: str) -> bool:
-    return is_admin(ensure_rep(deps, team_id, user_id, deps.clock()), deps.settings.admins)
+def _caller(deps: Deps, team_id: str, user_id: str) -> tuple[bool, dt.date]:
+    """Whether the rep is an admin, and their today."""
+    rep = ensure_rep(deps, team_id, user_id, deps.clock())
+    return is_admin(rep, deps.settings.admins), _today(deps, rep)
 
 
 def _changeable(
     session: Session, team_id: str, client_id: int | None, user_id: str, admin: bool
-) -> Client | str:
-    """The client, if this rep may change it; otherwise what to tell them."""
+) -> Client | Refusal:
+    """The client, if this rep may change it; otherwise why not."""
     client = repo.get_client(session, team_id, client_id) if client_id is not None else None
     if client is None or client.status is Status.ARCHIVED:
-        return text.CLIENT_GONE
+        return ClientGone()
     if not may_edit(client, user_id, admin):
-        return refusal(client, _names(session, team_id, {client.owner_id}))
+        names = _names(session, team_id, {client.owner_id})
+        return NotAllowed(client, names.get(client.owner_id or ""))
     return client
+
+
+def _today(deps: Deps, rep: Rep) -> dt.date:
+    return deps.clock().astimezone(ZoneInfo(rep.tz)).date()
 
 
 def save(deps: Deps, team_id: str, user_id: str, edit: ClientEdit) -> Message:
     """Save the client form, if this rep may change the client."""
-    admin = _admin(deps, team_id, user_id)
+    admin, today = _caller(deps, team_id, user_id)
     fields = edit.fields
     with deps.db.transaction(write=True) as session:
         client = _changeable(session, team_id, edit.client_id, user_id, admin)
-        if isinstance(client, str):
-            return plain(client)
+        if not isinstance(client, Client):
+            return refusal_message(client, today)
         saved = repo.update_client(
             session,
             team_id,
@@ -151,11 +163,11 @@ def save(deps: Deps, team_id: str, user_id: str, edit: ClientEdit) -> Message:
 
 def reassign(deps: Deps, team_id: str, user_id: str, client_id: int, owner_id: str) -> Message:
     """An admin gives a handed-back client a new owner, from the home."""
-    admin = _admin(deps, team_id, user_id)
+    admin, today = _caller(deps, team_id, user_id)
     with deps.db.transaction(write=True) as session:
         client = _changeable(session, team_id, client_id, user_id, admin)
-        if isinstance(client, str):
-            return plain(client)
+        if not isinstance(client, Client):
+            return refusal_message(client, today)
         repo.update_client(
             session,
             team_id,
@@ -170,12 +182,12 @@ def reassign(deps: Deps, team_id: str, user_id: str, client_id: int, owner_id: s
 
 def archive(deps: Deps, team_id: str, user_id: str, value: str) -> dict[str, Any]:
     """Archive a client from its view; returns the view's last screen, saying what happened."""
-    admin = _admin(deps, team_id, user_id)
+    admin, today = _caller(deps, team_id, user_id)
     with deps.db.transaction(write=True) as session:
         client = _changeable(
             session, team_id, int(value) if value.isdigit() else None, user_id, admin
         )
-        if isinstance(client, str):
-            return done_view(text.CLIENT_ARCHIVE, client)
+        if not isinstance(client, Client):
+            return done_view(text.CLIENT_ARCHIVE, refusal_message(client, today).text)
         repo.archive_client(session, team_id, client.id)
     return done_view(client.name, text.client_archived(client))

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from bot.core.csv_import import CLIENT_COLUMNS, TOUCH_COLUMNS, client_record, touch_record
 from bot.db import repository as repo
 from bot.deps import Deps
-from bot.services.importer import team_id
+from bot.services.workspace import team_id
 
 
 def export_clients(deps: Deps, out: TextIO) -> int:

@@ -12,12 +12,13 @@ from zoneinfo import ZoneInfo
 
 from slack_sdk.errors import SlackApiError
 
-from bot.core.client_views import is_admin
-from bot.core.home import Home, book, home_view, week_start
+from bot.core.clients import is_admin
+from bot.core.home import Home, book, week_start
 from bot.core.model import Rep
 from bot.db import repository as repo
 from bot.deps import Deps
 from bot.services.reps import ensure_rep
+from bot.ui.home import home_view
 
 log = logging.getLogger(__name__)
 

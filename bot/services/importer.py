@@ -24,6 +24,7 @@ from bot.core.csv_import import (
 )
 from bot.db import repository as repo
 from bot.deps import Deps
+from bot.services.workspace import team_id
 
 
 @dataclass(frozen=True)
@@ -85,11 +86,6 @@ def lookup_emails(slack: WebClient, emails: Iterable[str]) -> dict[str, str | No
                 raise
             found[email] = None
     return found
-
-
-def team_id(slack: WebClient) -> str:
-    """The workspace the bot token belongs to."""
-    return str(slack.auth_test()["team_id"])
 
 
 def _sorted(errors: list[RowError]) -> list[RowError]:

@@ -17,16 +17,16 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-from bot.core.blocks import Message
-from bot.core.model import ClientActivity, Rep
-from bot.core.nudge_blocks import digest_message
+from bot.core.model import NudgeClaim, OutboxKind, Rep
+from bot.core.nudges import due_reps, plan_digests
 from bot.core.reps import needs_refresh
-from bot.core.rules import Digest, Item, Rule, choose_for_digest, digest_due, items_for_rep
+from bot.core.rules import Digest, Item, items_for_rep
 from bot.db import repository as repo
-from bot.db.repository import NudgeClaim, OutboxKind
 from bot.deps import Deps
 from bot.services.outbox import Envelope, Outcome, send_once
 from bot.services.reps import ensure_rep
+from bot.ui.blocks import Message
+from bot.ui.digest import digest_message
 
 log = logging.getLogger(__name__)
 
@@ -79,64 +79,29 @@ def run_pass(deps: Deps, now: dt.datetime, *, dry_run: bool = False) -> PassRepo
 
 
 def plan_team(deps: Deps, team_id: str, now: dt.datetime) -> list[PlannedDigest]:
+    """Gather the workspace's reps and book, let the core decide, and build each message."""
     with deps.db.transaction() as session:
         settings = repo.workspace_settings(session, team_id)
         owners = repo.client_owners(session, team_id)
         reps = repo.get_reps(session, team_id, owners)
         claimed = repo.claimed_digests(session, team_id, since=(now - dt.timedelta(days=2)).date())
     reps = _fresh(deps, team_id, owners, reps, now)
-    due: dict[str, tuple[Rep, ZoneInfo, dt.date]] = {}
-    for rep in reps.values():
-        # A rep whose profile Slack has never given us has no known zone: their "9:00" could
-        # be the middle of their night. Wait until users.info answers.
-        if not rep.active or rep.profile_refreshed_at is None:
-            continue
-        tz = ZoneInfo(rep.tz)
-        local_date = digest_due(
-            now=now,
-            tz=tz,
-            nudge_hour=settings.nudge_hour,
-            holiday_country=settings.holiday_country,
-            already_sent_today=(rep.user_id, now.astimezone(tz).date()) in claimed,
-            paused_until=rep.paused_until,
-        )
-        if local_date is not None:
-            due[rep.user_id] = (rep, tz, local_date)
+    due = due_reps(reps.values(), settings, claimed, now=now)
     if not due:
         return []
-
-    earliest = min(day for _, _, day in due.values())
+    earliest = min(d.local_date for d in due.values())
     with deps.db.transaction() as session:
         activities = repo.client_activity(session, team_id, now, owners=due)
         recent = repo.recent_nudges(
             session, team_id, since=earliest - dt.timedelta(days=settings.renudge_days)
         )
         snoozed = repo.snoozes(session, team_id, earliest)
-
-    # Each rep's share of the book: the clients they own and those they promised a follow-up.
-    concerning: dict[str, list[ClientActivity]] = {}
-    for activity in activities:
-        for person in {activity.client.owner_id, activity.promise_by} - {None}:
-            concerning.setdefault(str(person), []).append(activity)
-    nudged = {(client_id, Rule(rule)): seen for (client_id, rule), seen in recent.items()}
-    # Grouped once: scanning every snooze for every due rep grew with reps × snoozes.
-    snoozed_by: dict[str, dict[int, dt.date]] = {}
-    for (who, client_id), until in snoozed.items():
-        snoozed_by.setdefault(who, {})[client_id] = until
-    planned = []
-    for user_id, (rep, tz, local_date) in due.items():
-        items = items_for_rep(
-            user_id, concerning.get(user_id, []), settings, now=now, today=local_date, tz=tz
+    return [
+        PlannedDigest(
+            team_id, p.rep, p.local_date, p.digest, digest_message(p.digest, p.local_date)
         )
-        mine = snoozed_by.get(user_id, {})
-        digest = choose_for_digest(
-            items, nudged, mine, today=local_date, renudge_days=settings.renudge_days
-        )
-        if digest.items:
-            planned.append(
-                PlannedDigest(team_id, rep, local_date, digest, digest_message(digest, local_date))
-            )
-    return planned
+        for p in plan_digests(due, activities, settings, recent, snoozed, now=now)
+    ]
 
 
 def _fresh(

@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web import SlackResponse
 
+from bot.core.model import NudgeClaim, OutboxKind, OutboxStatus
 from bot.db import repository as repo
-from bot.db.repository import NudgeClaim, OutboxKind, OutboxStatus
 from bot.deps import Deps
 
 log = logging.getLogger(__name__)

@@ -24,15 +24,16 @@ from zoneinfo import ZoneInfo
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web import SlackResponse
 
-from bot import text
-from bot.core.blocks import Message
-from bot.core.recap import NOTABLE_CANDIDATES, RecapInput, RecapWeek, build_recap, recap_week
+from bot.core.model import OutboxKind, RecapInput, RecapWeek
+from bot.core.recap import NOTABLE_CANDIDATES, recap_week
 from bot.db import repository as repo
 from bot.db.engine import Database
-from bot.db.repository import OutboxKind
 from bot.deps import Deps
-from bot.services.importer import team_id as workspace_of
 from bot.services.outbox import Envelope, Outcome, send_once, slack_error, transient
+from bot.services.workspace import team_id as workspace_of
+from bot.ui import text
+from bot.ui.blocks import Message
+from bot.ui.recap import build_recap
 
 log = logging.getLogger(__name__)
 

@@ -7,10 +7,6 @@ from dataclasses import replace
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot import text
-from bot.core import blocks
-from bot.core.blocks import Message, PendingTouch, plain
-from bot.core.client_views import mentioned_client
 from bot.core.commands import (
     AddClient,
     Command,
@@ -27,27 +23,22 @@ from bot.core.commands import (
     Usage,
     parse,
 )
-from bot.core.dates import BadDate, FollowUpInPast, next_renewal
-from bot.core.matching import Ambiguous, NoMatch, match_client
-from bot.core.modals import Modal, log_touch_view
-from bot.core.model import NewClient, Rep, Source
-from bot.core.nudge_blocks import list_message
-from bot.core.plan import (
-    MAX_NOTE,
-    DayInFuture,
-    EmptyNote,
-    NoteTooLong,
-    Refusal,
-    TouchPlan,
-    plan_note,
-    plan_touch,
-)
-from bot.core.render import mrkdwn_to_text
+from bot.core.dates import BadDate, next_renewal
+from bot.core.matching import Ambiguous, mentioned_client
+from bot.core.model import Client, NewClient, Rep, Source
+from bot.core.plan import MAX_NOTE, TouchPlan, plan_note, plan_touch
+from bot.core.refusals import ClientGone, DayInFuture, Refusal
 from bot.db import repository as repo
 from bot.deps import Deps
 from bot.services import clients
 from bot.services.nudges import current_items
 from bot.services.reps import ensure_rep
+from bot.ui import blocks, text
+from bot.ui.blocks import Message, PendingTouch, plain
+from bot.ui.digest import list_message
+from bot.ui.modals import LogForm, Modal, log_touch_view
+from bot.ui.render import mrkdwn_to_text
+from bot.ui.replies import refusal_message
 
 UNDO_WINDOW = dt.timedelta(minutes=10)
 
@@ -92,49 +83,35 @@ def _dispatch(
         case Usage(topic=topic, problem=problem):
             return plain(text.usage(topic, problem))
         case FutureDay(day=day):
-            return plain(text.day_in_future(day, today))
-        case BadDate(text=bad):
-            return plain(text.bad_date(bad))
+            return refusal_message(DayInFuture(day), today)
+        case BadDate():
+            return refusal_message(command, today)
     raise AssertionError(f"unhandled command {command!r}")
-
-
-def refusal_message(refusal: Refusal, today: dt.date) -> Message:
-    match refusal:
-        case Ambiguous(note=note):
-            # Pick buttons are offered only for notes short enough to carry; see log_touch.
-            return plain(text.note_too_long(len(note), MAX_NOTE))
-        case NoMatch(query=query, closest=closest):
-            return plain(text.no_match(query, closest))
-        case EmptyNote(client=client):
-            return plain(text.empty_note(client))
-        case NoteTooLong(length=length):
-            return plain(text.note_too_long(length, MAX_NOTE))
-        case DayInFuture(day=day):
-            return plain(text.day_in_future(day, today))
-        case BadDate(text=bad):
-            return plain(text.bad_date(bad))
-        case FollowUpInPast(day=day):
-            return plain(text.follow_up_in_past(day, today))
-    raise AssertionError(f"unhandled refusal {refusal!r}")
 
 
 def log_touch(
     deps: Deps, rep: Rep, rest: str, day: dt.date | None, now: dt.datetime, tz: ZoneInfo
 ) -> Message:
     with deps.db.transaction() as session:
-        clients = repo.active_clients(session, rep.team_id)
-    plan = plan_touch(rest, day, clients, now=now, tz=tz)
+        book = repo.active_clients(session, rep.team_id)
+    plan = plan_touch(rest, day, book, now=now, tz=tz)
     if isinstance(plan, Ambiguous) and len(plan.note) <= MAX_NOTE:
         # The buttons keep the day the rep gave, so a pick logs exactly what they typed.
         return blocks.choose_client(plan.query, plan.candidates, plan.note, day)
-    return _record(deps, rep, plan, now, tz, Source.SLASH)
+    return record(deps, rep, plan, now, Source.SLASH)
 
 
-def _record(
-    deps: Deps, rep: Rep, plan: TouchPlan | Refusal, now: dt.datetime, tz: ZoneInfo, source: Source
+def record(
+    deps: Deps,
+    rep: Rep,
+    plan: TouchPlan | Refusal,
+    now: dt.datetime,
+    source: Source,
 ) -> Message:
+    """Record a planned touch and say so, or say why not: the one way every touch is saved,
+    from `/touch`, its pick buttons, the log-touch form and the message shortcut."""
     if not isinstance(plan, TouchPlan):
-        return refusal_message(plan, now.astimezone(tz).date())
+        return refusal_message(plan, now.astimezone(ZoneInfo(rep.tz)).date())
     with deps.db.transaction(write=True) as session:
         touch = repo.add_touch(session, plan.to_new_touch(rep.team_id, rep.user_id, now, source))
     return blocks.touch_logged(
@@ -148,6 +125,25 @@ def _record(
     )
 
 
+def log_from_form(deps: Deps, team_id: str, user_id: str, form: LogForm) -> Message:
+    """Record a touch from the form; the form's kind and follow-up date win over the note's."""
+    now = deps.clock()
+    rep = ensure_rep(deps, team_id, user_id, now)
+    with deps.db.transaction() as session:
+        client = repo.get_client(session, team_id, form.client_id)
+    if client is None:
+        return record(deps, rep, ClientGone(), now, form.source)
+    plan = plan_note(client, form.note, form.day, now=now, tz=ZoneInfo(rep.tz))
+    if isinstance(plan, TouchPlan):
+        plan = replace(
+            plan,
+            kind=form.kind or plan.kind,
+            because=None if form.kind else plan.because,
+            follow_up_on=form.follow_up_on or plan.follow_up_on,
+        )
+    return record(deps, rep, plan, now, form.source)
+
+
 def pick_client(deps: Deps, team_id: str, user_id: str, value: str) -> Message:
     """A click on one of the "which client?" buttons logs the touch the rep first typed."""
     now = deps.clock()
@@ -159,9 +155,8 @@ def pick_client(deps: Deps, team_id: str, user_id: str, value: str) -> Message:
         client = repo.get_client(session, team_id, pending.client_id)
     if client is None:
         return plain(text.PICK_GONE)
-    tz = ZoneInfo(rep.tz)
-    plan = plan_note(client, pending.note, pending.day, now=now, tz=tz)
-    return _record(deps, rep, plan, now, tz, Source.SLASH)
+    plan = plan_note(client, pending.note, pending.day, now=now, tz=ZoneInfo(rep.tz))
+    return record(deps, rep, plan, now, Source.SLASH)
 
 
 def flip_kind(deps: Deps, team_id: str, user_id: str, value: str) -> Message:
@@ -211,10 +206,9 @@ def undo(deps: Deps, rep: Rep, now: dt.datetime) -> Message:
 
 def show(deps: Deps, rep: Rep, query: str, today: dt.date) -> Message:
     with deps.db.transaction() as session:
-        clients = repo.active_clients(session, rep.team_id)
-        client = blocks.one_client(query, match_client(query, clients), "show")
-        if isinstance(client, Message):
-            return client
+        client = clients.lookup(session, rep.team_id, query)
+        if not isinstance(client, Client):
+            return refusal_message(client, today, verb="show")
         touches = repo.recent_touches(session, rep.team_id, client.id, limit=5)
         people = {t.rep_id for t in touches} | ({client.owner_id} if client.owner_id else set())
         names = {

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core.matching import MAX_CANDIDATES, Ambiguous, Match, MatchResult, NoMatch, match_client
+from bot.core.matching import (
+    MAX_CANDIDATES,
+    Ambiguous,
+    Match,
+    MatchResult,
+    NoMatch,
+    match_client,
+    mentioned_client,
+)
 from bot.core.model import Client
 
 
@@ -267,3 +275,11 @@ def test_empty_text_matches_nobody(text: str) -> None:
 
 def test_no_clients_matches_nobody() -> None:
     assert match("acme called", ()) == NoMatch("acme", ())
+
+
+def test_a_message_mentioning_one_client_picks_it() -> None:
+    book = [Client(1, "T1", "Acme"), Client(2, "T1", "Northwind Traders", ("NWT",))]
+    assert mentioned_client("Hi, this is Jo from Acme's accounts team.", book) == book[0]
+    assert mentioned_client("NWT: claim form attached", book) == book[1]
+    assert mentioned_client("Acme and Northwind Traders are merging", book) is None
+    assert mentioned_client("Acmeville called", book) is None

@@ -10,10 +10,21 @@ from typing import Any
 
 from sqlalchemy import event
 
-from bot.core.model import Client, ClientActivity, Kind, NewClient, NewTouch, Rep, Source, Status
+from bot.core.model import (
+    Client,
+    ClientActivity,
+    Kind,
+    NewClient,
+    NewTouch,
+    NudgeClaim,
+    OutboxKind,
+    OutboxStatus,
+    Rep,
+    Source,
+    Status,
+)
 from bot.db import repository as repo
 from bot.db.engine import Database
-from bot.db.repository import NudgeClaim, OutboxKind, OutboxStatus
 from tests.helpers import CREATED, TEAM, add_client, add_touch
 
 OTHER = "T0OTHER"

@@ -62,7 +62,8 @@ def raw_post(url: str, data: bytes, headers: dict[str, str]) -> tuple[int, dict[
         with urllib.request.urlopen(req, timeout=5) as resp:
             return resp.status, json.loads(resp.read())
     except urllib.error.HTTPError as exc:
-        return exc.code, json.loads(exc.read())
+        with exc:  # an HTTPError holds the response open
+            return exc.code, json.loads(exc.read())
 
 
 def section(text: str, **extra: Any) -> dict[str, Any]:

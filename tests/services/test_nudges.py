@@ -16,9 +16,16 @@ from typing import Any
 import pytest
 from slack_sdk import WebClient
 
-from bot.core.model import Client, Kind, NewClient, Status, Tier, WorkspaceSettings
-from bot.core.nudge_blocks import LOG_FROM_NUDGE, NOT_MINE, SNOOZE_UNTIL, SNOOZE_WEEK
-from bot.core.render import blocks_to_text
+from bot.core.model import (
+    Client,
+    Kind,
+    NewClient,
+    NudgeClaim,
+    OutboxKind,
+    Status,
+    Tier,
+    WorkspaceSettings,
+)
 from bot.db import migrate
 from bot.db import repository as repo
 from bot.db.engine import Database
@@ -27,6 +34,8 @@ from bot.devtools.standin import SlackStandIn, block_kit_problems
 from bot.services.nudges import PassReport, run_pass
 from bot.services.reps import ensure_rep
 from bot.slack.client import make_client
+from bot.ui.digest import LOG_FROM_NUDGE, NOT_MINE, SNOOZE_UNTIL, SNOOZE_WEEK
+from bot.ui.render import blocks_to_text
 from tests.conftest import TEAM, TOKEN, WebApp, make_settings
 from tests.helpers import CREATED, add_client, add_touch
 
@@ -278,11 +287,11 @@ def test_a_claim_left_by_a_crash_is_never_sent_again(
         claimed = repo.claim_outbox(
             session,
             team_id=TEAM,
-            kind=repo.OutboxKind.DIGEST,
+            kind=OutboxKind.DIGEST,
             recipient="U0SAM",
             period=MONDAY,
             now=NOW - dt.timedelta(minutes=15),
-            nudges=[repo.NudgeClaim(clients["acme"].id, "quiet", "2026-08-25:overdue")],
+            nudges=[NudgeClaim(clients["acme"].id, "quiet", "2026-08-25:overdue")],
         )
     assert claimed is not None
     report = run_pass(deps, NOW)

@@ -18,16 +18,15 @@ from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.triggers.cron import CronTrigger
 
 from bot import scheduler
-from bot.core.model import Kind, Rep, Tier
+from bot.core.model import Kind, OutboxKind, OutboxStatus, Rep, Tier
 from bot.core.recap import recap_week
-from bot.core.render import blocks_to_text
 from bot.db import repository as repo
 from bot.db.engine import Database
-from bot.db.repository import OutboxKind, OutboxStatus
 from bot.deps import Deps
 from bot.devtools.standin import SlackStandIn, block_kit_problems
 from bot.services import importer, recap
 from bot.slack.client import make_client
+from bot.ui.render import blocks_to_text
 from tests.conftest import NOW, TEAM, TOKEN, Clock
 from tests.helpers import add_client, add_touch
 

@@ -9,7 +9,7 @@ from bot.slack.listeners import (
     actions,
     clients,
     commands,
-    events,
+    home,
     nudges,
     options,
     shortcuts,
@@ -22,7 +22,7 @@ def register(app: App, deps: Deps) -> None:
     actions.register(app, deps)
     nudges.register(app, deps)
     views.register(app, deps)
-    events.register(app, deps)
+    home.register(app, deps)
     clients.register(app, deps)
     shortcuts.register(app, deps)
     options.register(app, deps)

@@ -7,10 +7,10 @@ from typing import Any
 
 from slack_bolt import Ack, App, Respond
 
-from bot.core.blocks import FLIP_KIND, PICK_CLIENT
 from bot.deps import Deps
 from bot.services import touches
-from bot.slack.listeners.guard import guarded, who
+from bot.slack.guard import guarded, who
+from bot.ui.ids import FLIP_KIND, PICK_CLIENT
 
 
 def register(app: App, deps: Deps) -> None:

@@ -7,11 +7,11 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
-from bot.core.modals import Modal
 from bot.deps import Deps
 from bot.services import touches
-from bot.slack.listeners.guard import guarded
-from bot.slack.listeners.views import open_modal
+from bot.slack.forms import open_modal
+from bot.slack.guard import guarded
+from bot.ui.modals import Modal
 
 COMMAND = "/touch"
 

@@ -8,12 +8,12 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
-from bot import text
-from bot.core.nudge_blocks import LOG_FROM_NUDGE, NOT_MINE, SNOOZE_UNTIL, SNOOZE_WEEK
 from bot.deps import Deps
 from bot.services import nudge_actions
-from bot.slack.listeners.guard import guarded, who
-from bot.slack.listeners.views import open_modal
+from bot.slack.forms import open_modal
+from bot.slack.guard import guarded, who
+from bot.ui import text
+from bot.ui.ids import LOG_FROM_NUDGE, NOT_MINE, SNOOZE_UNTIL, SNOOZE_WEEK
 
 
 def _shown(body: dict[str, Any]) -> list[dict[str, Any]]:

@@ -6,10 +6,10 @@ from typing import Any
 
 from slack_bolt import Ack, App
 
-from bot.core.modals import CLIENT
 from bot.deps import Deps
 from bot.services import clients
-from bot.slack.listeners.guard import who
+from bot.slack.guard import who
+from bot.ui.ids import CLIENT
 
 
 def register(app: App, deps: Deps) -> None:

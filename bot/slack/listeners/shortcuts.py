@@ -7,13 +7,12 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
-from bot import text
 from bot.deps import Deps
 from bot.services import touches
-from bot.slack.listeners.guard import who
-from bot.slack.listeners.views import open_modal
-
-LOG_AS_TOUCH = "log_as_touch"
+from bot.slack.forms import open_modal
+from bot.slack.guard import who
+from bot.ui import text
+from bot.ui.ids import LOG_AS_TOUCH
 
 
 def register(app: App, deps: Deps) -> None:

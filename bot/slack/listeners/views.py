@@ -1,9 +1,8 @@
-"""Forms: opening them, following what is typed into them, and their submissions."""
+"""The log-touch form: following what is typed into it, and its submission."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
 from functools import partial
 from typing import Any
 
@@ -11,32 +10,16 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot import text
-from bot.core.blocks import Message, plain
-from bot.core.modals import LOG_TOUCH_VIEW, NOTE, LogForm, follow_note, read_log_form
 from bot.deps import Deps
-from bot.services import home, nudge_actions
-from bot.slack.listeners.guard import guarded, who
+from bot.services import home, touches
+from bot.slack.forms import tell
+from bot.slack.guard import guarded, who
+from bot.ui import text
+from bot.ui.blocks import FormErrors, plain
+from bot.ui.ids import LOG_TOUCH_VIEW, NOTE
+from bot.ui.modals import LogForm, follow_note, read_log_form
 
 log = logging.getLogger(__name__)
-
-
-def open_modal(client: WebClient, trigger_id: str, view: Mapping[str, Any]) -> bool:
-    """Open a form; False (and logged) when Slack won't, say because the trigger expired."""
-    try:
-        client.views_open(trigger_id=trigger_id, view=dict(view))
-    except SlackApiError as error:
-        log.warning("couldn't open a form: %s", error.response.get("error"))
-        return False
-    return True
-
-
-def tell(client: WebClient, user_id: str, reply: Message) -> None:
-    """Say how a form went in the rep's DM with the bot: the form is closed by now."""
-    try:
-        client.chat_postMessage(channel=user_id, **reply.as_kwargs())
-    except SlackApiError as error:
-        log.warning("couldn't tell a rep how a form went: %s", error.response.get("error"))
 
 
 def register(app: App, deps: Deps) -> None:
@@ -58,13 +41,13 @@ def register(app: App, deps: Deps) -> None:
     def log_touch(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
         # Reading the form is pure and quick, so its errors can go back inline in the ack.
         form = read_log_form(view["state"]["values"], view.get("private_metadata", ""))
-        if isinstance(form, dict):
-            ack(response_action="errors", errors=form)
+        if isinstance(form, FormErrors):
+            ack(response_action="errors", errors=dict(form.errors))
             return
         ack()
         team_id, user_id = who(body)
         if isinstance(form, LogForm):
-            reply = guarded(partial(nudge_actions.log_from_form, deps, team_id, user_id, form))
+            reply = guarded(partial(touches.log_from_form, deps, team_id, user_id, form))
         else:
             reply = plain(text.PICK_GONE)
         tell(client, user_id, reply)

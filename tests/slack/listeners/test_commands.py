@@ -193,6 +193,7 @@ def test_bad_missing_and_stale_signatures_get_401(web: WebApp) -> None:
     unsigned = urllib.request.Request(web.url + "/slack/events", data=body.encode(), method="POST")
     with pytest.raises(urllib.error.HTTPError) as refused:
         urllib.request.urlopen(unsigned, timeout=5)
+    refused.value.close()  # an HTTPError holds the response open
     assert refused.value.code == 401
     assert web.slack.responses_to("sig") == []
 

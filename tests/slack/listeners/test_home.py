@@ -7,10 +7,10 @@ import datetime as dt
 from typing import Any
 
 from bot.core.model import Kind, NewClient
-from bot.core.render import blocks_to_text
 from bot.db import repository as repo
 from bot.devtools import slack_requests
 from bot.devtools.standin import SlackStandIn, view_problems
+from bot.ui.render import blocks_to_text
 from tests.conftest import TEAM, WebApp
 from tests.helpers import add_client, add_touch
 from tests.slack.listeners.test_modal import inputs, last_dm, opened

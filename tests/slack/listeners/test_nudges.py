@@ -11,13 +11,13 @@ from typing import Any
 from sqlalchemy import select
 
 from bot.core.model import Client, Kind
-from bot.core.nudge_blocks import LOG_FROM_NUDGE, NOT_MINE, SNOOZE_UNTIL, SNOOZE_WEEK
 from bot.db import repository as repo
 from bot.db.engine import Database
 from bot.db.schema import ClientRow, SnoozeRow
 from bot.devtools import slack_requests
 from bot.devtools.standin import SlackStandIn, block_kit_problems, view_problems
 from bot.services.nudges import run_pass
+from bot.ui.digest import LOG_FROM_NUDGE, NOT_MINE, SNOOZE_UNTIL, SNOOZE_WEEK
 from tests.conftest import NOW, TEAM, Clock, WebApp
 from tests.helpers import add_client, add_touch
 

@@ -23,14 +23,13 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.blocks.basic_components import DispatchActionConfig
 from slack_sdk.models.views import View
 
-from bot import text
-from bot.core.blocks import Message
 from bot.core.classify import classify
 from bot.core.model import Client, Kind, Source
 from bot.core.plan import MAX_NOTE
+from bot.ui import text
+from bot.ui.blocks import FormErrors, Message
+from bot.ui.ids import CLIENT, DAY, FOLLOW_UP, KIND, LOG_TOUCH_VIEW, NOTE
 
-LOG_TOUCH_VIEW = "log_touch"
-CLIENT, NOTE, DAY, KIND, FOLLOW_UP = "client", "note", "day", "kind", "follow_up"
 # Slack's limit for an option's text.
 MAX_OPTION_TEXT = 75
 
@@ -252,9 +251,7 @@ def follow_note(state: Mapping[str, Any], private_metadata: str) -> dict[str, An
     return _view(replace(draft, kind=None), meta.today, now_suggested, meta.source)
 
 
-def read_log_form(
-    state: Mapping[str, Any], private_metadata: str
-) -> LogForm | dict[str, str] | None:
+def read_log_form(state: Mapping[str, Any], private_metadata: str) -> LogForm | FormErrors | None:
     """The submitted form, or the inline errors to show (block ID -> words).
 
     None when the metadata isn't ours: a form too old or tampered with. No kind chosen means
@@ -277,5 +274,5 @@ def read_log_form(
     if draft.follow_up_on is not None and draft.follow_up_on <= today:
         errors[FOLLOW_UP] = text.FORM_FOLLOW_UP_PAST
     if errors or draft.client is None:
-        return errors
+        return FormErrors(errors)
     return LogForm(draft.client.id, note, day, draft.kind, draft.follow_up_on, meta.source)

@@ -1,16 +1,15 @@
-"""Looking after clients in Slack: the client view, the add-client form, who may change a
-client, and finding clients for the log-touch form's picker. Pure."""
+"""Looking after clients in Slack: the client view, the add-client form and reading both, and
+the log-touch form's client picker."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
 import re
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from rapidfuzz import fuzz, utils
 from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
@@ -28,38 +27,19 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot import text
-from bot.core.blocks import section
 from bot.core.dates import next_renewal
-from bot.core.modals import MAX_OPTION_TEXT, client_option
-from bot.core.model import Client, Rep, Tier, Touch
+from bot.core.matching import rank_clients
+from bot.core.model import MAX_NAME, Client, Tier, Touch
+from bot.ui import text
+from bot.ui.blocks import FormErrors, section
+from bot.ui.ids import ADD_CLIENT_VIEW, ALIASES, ARCHIVE, CLIENT_VIEW, NAME, OWNER, RENEWAL, TIER
+from bot.ui.modals import MAX_OPTION_TEXT, client_option
 
-CLIENT_VIEW = "client"
-ADD_CLIENT_VIEW = "add_client"
-NAME, OWNER, RENEWAL, TIER, ALIASES = "name", "owner", "renewal", "tier", "aliases"
-ARCHIVE = "client_archive"
 NO_TIER = "none"
-# The database's limit for a name, and so for an alias.
-MAX_NAME = 200
 # Touches shown in the client view: recent history, well inside a section's 3000 characters.
 HISTORY = 10
 # Slack's limit for an external select's options.
 MAX_OPTIONS = 100
-# The least rapidfuzz partial ratio for a typo'd name to be offered ("nrthwind").
-FUZZY_OPTION = 75.0
-
-
-# Who may change a client
-
-
-def is_admin(rep: Rep, admins: Collection[str]) -> bool:
-    """A Touchbase admin: listed in TOUCHBASE_ADMINS, or a Slack workspace admin or owner."""
-    return rep.is_admin or rep.user_id in admins
-
-
-def may_edit(client: Client, user_id: str, admin: bool) -> bool:
-    """Anyone may log touches with any client; only its owner or an admin may change it."""
-    return admin or (client.owner_id is not None and client.owner_id == user_id)
 
 
 # The client view: the history, and the form to change the client
@@ -78,7 +58,7 @@ def client_view(
 
     `names` maps the user IDs of the owner and of the reps in `touches` to display names.
     """
-    owner = _owner_name(client, names)
+    owner = owner_label(client, names.get(client.owner_id or ""))
     renewal = next_renewal(client.renewal_date, today) if client.renewal_date else None
     blocks: list[Block] = [
         section(text.client_summary(client, touches, owner, renewal, today, dict(names), tz))
@@ -119,15 +99,11 @@ def client_view(
     )
 
 
-def refusal(client: Client, names: Mapping[str, str]) -> str:
-    """Why this rep can't change the client, politely."""
-    return text.not_allowed(client, _owner_name(client, names))
-
-
-def _owner_name(client: Client, names: Mapping[str, str]) -> str | None:
+def owner_label(client: Client, display_name: str | None) -> str | None:
+    """How to name the client's owner: their display name, or a mention when we don't know it."""
     if client.owner_id is None:
         return None
-    return names.get(client.owner_id) or f"<@{client.owner_id}>"
+    return display_name or f"<@{client.owner_id}>"
 
 
 def add_client_view(owner_id: str) -> dict[str, Any]:
@@ -237,7 +213,7 @@ class ClientAdd:
     fields: ClientFields
 
 
-def _fields_from(state: Mapping[str, Any]) -> ClientFields | dict[str, str]:
+def _fields_from(state: Mapping[str, Any]) -> ClientFields | FormErrors:
     def value(block: str) -> Mapping[str, Any]:
         return state.get(block, {}).get(block, {}) or {}
 
@@ -246,7 +222,7 @@ def _fields_from(state: Mapping[str, Any]) -> ClientFields | dict[str, str]:
     spaced = (" ".join(part.split()) for part in re.split(r"[,;\n]", raw))
     aliases = tuple(dict.fromkeys(alias for alias in spaced if alias))
     if any(len(a) > MAX_NAME for a in aliases):
-        return {ALIASES: text.CLIENT_ALIAS_TOO_LONG}
+        return FormErrors({ALIASES: text.CLIENT_ALIAS_TOO_LONG})
     tier_raw = str((value(TIER).get("selected_option") or {}).get("value") or "")
     renewal_raw = value(RENEWAL).get("selected_date")
     try:
@@ -263,53 +239,41 @@ def _fields_from(state: Mapping[str, Any]) -> ClientFields | dict[str, str]:
 
 def read_client_form(
     state: Mapping[str, Any], private_metadata: str
-) -> ClientEdit | dict[str, str] | None:
+) -> ClientEdit | FormErrors | None:
     """The changes to a client, or inline errors; None when the metadata isn't ours."""
     try:
         client_id = int(json.loads(private_metadata)["client_id"])
     except (ValueError, KeyError, TypeError):
         return None
     fields = _fields_from(state)
-    if isinstance(fields, dict):
+    if isinstance(fields, FormErrors):
         return fields
     return ClientEdit(client_id, fields)
 
 
-def read_add_form(state: Mapping[str, Any]) -> ClientAdd | dict[str, str]:
+def read_add_form(state: Mapping[str, Any]) -> ClientAdd | FormErrors:
     name = " ".join(str((state.get(NAME, {}).get(NAME) or {}).get("value") or "").split())
     fields = _fields_from(state)
-    errors = fields if isinstance(fields, dict) else {}
+    errors = dict(fields.errors) if isinstance(fields, FormErrors) else {}
     if not name:
         errors = {NAME: text.CLIENT_NAME_EMPTY, **errors}
     elif len(name) > MAX_NAME:
         errors = {NAME: text.CLIENT_NAME_TOO_LONG, **errors}
-    if errors or isinstance(fields, dict):
-        return errors
+    if errors or isinstance(fields, FormErrors):
+        return FormErrors(errors)
     return ClientAdd(name, fields)
 
 
-# Finding clients for the log-touch form's picker
+# The log-touch form's client picker
 
 
 def client_options(query: str, clients: Sequence[Client]) -> list[dict[str, Any]]:
-    """At most 100 options for the picker, best first.
+    """At most 100 options for the picker, best first (bot.core.matching.rank_clients).
 
-    Nothing typed: every client by name. Otherwise a name or alias starting with the text
-    first, then one with a word starting with it, then one containing it, then close spellings;
-    ties go to the closer spelling, then the name. An option found by an alias says so.
+    An option found by an alias says so.
     """
-    typed = utils.default_process(query)
-    if not typed:
-        return [client_option(c.id, c.name).to_dict() for c in clients[:MAX_OPTIONS]]
-    ranked: list[tuple[int, float, str, Client, str]] = []
-    for client in clients:
-        best = max((_rank(typed, name), name) for name in client.names)
-        (tier, closeness), name = best
-        if tier > 0 or closeness >= FUZZY_OPTION:
-            ranked.append((-tier, -closeness, client.name.casefold(), client, name))
-    ranked.sort(key=lambda r: r[:3])
     options = []
-    for *_, client, name in ranked[:MAX_OPTIONS]:
+    for client, name in rank_clients(query, clients)[:MAX_OPTIONS]:
         option = client_option(client.id, client.name)
         if name != client.name:
             option = Option(
@@ -319,31 +283,3 @@ def client_options(query: str, clients: Sequence[Client]) -> list[dict[str, Any]
             )
         options.append(option.to_dict())
     return options
-
-
-def _rank(typed: str, name: str) -> tuple[int, float]:
-    """(how the name contains the typed text: 3 starts with, 2 a word starts with, 1 anywhere,
-    0 not at all; how close the spelling is, 0 to 100)."""
-    folded = utils.default_process(name)
-    if folded.startswith(typed):
-        tier = 3
-    elif any(word.startswith(typed) for word in folded.split()):
-        tier = 2
-    elif typed in folded:
-        tier = 1
-    else:
-        return 0, fuzz.partial_ratio(typed, folded)
-    return tier, fuzz.ratio(typed, folded)
-
-
-def mentioned_client(words: str, clients: Sequence[Client]) -> Client | None:
-    """The one client whose name or alias a message mentions (whole words, any case), if only
-    one is: a pasted email from Acme opens the form on Acme."""
-    folded = f" {utils.default_process(words)} "
-    found = {
-        client.id: client
-        for client in clients
-        for name in client.names
-        if (key := utils.default_process(name)) and f" {key} " in folded
-    }
-    return next(iter(found.values())) if len(found) == 1 else None

@@ -6,18 +6,19 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from bot import text
-from bot.core.blocks import Message
 from bot.core.dates import previous_renewal
 from bot.core.rules import Digest, Item, Rule, one_per_client, suggestion_index
+from bot.ui import text
+from bot.ui.blocks import Message
+from bot.ui.ids import (
+    ACTIONS_BLOCK,
+    ITEM_BLOCK,
+    LOG_FROM_NUDGE,
+    NOT_MINE,
+    SNOOZE_UNTIL,
+    SNOOZE_WEEK,
+)
 
-LOG_FROM_NUDGE = "nudge_log_touch"
-SNOOZE_WEEK = "nudge_snooze_week"
-SNOOZE_UNTIL = "nudge_snooze_until"
-NOT_MINE = "nudge_not_mine"
-ITEM_BLOCK = "nudge:"
-ACTIONS_BLOCK = "nudge-actions:"
-SNOOZE_DAYS = 7
 # /touch list stays well inside Slack's 50 blocks per message: two blocks an item.
 LIST_LIMIT = 20
 

@@ -1,5 +1,4 @@
-"""Client management and the log-touch form, on plain values: who may change a client, the
-client view and its form, the client picker's options, and the kind following the note."""
+"""Client management on plain values: the client view and its form, and the client picker."""
 
 from __future__ import annotations
 
@@ -8,35 +7,20 @@ import json
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.core.client_views import (
-    ALIASES,
-    ARCHIVE,
-    NAME,
-    OWNER,
-    TIER,
+from bot.core.model import Client, Kind, Rep, Source, Tier, Touch
+from bot.devtools.standin import view_problems
+from bot.ui.blocks import FormErrors
+from bot.ui.clients import (
     ClientAdd,
     ClientEdit,
     ClientFields,
     add_client_view,
     client_options,
     client_view,
-    is_admin,
-    may_edit,
-    mentioned_client,
     read_add_form,
     read_client_form,
 )
-from bot.core.modals import (
-    CLIENT,
-    DAY,
-    NOTE,
-    LogForm,
-    follow_note,
-    log_touch_view,
-    read_log_form,
-)
-from bot.core.model import Client, Kind, Rep, Source, Tier, Touch
-from bot.devtools.standin import view_problems
+from bot.ui.ids import ALIASES, ARCHIVE, NAME, OWNER, TIER
 
 NY = ZoneInfo("America/New_York")
 TODAY = dt.date(2026, 11, 23)
@@ -53,24 +37,6 @@ def touch(at: dt.datetime, note: str = "called", rep_id: str = "U0SAM") -> Touch
 
 def inputs(view: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {b["block_id"]: b["element"] for b in view["blocks"] if b["type"] == "input"}
-
-
-# Who may change a client
-
-
-def test_only_the_owner_or_an_admin_may_change_a_client() -> None:
-    assert may_edit(ACME, "U0SAM", admin=False)
-    assert not may_edit(ACME, "U0PRIYA", admin=False)
-    assert may_edit(ACME, "U0PRIYA", admin=True)
-    unowned = Client(2, "T1", "Handed Back Co")
-    assert not may_edit(unowned, "U0SAM", admin=False)
-    assert may_edit(unowned, "U0SAM", admin=True)
-
-
-def test_admins_are_listed_in_the_settings_or_slack_admins() -> None:
-    assert is_admin(rep("U0BOSS"), frozenset({"U0BOSS"}))
-    assert is_admin(rep("U0OWNER", slack_admin=True), frozenset())
-    assert not is_admin(rep("U0SAM"), frozenset({"U0BOSS"}))
 
 
 # The client view
@@ -120,9 +86,9 @@ def test_the_client_form_reads_the_changes() -> None:
     )
     assert read_client_form(state, "not ours") is None
     too_long = {ALIASES: {ALIASES: {"type": "plain_text_input", "value": "x" * 201}}}
-    assert read_client_form(too_long, json.dumps({"client_id": 1})) == {
-        ALIASES: "Each name can be up to 200 characters."
-    }
+    assert read_client_form(too_long, json.dumps({"client_id": 1})) == FormErrors(
+        {ALIASES: "Each name can be up to 200 characters."}
+    )
 
 
 def test_the_add_form_needs_a_name() -> None:
@@ -131,7 +97,9 @@ def test_the_add_form_needs_a_name() -> None:
     assert inputs(view)[OWNER]["initial_user"] == "U0SAM"
     named = {NAME: {NAME: {"type": "plain_text_input", "value": "  Harbor   Dental "}}}
     assert read_add_form(named) == ClientAdd("Harbor Dental", ClientFields(None, None, None, ()))
-    assert read_add_form({NAME: {NAME: {"value": "   "}}}) == {NAME: "What's the client called?"}
+    assert read_add_form({NAME: {NAME: {"value": "   "}}}) == FormErrors(
+        {NAME: "What's the client called?"}
+    )
 
 
 # The client picker
@@ -176,76 +144,3 @@ def test_options_are_at_most_100_and_everyone_when_nothing_is_typed() -> None:
     assert everyone[0]["value"] == "1"
     assert all(len(o["text"]["text"]) <= 75 for o in everyone)
     assert len(client_options("client", book)) == 100
-
-
-def test_a_message_mentioning_one_client_picks_it() -> None:
-    book = clients("Acme", "Northwind Traders", aliases={"Northwind Traders": ("NWT",)})
-    assert mentioned_client("Hi, this is Jo from Acme's accounts team.", book) == book[0]
-    assert mentioned_client("NWT: claim form attached", book) == book[1]
-    assert mentioned_client("Acme and Northwind Traders are merging", book) is None
-    assert mentioned_client("Acmeville called", book) is None
-
-
-# The log-touch form
-
-
-def state_of(
-    client: tuple[int, str] | None, note: str, kind_block: str = "kind", kind: str | None = None
-) -> dict[str, Any]:
-    picked = (
-        {"text": {"type": "plain_text", "text": client[1]}, "value": str(client[0])}
-        if client
-        else None
-    )
-    return {
-        CLIENT: {CLIENT: {"type": "external_select", "selected_option": picked}},
-        NOTE: {NOTE: {"type": "plain_text_input", "value": note}},
-        DAY: {DAY: {"type": "datepicker", "selected_date": "2026-11-20"}},
-        kind_block: {
-            "kind": {"type": "radio_buttons", "selected_option": {"value": kind} if kind else None}
-        },
-        "follow_up": {"follow_up": {"type": "datepicker", "selected_date": None}},
-    }
-
-
-def test_the_kind_follows_the_note_until_the_rep_chooses() -> None:
-    blank = log_touch_view(None, TODAY)
-    assert "initial_option" not in inputs(blank)["kind"]
-    typed = state_of((1, "Acme"), "sent the invoice")
-    routine = follow_note(typed, blank["private_metadata"])
-    assert routine is not None and view_problems(routine, expected_type="modal") == []
-    fields = inputs(routine)
-    assert fields["kind.routine"]["initial_option"]["value"] == "routine"
-    assert fields[NOTE]["initial_value"] == "sent the invoice"
-    assert fields[CLIENT]["initial_option"]["value"] == "1"
-    assert fields[DAY]["initial_date"] == "2026-11-20"
-    # More typing that doesn't change the suggestion changes nothing.
-    same = state_of((1, "Acme"), "sent the invoice again", "kind.routine", "routine")
-    assert follow_note(same, routine["private_metadata"]) is None
-    # The rep's own choice stays, whatever the note says next.
-    chosen = state_of((1, "Acme"), "sent the invoice and reviewed cover", "kind.routine", "value")
-    assert follow_note(chosen, routine["private_metadata"]) is None
-    # Still the suggestion: it follows the note.
-    followed = state_of(
-        (1, "Acme"), "sent the invoice, then reviewed cover", "kind.routine", "routine"
-    )
-    value = follow_note(followed, routine["private_metadata"])
-    assert value is not None and inputs(value)["kind.value"]["initial_option"]["value"] == "value"
-
-
-def test_a_note_given_up_front_is_classified_at_once() -> None:
-    view = log_touch_view(ACME, TODAY, "Thanks for the review of our cover!")
-    assert inputs(view)["kind.value"]["initial_option"]["value"] == "value"
-    assert inputs(view)[CLIENT]["initial_option"]["text"]["text"] == "Acme Insurance Group"
-
-
-def test_the_submitted_form_needs_a_client_and_a_note() -> None:
-    meta = log_touch_view(None, TODAY)["private_metadata"]
-    assert read_log_form(state_of(None, "  "), meta) == {
-        CLIENT: "Which client was it?",
-        NOTE: "Add a few words about what happened.",
-    }
-    form = read_log_form(state_of((1, "Acme"), " called ", "kind.value", "routine"), meta)
-    assert form == LogForm(1, "called", dt.date(2026, 11, 20), Kind.ROUTINE, None)
-    no_kind = read_log_form(state_of((1, "Acme"), "called"), meta)
-    assert isinstance(no_kind, LogForm) and no_kind.kind is None

@@ -1,10 +1,11 @@
-"""Block Kit for `/touch` replies, built with slack_sdk's models. Words come from bot.text."""
+"""Replies and the Block Kit for `/touch` replies, built with slack_sdk's models. Words come
+from bot.ui.text."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,13 +17,9 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from bot import text
-from bot.core.matching import Ambiguous, Match, MatchResult, NoMatch
 from bot.core.model import Client, Kind
-
-# Action IDs: the contract between the blocks built here and the listeners in bot.slack.
-FLIP_KIND = "touch_flip_kind"
-PICK_CLIENT = "touch_pick_client"
+from bot.ui import text
+from bot.ui.ids import FLIP_KIND, PICK_CLIENT
 
 
 @dataclass(frozen=True)
@@ -36,6 +33,13 @@ class Message:
         if not self.blocks:
             return {"text": self.text}
         return {"text": self.text, "blocks": list(self.blocks)}
+
+
+@dataclass(frozen=True)
+class FormErrors:
+    """A form that can't be saved as filled in: block ID -> what to fix, shown inline."""
+
+    errors: Mapping[str, str]
 
 
 def plain(words: str) -> Message:
@@ -102,15 +106,3 @@ def choose_client(
         for c in candidates
     ]
     return Message(words, render([section(words), ActionsBlock(elements=buttons)]))
-
-
-def one_client(query: str, result: MatchResult, verb: str) -> Client | Message:
-    """The client a lookup such as `/touch show acme` names, or the reply when it isn't clear."""
-    match result:
-        case Match(client=client):
-            return client
-        case Ambiguous(candidates=candidates):
-            return plain(text.which_client(query, candidates, verb))
-        case NoMatch(closest=closest):
-            return plain(text.no_match(query, closest))
-    raise AssertionError(result)

@@ -9,8 +9,8 @@ from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot import text
-from bot.core.blocks import Message, plain
+from bot.ui import text
+from bot.ui.blocks import Message, plain
 
 log = logging.getLogger(__name__)
 

@@ -13,9 +13,11 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from bot import text
 from bot.core.model import Client
-from bot.core.nudge_blocks import (
+from bot.core.rules import Digest, Item, Level, Rule
+from bot.devtools.standin import block_kit_problems
+from bot.ui import text
+from bot.ui.digest import (
     LOG_FROM_NUDGE,
     NOT_MINE,
     SNOOZE_UNTIL,
@@ -25,8 +27,6 @@ from bot.core.nudge_blocks import (
     reason,
     suggestion,
 )
-from bot.core.rules import Digest, Item, Level, Rule
-from bot.devtools.standin import block_kit_problems
 
 TODAY = dt.date(2026, 11, 23)
 

@@ -1,0 +1,143 @@
+"""Row to domain value mappers, shared by the repository's modules: one per domain type."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from sqlalchemy import (
+    type_coerce,
+)
+from sqlalchemy.types import NullType
+
+from bot.core.model import (
+    Client,
+    Kind,
+    Rep,
+    Source,
+    Status,
+    Tier,
+    Touch,
+)
+from bot.db.schema import (
+    ClientRow,
+    RepRow,
+    TouchRow,
+)
+
+
+def name_key(name: str) -> str:
+    return " ".join(name.casefold().split())
+
+
+def touch_of(row: TouchRow) -> Touch:
+    return Touch(
+        id=row.id,
+        team_id=row.team_id,
+        client_id=row.client_id,
+        rep_id=row.rep_id,
+        occurred_at=row.occurred_at,
+        logged_at=row.logged_at,
+        note=row.note,
+        kind=Kind(row.kind),
+        source=Source(row.source),
+        follow_up_on=row.follow_up_on,
+        about_problem=row.about_problem,
+    )
+
+
+def rep_of(row: RepRow) -> Rep:
+    return Rep(
+        team_id=row.team_id,
+        user_id=row.user_id,
+        display_name=row.display_name,
+        tz=row.tz,
+        paused_until=row.paused_until,
+        active=row.active,
+        is_admin=row.is_admin,
+        profile_refreshed_at=row.profile_refreshed_at,
+    )
+
+
+# Whole-book reads (every /touch matches against the book; the nudge pass reads it all) fetch
+# plain rows, not ORM objects, and convert the JSON, date and datetime columns here: the
+# ORM and SQLAlchemy's per-value conversions were most of the cost of reading a big book.
+CLIENT_COLUMNS = (
+    ClientRow.id,
+    ClientRow.team_id,
+    ClientRow.name,
+    type_coerce(ClientRow.aliases, NullType()).label("aliases"),
+    ClientRow.owner_id,
+    ClientRow.tier,
+    type_coerce(ClientRow.renewal_date, NullType()).label("renewal_date"),
+    ClientRow.status,
+    type_coerce(ClientRow.created_at, NullType()).label("created_at"),
+)
+
+
+_TIERS = {tier.value: tier for tier in Tier}
+
+
+_STATUSES = {status.value: status for status in Status}
+
+
+def client_from(row: Any) -> Client:
+    """The one row-to-Client mapper: a row of `CLIENT_COLUMNS`, with raw values (see
+    `raw_aliases`, `raw_date`, `utc`), or typed ones from a ClientRow (see `client_of`)."""
+    id_, team_id, name, aliases, owner_id, tier, renewal_date, status, created_at = row
+    return Client(
+        id=id_,
+        team_id=team_id,
+        name=name,
+        aliases=raw_aliases(aliases),
+        owner_id=owner_id,
+        tier=_TIERS[tier] if tier else None,
+        renewal_date=raw_date(renewal_date),
+        status=_STATUSES[status],
+        created_at=utc(created_at),
+    )
+
+
+def client_of(row: ClientRow) -> Client:
+    """A ClientRow the session holds, through the same mapper as the raw rows."""
+    return client_from(
+        (
+            row.id,
+            row.team_id,
+            row.name,
+            row.aliases,
+            row.owner_id,
+            row.tier,
+            row.renewal_date,
+            row.status,
+            row.created_at,
+        )
+    )
+
+
+def raw_aliases(value: str | list[str] | None) -> tuple[str, ...]:
+    """SQLite hands back the JSON text; PostgreSQL's driver, the decoded list."""
+    if isinstance(value, str):
+        return () if value == "[]" else tuple(json.loads(value))
+    return tuple(value or ())
+
+
+def raw_date(value: dt.date | str | None) -> dt.date | None:
+    """SQLite hands back ISO text; PostgreSQL's driver, a date."""
+    return dt.date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def aware(value: dt.datetime | str | None) -> dt.datetime | None:
+    """An aware UTC datetime from a raw value: SQLite's ISO text or a driver's datetime."""
+    return None if value is None else utc(value)
+
+
+def utc(value: dt.datetime | str) -> dt.datetime:
+    if isinstance(value, str):
+        try:
+            # SQLite keeps naive UTC text: reading it with its zone is one call, not two.
+            return dt.datetime.fromisoformat(value + "+00:00")
+        except ValueError:
+            value = dt.datetime.fromisoformat(value)
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)

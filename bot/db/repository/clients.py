@@ -1,0 +1,215 @@
+"""Clients: the book, adding and changing clients, handing back and snoozing."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+
+from sqlalchemy import (
+    select,
+    update,
+)
+from sqlalchemy.orm import Session
+
+from bot.core.model import (
+    Client,
+    HandedBack,
+    NewClient,
+    Status,
+    Tier,
+)
+from bot.db.repository._rows import (
+    CLIENT_COLUMNS,
+    client_from,
+    client_of,
+    name_key,
+)
+from bot.db.schema import (
+    ClientRow,
+    SnoozeRow,
+)
+
+
+def active_clients(session: Session, team_id: str) -> list[Client]:
+    rows = session.connection().execute(
+        select(*CLIENT_COLUMNS)
+        .where(ClientRow.team_id == team_id, ClientRow.status == Status.ACTIVE.value)
+        .order_by(ClientRow.name_key)
+    )
+    return [client_from(r) for r in rows]
+
+
+def all_clients(session: Session, team_id: str) -> list[Client]:
+    rows = session.scalars(
+        select(ClientRow).where(ClientRow.team_id == team_id).order_by(ClientRow.name_key)
+    )
+    return [client_of(r) for r in rows]
+
+
+def get_client(session: Session, team_id: str, client_id: int) -> Client | None:
+    row = session.scalar(
+        select(ClientRow).where(ClientRow.team_id == team_id, ClientRow.id == client_id)
+    )
+    return client_of(row) if row else None
+
+
+def clients_by_name(session: Session, team_id: str, names: Iterable[str]) -> dict[str, Client]:
+    """Clients keyed by folded name, for the given names that exist."""
+    keys = {name_key(n) for n in names}
+    if not keys:
+        return {}
+    rows = session.scalars(
+        select(ClientRow).where(ClientRow.team_id == team_id, ClientRow.name_key.in_(keys))
+    )
+    return {r.name_key: client_of(r) for r in rows}
+
+
+def upsert_client(session: Session, new: NewClient, now: dt.datetime) -> str:
+    """Insert the client, or update the one with the same name (keeping its status).
+
+    Returns "created", "updated" or "unchanged".
+    """
+    key = name_key(new.name)
+    row = session.scalar(
+        select(ClientRow).where(ClientRow.team_id == new.team_id, ClientRow.name_key == key)
+    )
+    values = {
+        "name": new.name,
+        "aliases": list(new.aliases),
+        "owner_id": new.owner_id,
+        "tier": new.tier.value if new.tier else None,
+        "renewal_date": new.renewal_date,
+    }
+    if row is None:
+        session.add(
+            ClientRow(
+                team_id=new.team_id,
+                name_key=key,
+                created_at=now,
+                status=new.status.value,
+                **values,
+            )
+        )
+        session.flush()
+        return "created"
+    if all(getattr(row, column) == value for column, value in values.items()):
+        return "unchanged"
+    for column, value in values.items():
+        setattr(row, column, value)
+    session.flush()
+    return "updated"
+
+
+def add_client(session: Session, new: NewClient, now: dt.datetime) -> Client:
+    row = ClientRow(
+        team_id=new.team_id,
+        name=new.name,
+        name_key=name_key(new.name),
+        aliases=list(new.aliases),
+        owner_id=new.owner_id,
+        tier=new.tier.value if new.tier else None,
+        renewal_date=new.renewal_date,
+        status=new.status.value,
+        created_at=now,
+    )
+    session.add(row)
+    session.flush()
+    return client_of(row)
+
+
+def teams_with_clients(session: Session) -> list[str]:
+    return list(
+        session.scalars(
+            select(ClientRow.team_id)
+            .where(ClientRow.status == Status.ACTIVE.value)
+            .distinct()
+            .order_by(ClientRow.team_id)
+        )
+    )
+
+
+def client_owners(session: Session, team_id: str) -> set[str]:
+    """Everyone who owns at least one active client: the people who may get a digest."""
+    return set(
+        session.scalars(
+            select(ClientRow.owner_id)
+            .where(
+                ClientRow.team_id == team_id,
+                ClientRow.status == Status.ACTIVE.value,
+                ClientRow.owner_id.is_not(None),
+            )
+            .distinct()
+        )
+    )
+
+
+def snooze(session: Session, team_id: str, client_id: int, rep_id: str, until: dt.date) -> None:
+    row = session.get(SnoozeRow, (team_id, client_id, rep_id))
+    if row is None:
+        session.add(SnoozeRow(team_id=team_id, client_id=client_id, rep_id=rep_id, until=until))
+    else:
+        row.until = until
+
+
+def hand_back(
+    session: Session, team_id: str, client_id: int, rep_id: str, now: dt.datetime
+) -> None:
+    """ "Not my client": the rep stops owning it, and it waits for an admin to reassign."""
+    session.execute(
+        update(ClientRow)
+        .where(
+            ClientRow.team_id == team_id,
+            ClientRow.id == client_id,
+            ClientRow.owner_id == rep_id,
+        )
+        .values(owner_id=None, handed_back_by=rep_id, handed_back_at=now)
+    )
+
+
+def handed_back_clients(session: Session, team_id: str) -> list[HandedBack]:
+    """Active clients handed back with "Not my client" and not reassigned since, oldest first."""
+    rows = session.scalars(
+        select(ClientRow)
+        .where(
+            ClientRow.team_id == team_id,
+            ClientRow.status == Status.ACTIVE.value,
+            ClientRow.handed_back_at.is_not(None),
+        )
+        .order_by(ClientRow.handed_back_at, ClientRow.id)
+    )
+    return [HandedBack(client_of(r), r.handed_back_by, r.handed_back_at) for r in rows]
+
+
+def update_client(
+    session: Session,
+    team_id: str,
+    client_id: int,
+    *,
+    owner_id: str | None,
+    tier: Tier | None,
+    renewal_date: dt.date | None,
+    aliases: Sequence[str],
+) -> Client | None:
+    """Change a client's owner, tier, renewal and aliases. A new owner ends a hand-back."""
+    row = session.scalar(
+        select(ClientRow).where(ClientRow.team_id == team_id, ClientRow.id == client_id)
+    )
+    if row is None:
+        return None
+    if owner_id is not None and owner_id != row.owner_id:
+        row.handed_back_by = None
+        row.handed_back_at = None
+    row.owner_id = owner_id
+    row.tier = tier.value if tier else None
+    row.renewal_date = renewal_date
+    row.aliases = list(aliases)
+    session.flush()
+    return client_of(row)
+
+
+def archive_client(session: Session, team_id: str, client_id: int) -> None:
+    session.execute(
+        update(ClientRow)
+        .where(ClientRow.team_id == team_id, ClientRow.id == client_id)
+        .values(status=Status.ARCHIVED.value)
+    )

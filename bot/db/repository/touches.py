@@ -1,0 +1,124 @@
+"""Touches: recording, flipping, undoing and reading them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import (
+    delete,
+    func,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.orm import Session
+
+from bot.core.model import (
+    Kind,
+    NewTouch,
+    Touch,
+)
+from bot.db.repository._rows import (
+    touch_of,
+)
+from bot.db.schema import (
+    TouchRow,
+)
+
+
+def add_touch(session: Session, new: NewTouch) -> Touch:
+    row = TouchRow(
+        team_id=new.team_id,
+        client_id=new.client_id,
+        rep_id=new.rep_id,
+        occurred_at=new.occurred_at,
+        logged_at=new.logged_at,
+        note=new.note,
+        kind=new.kind.value,
+        source=new.source.value,
+        follow_up_on=new.follow_up_on,
+        about_problem=new.about_problem,
+    )
+    session.add(row)
+    session.flush()
+    return touch_of(row)
+
+
+def add_touches(session: Session, touches: Sequence[NewTouch]) -> int:
+    """Bulk insert, for imports and seeding; returns how many were written."""
+    if not touches:
+        return 0
+    session.execute(
+        insert(TouchRow),
+        [
+            {
+                "team_id": t.team_id,
+                "client_id": t.client_id,
+                "rep_id": t.rep_id,
+                "occurred_at": t.occurred_at,
+                "logged_at": t.logged_at,
+                "note": t.note,
+                "kind": t.kind.value,
+                "source": t.source.value,
+                "follow_up_on": t.follow_up_on,
+                "about_problem": t.about_problem,
+            }
+            for t in touches
+        ],
+    )
+    return len(touches)
+
+
+def get_touch(session: Session, team_id: str, touch_id: int) -> Touch | None:
+    row = session.scalar(
+        select(TouchRow).where(TouchRow.team_id == team_id, TouchRow.id == touch_id)
+    )
+    return touch_of(row) if row else None
+
+
+def set_touch_kind(session: Session, team_id: str, touch_id: int, kind: Kind) -> None:
+    session.execute(
+        update(TouchRow)
+        .where(TouchRow.team_id == team_id, TouchRow.id == touch_id)
+        .values(kind=kind.value)
+    )
+
+
+def delete_touch(session: Session, team_id: str, touch_id: int) -> None:
+    session.execute(delete(TouchRow).where(TouchRow.team_id == team_id, TouchRow.id == touch_id))
+
+
+def latest_touch_logged_by(session: Session, team_id: str, rep_id: str) -> Touch | None:
+    row = session.scalar(
+        select(TouchRow)
+        .where(TouchRow.team_id == team_id, TouchRow.rep_id == rep_id)
+        .order_by(TouchRow.logged_at.desc(), TouchRow.id.desc())
+        .limit(1)
+    )
+    return touch_of(row) if row else None
+
+
+def recent_touches(session: Session, team_id: str, client_id: int, limit: int = 5) -> list[Touch]:
+    rows = session.scalars(
+        select(TouchRow)
+        .where(TouchRow.team_id == team_id, TouchRow.client_id == client_id)
+        .order_by(TouchRow.occurred_at.desc(), TouchRow.id.desc())
+        .limit(limit)
+    )
+    return [touch_of(r) for r in rows]
+
+
+def all_touches(session: Session, team_id: str) -> list[Touch]:
+    rows = session.scalars(
+        select(TouchRow).where(TouchRow.team_id == team_id).order_by(TouchRow.id)
+    )
+    return [touch_of(r) for r in rows]
+
+
+def count_touches(session: Session, team_id: str) -> int:
+    return (
+        session.scalar(
+            select(func.count()).select_from(TouchRow).where(TouchRow.team_id == team_id)
+        )
+        or 0
+    )
