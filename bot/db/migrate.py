@@ -10,14 +10,14 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, Engine
 
-# Migrations live at the top of the repository, beside bot/ (the app runs from a checkout).
-MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
+# Shipped inside the package, so an installed wheel migrates without a checkout.
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
 def alembic_config(url: str | None = None) -> Config:
-    config = Config(str(MIGRATIONS.parent / "alembic.ini"))
+    """Built in code rather than read from the repository's alembic.ini, which isn't installed."""
+    config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
-    config.attributes["configure_logging"] = False
     if url is not None:
         config.attributes["url"] = url
     return config
