@@ -8,16 +8,24 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, Engine, func, select
 
-# Migrations live at the top of the repository, beside bot/ (the app runs from a checkout).
-MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
+# Shipped inside the package, so an installed wheel migrates without a checkout.
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+# PostgreSQL bounds. An ALTER waiting for its lock queues every later query on that table behind
+# it, so a migration gives up after LOCK_TIMEOUT instead of stalling the app (rerun the
+# release). STATEMENT_TIMEOUT leaves room for an index build on a big table yet stops a runaway
+# one, and also bounds the wait for another run's advisory lock.
+LOCK_TIMEOUT = "4s"
+STATEMENT_TIMEOUT = "5min"
+LOCK_KEY = "touchbase migrations"
 
 
 def alembic_config(url: str | None = None) -> Config:
-    config = Config(str(MIGRATIONS.parent / "alembic.ini"))
+    """Built in code rather than read from the repository's alembic.ini, which isn't installed."""
+    config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
-    config.attributes["configure_logging"] = False
     if url is not None:
         config.attributes["url"] = url
     return config
@@ -36,6 +44,8 @@ def migration_connection(engine: Engine) -> Iterator[Connection]:
     with engine.connect() as connection:
         if connection.dialect.name != "sqlite":
             with connection.begin():
+                if connection.dialect.name == "postgresql":
+                    _take_turns_within_bounds(connection)
                 yield connection
             return
         raw = connection.connection.dbapi_connection
@@ -49,6 +59,16 @@ def migration_connection(engine: Engine) -> Iterator[Connection]:
                     raise RuntimeError(f"the migration broke foreign keys: {broken[:5]}")
         finally:
             raw.execute("PRAGMA foreign_keys=ON")
+
+
+def _take_turns_within_bounds(connection: Connection) -> None:
+    """Two upgrades at once (two `release:` runs) take turns: the second waits for the first's
+    advisory lock, then finds nothing left to do. The lock and the SET LOCAL timeouts end with
+    the transaction, so nothing lingers on the pooled connection."""
+    connection.exec_driver_sql(f"SET LOCAL statement_timeout = '{STATEMENT_TIMEOUT}'")
+    connection.exec_driver_sql(f"SET LOCAL lock_timeout = '{STATEMENT_TIMEOUT}'")
+    connection.execute(select(func.pg_advisory_xact_lock(func.hashtext(LOCK_KEY))))
+    connection.exec_driver_sql(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
 
 
 def upgrade(engine: Engine) -> None:

@@ -1,12 +1,17 @@
 """Migrations: `alembic upgrade head` then `alembic check` on a fresh database, down to base and
 up again, and data kept on the way. SQLite always; PostgreSQL too when
 TOUCHBASE_TEST_DATABASE_URL is set, in a database of its own (the session fixture owns the test
-database's `public` schema)."""
+database's `public` schema). On PostgreSQL, `touchbase db upgrade` processes also take turns and
+give up behind a stuck lock."""
 
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -22,6 +27,7 @@ from bot.db.engine import Database, normalize_url
 from bot.db.schema import Base
 
 PG_URL = os.environ.get("TOUCHBASE_TEST_DATABASE_URL")
+postgres_only = pytest.mark.skipif(not PG_URL, reason="TOUCHBASE_TEST_DATABASE_URL is not set")
 SCRIPTS = ScriptDirectory.from_config(migrate.alembic_config())
 HEAD = SCRIPTS.get_current_head()
 # Oldest first.
@@ -49,10 +55,7 @@ def _postgres_database() -> Iterator[str]:
 @pytest.fixture(
     params=[
         "sqlite",
-        pytest.param(
-            "postgresql",
-            marks=pytest.mark.skipif(not PG_URL, reason="TOUCHBASE_TEST_DATABASE_URL is not set"),
-        ),
+        pytest.param("postgresql", marks=postgres_only),
     ]
 )
 def fresh_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
@@ -185,5 +188,89 @@ def test_alembic_with_a_url_like_the_command_line(fresh_url: str) -> None:
     db = Database.from_url(fresh_url)
     try:
         assert revision(db.engine) == HEAD
+    finally:
+        db.dispose()
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    yield from _postgres_database()
+
+
+def start_upgrade(url: str) -> subprocess.Popen[str]:
+    """`touchbase db upgrade` as a `release:` step runs it, in a process of its own."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "bot", "db", "upgrade"],
+        env={
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "LANG": "C.UTF-8",
+            "DATABASE_URL": url,
+        },
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+@contextmanager
+def alembic_version_held(engine: Engine) -> Iterator[None]:
+    """Another transaction creates `alembic_version` and holds it uncommitted, like a stuck
+    session holding a lock: an upgrade's first CREATE TABLE waits for it."""
+    with engine.connect() as connection, connection.begin() as transaction:
+        connection.execute(text("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)"))
+        yield
+        transaction.rollback()
+
+
+def lock_waiters(engine: Engine) -> int:
+    """Sessions of this database waiting for a lock (an advisory one included)."""
+    query = text(
+        "SELECT count(*) FROM pg_stat_activity "
+        "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+    )
+    # A connection of its own each time: pg_stat_activity is read once per transaction.
+    with engine.connect() as connection:
+        return int(connection.execute(query).scalar_one())
+
+
+@postgres_only
+def test_two_upgrades_at_once_take_turns_on_postgresql(postgres_url: str) -> None:
+    """Two `release:` runs: both reach the database while a lock holds them up, so they
+    overlap; the second waits for the first and then finds the schema at head."""
+    db = Database.from_url(postgres_url)
+    try:
+        with alembic_version_held(db.engine):
+            runs = [start_upgrade(postgres_url) for _ in range(2)]
+            deadline = time.monotonic() + 30
+            while lock_waiters(db.engine) < 2 and all(run.poll() is None for run in runs):
+                assert time.monotonic() < deadline, "the upgrades never reached the database"
+                time.sleep(0.05)
+        outcomes = [(run.wait(timeout=60), *run.communicate()) for run in runs]
+        assert [status for status, _, _ in outcomes] == [0, 0], outcomes
+        assert revision(db.engine) == HEAD
+        with db.engine.connect() as connection:
+            versions = connection.execute(text("SELECT version_num FROM alembic_version")).all()
+        assert [version for (version,) in versions] == [HEAD]
+    finally:
+        db.dispose()
+
+
+@postgres_only
+@pytest.mark.slow
+def test_an_upgrade_stuck_behind_a_lock_gives_up_on_postgresql(postgres_url: str) -> None:
+    db = Database.from_url(postgres_url)
+    try:
+        with alembic_version_held(db.engine):
+            started = time.monotonic()
+            run = start_upgrade(postgres_url)
+            try:
+                _, stderr = run.communicate(timeout=20)
+            finally:
+                run.kill()
+            waited = time.monotonic() - started
+        assert run.returncode != 0
+        assert "canceling statement due to lock timeout" in stderr
+        assert waited < 15  # the lock timeout plus the process's start-up
+        assert revision(db.engine) is None
     finally:
         db.dispose()

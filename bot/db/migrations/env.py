@@ -14,7 +14,9 @@ from bot.db.migrate import migration_connection
 from bot.db.schema import Base
 
 config = context.config
-if config.config_file_name is not None and config.attributes.get("configure_logging", True):
+# Only the repository's alembic.ini (the `alembic` command) has logging sections; the app
+# builds its Config in code (bot/db/migrate.py) and keeps its own logging.
+if config.config_file_name is not None:
     fileConfig(config.config_file_name, disable_existing_loggers=False)
 
 target_metadata = Base.metadata
