@@ -56,7 +56,8 @@ def _serve(args: argparse.Namespace) -> int:
         log.info("Connecting to Slack in Socket Mode")
         SocketModeHandler(app, settings.app_token).start()  # type: ignore[no-untyped-call]
         return 0
-    serve_http(create_wsgi_app(app, deps.db), port=args.port or settings.port, host=args.host)
+    wsgi = create_wsgi_app(app, deps.db, signing_secret=settings.signing_secret)
+    serve_http(wsgi, port=args.port or settings.port, host=args.host)
     return 0
 
 

@@ -244,7 +244,9 @@ def web(_server: tuple[_Dispatcher, str], slack: SlackStandIn, deps: Deps) -> It
     # The app's listeners run here, so the test can wait for work still going on after the
     # last reply (a Home publish, say) before the next test empties the database.
     listeners = ThreadPoolExecutor(max_workers=64, thread_name_prefix="test-listener")
-    dispatcher.app = create_wsgi_app(create_app(deps, listener_executor=listeners), deps.db)
+    dispatcher.app = create_wsgi_app(
+        create_app(deps, listener_executor=listeners), deps.db, signing_secret=SECRET
+    )
     yield WebApp(url, slack, deps)
     dispatcher.app = None
     listeners.shutdown(wait=True)

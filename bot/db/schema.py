@@ -216,3 +216,17 @@ class SnoozeRow(Base):
     )
     rep_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     until: Mapped[dt.date] = mapped_column(Date)
+
+
+class SeenRequestRow(Base):
+    """A signed request or a Slack event already taken in, so a replay or a retry is refused.
+
+    Shared by every web process; rows outlive Slack's five-minute signature window and are then
+    pruned (see bot.slack.web).
+    """
+
+    __tablename__ = "seen_request"
+
+    # A SHA-256 of what identifies the request: its signature and timestamp, or the event's id.
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)

@@ -116,9 +116,8 @@ class Demo:
         db = Database.from_url(url)
         migrate.upgrade(db.engine)
         self.deps = Deps(settings=settings, db=db, slack=make_client(settings), clock=self.clock)
-        self.server = make_server(
-            create_wsgi_app(create_app(self.deps), db), host="127.0.0.1", port=0, threads=4
-        )
+        wsgi = create_wsgi_app(create_app(self.deps), db, signing_secret=self.secret)
+        self.server = make_server(wsgi, host="127.0.0.1", port=0, threads=4)
         threading.Thread(target=self.server.run, daemon=True).start()
         self.app_url = f"http://127.0.0.1:{self.server.effective_port}/slack/events"
         self.summary = Summary()

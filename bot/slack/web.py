@@ -1,16 +1,32 @@
-"""The WSGI app: Slack's requests at /slack/events, and /healthz for the platform."""
+"""The WSGI app: Slack's requests at /slack/events, /healthz (liveness), /readyz (readiness).
+
+Anyone can reach /slack/events, so a request is checked here before Bolt parses it: the
+signature first, then a body Bolt can parse, then whether it was taken in already (an exact
+replay, or Slack retrying an event). A refused request gets a 4xx and one short log line, never
+a traceback. The probes never wait on a silent database for more than about a second.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
 import json
 import logging
-from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+import threading
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from slack_bolt import App
-from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
+from slack_bolt.adapter.wsgi.http_response import WsgiHttpResponse
+from slack_bolt.request import BoltRequest
+from slack_sdk.signature import SignatureVerifier
 
+from bot.db import replays
 from bot.db.engine import Database
+from bot.deps import utc_now
 
 if TYPE_CHECKING:
     from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
@@ -19,22 +35,246 @@ log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
+READY_PATH = "/readyz"
+
+# Slack's requests are a few KB; waitress refuses a larger body with 413 before buffering it.
+MAX_BODY = 1 << 20
+# How long a request waits on the database. Past it a replay check lets the request through,
+# and readiness says the database is not answering.
+REPLAY_DEADLINE = 0.5
+READY_DEADLINE = 1.0
+# One readiness answer serves every probe this long, so a storm of probes costs one ping.
+READY_TTL = 2.0
+# Slack refuses signatures older than five minutes and retries an event for about as long; a
+# key is kept twice that, for clock skew, and each process prunes at most once a minute.
+REMEMBER_FOR = dt.timedelta(minutes=10)
+PRUNE_EVERY = 60.0
+
+T = TypeVar("T")
 
 
-def create_wsgi_app(app: App, db: Database) -> WSGIApplication:
-    slack = SlackRequestHandler(app, path=EVENTS_PATH)
+# A few threads of the edge's own for the database calls a request waits on, so that the wait
+# can be cut short: on a silent database (a network partition) a call can hang for minutes.
+# One pool per process, like the server; its threads start when first needed.
+_DATABASE_THREADS = ThreadPoolExecutor(max_workers=8, thread_name_prefix="web-db")
+
+
+def _within(deadline: float, call: Callable[[], T]) -> T:
+    """`call()` on the edge's database threads; TimeoutError if it takes longer than `deadline`
+    seconds, queueing included."""
+    future = _DATABASE_THREADS.submit(call)
+    try:
+        return future.result(timeout=deadline)
+    finally:
+        future.cancel()  # if it is still queued behind stuck calls, it never runs
+
+
+class _Readiness:
+    """Whether the database answers: one ping at a time, its answer kept for READY_TTL."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+        self._lock = threading.Lock()
+        self._answer: tuple[float, str | None] | None = None  # (when, what is wrong)
+        self._pinging: tuple[float, Future[str | None]] | None = None  # (since, ping)
+
+    def problem(self) -> str | None:
+        """None when ready, else a few words saying why not."""
+        try:
+            with self._lock:
+                now = time.monotonic()
+                if self._answer is not None and now - self._answer[0] < READY_TTL:
+                    return self._answer[1]
+                if self._pinging is None:
+                    self._pinging = (now, _DATABASE_THREADS.submit(self._ping))
+                since, ping = self._pinging
+            # Probes arriving while a ping hangs wait only for what is left of its deadline.
+            return ping.result(timeout=max(0.0, since + READY_DEADLINE - time.monotonic()))
+        except TimeoutError:
+            return f"the database has not answered within {READY_DEADLINE:g} s"
+
+    def _ping(self) -> str | None:
+        problem = None if self._db.ping() else "the database is unreachable"
+        with self._lock:
+            self._answer = (time.monotonic(), problem)
+            self._pinging = None
+        return problem
+
+
+class _Refused(Exception):
+    def __init__(self, status: int, reason: str) -> None:
+        super().__init__(reason)
+        self.status = status
+        self.reason = reason
+
+
+class _SlackEdge:
+    """Checks a request to /slack/events, then hands it to Bolt."""
+
+    def __init__(self, app: App, db: Database, signing_secret: str) -> None:
+        self._app = app
+        self._db = db
+        self._verifier = SignatureVerifier(signing_secret)
+        self._lock = threading.Lock()
+        self._next_prune = 0.0
+
+    def handle(self, environ: WSGIEnvironment) -> WsgiHttpResponse:
+        try:
+            request = self._checked(environ)
+        except _Refused as refused:
+            log.warning(
+                "%d for %s: %s", refused.status, environ.get("REMOTE_ADDR", "?"), refused.reason
+            )
+            return _json(refused.status, {"error": refused.reason})
+        key = _replay_key(request)
+        if not self._first_sighting(key):
+            retry = environ.get("HTTP_X_SLACK_RETRY_NUM")
+            if retry is not None:
+                log.info("Slack's retry %s of an event already handled: ignored", retry)
+            else:
+                log.warning("An exact replay of a signed request: ignored")
+            # 200 and nothing more, as Slack expects of a request that need not come again.
+            return WsgiHttpResponse(status=200)
+        response = self._app.dispatch(request)
+        if response.status >= 500:
+            self._forget(key)
+        return WsgiHttpResponse(
+            status=response.status, headers=response.headers, body=response.body
+        )
+
+    def _checked(self, environ: WSGIEnvironment) -> BoltRequest:
+        """The request as Bolt will see it, once its signature and body have been checked."""
+        # The server has refused bodies over MAX_BODY; reading no more keeps that bound here too
+        # (a truncated body fails the signature).
+        raw: bytes = environ["wsgi.input"].read(MAX_BODY)
+        try:
+            body = raw.decode()
+        except UnicodeDecodeError:
+            # Slack signs UTF-8 text; these bytes are nobody's Slack request, signed or not.
+            raise _Refused(400, "the body is not UTF-8") from None
+        try:
+            signed = self._verifier.is_valid(
+                body,
+                environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP"),
+                environ.get("HTTP_X_SLACK_SIGNATURE"),
+            )
+        except ValueError:  # a timestamp that is not a number
+            signed = False
+        if not signed:
+            raise _Refused(401, "bad or missing signature")
+        try:
+            request = BoltRequest(
+                body=body,
+                query=environ.get("QUERY_STRING", ""),
+                headers=WsgiHttpRequest(environ).get_headers(),
+            )
+        except Exception:  # whatever Bolt's parser trips on: bad JSON, JSON that isn't an object
+            raise _Refused(400, "the body does not parse") from None
+        if not _is_slack_request(request.body):
+            raise _Refused(400, "the body is no kind of Slack request")
+        return request
+
+    def _first_sighting(self, key: str) -> bool:
+        """Whether this is the first time any web process sees `key`.
+
+        Fails open: if the database can't say within REPLAY_DEADLINE, the request goes through,
+        so the ack never waits on a silent database; the work after it fails politely then.
+        """
+        try:
+            return _within(REPLAY_DEADLINE, lambda: self._remember(key))
+        except Exception as error:  # a timeout, or the database's own error
+            log.warning("Replay check skipped (%s): letting the request through", _name(error))
+            return True
+
+    def _remember(self, key: str) -> bool:
+        now = utc_now()
+        with self._db.transaction(write=True) as session:
+            if self._prune_due():
+                replays.prune(session, now - REMEMBER_FOR)
+            return replays.remember(session, key, now)
+
+    def _prune_due(self) -> bool:
+        with self._lock:
+            now = time.monotonic()
+            if now < self._next_prune:
+                return False
+            self._next_prune = now + PRUNE_EVERY
+            return True
+
+    def _forget(self, key: str) -> None:
+        """The request failed, so Slack's retry of it must not be taken for a duplicate."""
+
+        def forget() -> None:
+            with self._db.transaction(write=True) as session:
+                replays.forget(session, key)
+
+        try:
+            _within(REPLAY_DEADLINE, forget)
+        except Exception as error:  # a timeout, or the database's own error
+            log.warning("Couldn't forget a failed request (%s)", _name(error))
+
+
+def _replay_key(request: BoltRequest) -> str:
+    """An event is the same event by its id, whoever signs it; anything else is the same
+    request by its signature and timestamp."""
+    body = request.body
+    event_id = body.get("event_id") if body.get("type") == "event_callback" else None
+    if isinstance(event_id, str):
+        seen = f"event:{event_id}"
+    else:
+        headers = request.headers
+        seen = f"signed:{headers['x-slack-request-timestamp'][0]}:{headers['x-slack-signature'][0]}"
+    return hashlib.sha256(seen.encode()).hexdigest()
+
+
+def _is_slack_request(body: dict[str, Any]) -> bool:
+    """The shapes Slack sends: a JSON envelope or interactive payload with a `type`, a slash
+    command, or the SSL check."""
+    command = body.get("command")
+    return (
+        isinstance(body.get("type"), str)
+        or (isinstance(command, str) and command.startswith("/"))
+        or "ssl_check" in body
+    )
+
+
+def _name(error: Exception) -> str:
+    return "no answer in time" if isinstance(error, TimeoutError) else type(error).__name__
+
+
+def _json(status: int, body: dict[str, Any]) -> WsgiHttpResponse:
+    return WsgiHttpResponse(
+        status=status, headers={"content-type": ["application/json"]}, body=json.dumps(body)
+    )
+
+
+def create_wsgi_app(app: App, db: Database, *, signing_secret: str) -> WSGIApplication:
+    """The app behind the server; `signing_secret` is the one Bolt's `app` checks too."""
+    edge = _SlackEdge(app, db, signing_secret)
+    readiness = _Readiness(db)
 
     def wsgi(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
-        if path == HEALTH_PATH and environ.get("REQUEST_METHOD") in {"GET", "HEAD"}:
-            database = db.ping()
-            body = json.dumps({"status": "ok" if database else "degraded", "database": database})
-            status = "200 OK" if database else "503 Service Unavailable"
-            start_response(status, [("Content-Type", "application/json")])
-            return [body.encode()]
-        return slack(environ, start_response)
+        method = environ.get("REQUEST_METHOD")
+        if path in {HEALTH_PATH, READY_PATH} and method in {"GET", "HEAD"}:
+            response = _json(200, {"status": "ok"}) if path == HEALTH_PATH else _ready(readiness)
+        elif path != EVENTS_PATH:
+            response = _json(404, {"error": "not found"})
+        elif method != "POST":
+            response = _json(405, {"error": "POST only"})
+        else:
+            response = edge.handle(environ)
+        start_response(response.status, response.get_headers())
+        return response.get_body()
 
     return wsgi
+
+
+def _ready(readiness: _Readiness) -> WsgiHttpResponse:
+    problem = readiness.problem()
+    if problem is None:
+        return _json(200, {"status": "ready"})
+    return _json(503, {"status": "unavailable", "reason": problem})
 
 
 def make_server(
@@ -53,6 +293,7 @@ def make_server(
         threads=threads,
         connection_limit=1000,
         backlog=1024,
+        max_request_body_size=MAX_BODY,
         ident="touchbase",
         clear_untrusted_proxy_headers=True,
     )

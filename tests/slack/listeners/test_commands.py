@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import time
 import urllib.error
 import urllib.request
@@ -196,12 +195,6 @@ def test_bad_missing_and_stale_signatures_get_401(web: WebApp) -> None:
     refused.value.close()  # an HTTPError holds the response open
     assert refused.value.code == 401
     assert web.slack.responses_to("sig") == []
-
-
-def test_healthz_reports_the_database(web: WebApp) -> None:
-    with urllib.request.urlopen(web.url + "/healthz", timeout=5) as response:
-        assert response.status == 200
-        assert json.loads(response.read()) == {"status": "ok", "database": True}
 
 
 def test_show_dates_touches_in_the_readers_zone(web: WebApp) -> None:
