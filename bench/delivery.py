@@ -2,7 +2,7 @@
 
 The stand-in answers every Web API call after `latency` (50 ms), a 429 with `Retry-After: 1`
 on 5 % of calls and a 500 on 1 %, and the WebClient retries as in production
-(`bot.slack.client.make_client`). The book has one due client per rep, so every rep is owed
+(`bot.webapi.make_client`). The book has one due client per rep, so every rep is owed
 exactly one DM. Passes run until no claim is left to retry (a pass every 15 minutes, as the
 scheduler would); then every rep's DMs are counted at the stand-in: lost (none) and duplicate
 (more than one) DMs must both be 0.
@@ -33,7 +33,7 @@ from bot.db.engine import Database
 from bot.deps import Deps
 from bot.devtools.standin import SlackStandIn
 from bot.services import nudges
-from bot.slack.client import make_client
+from bot.webapi import make_client
 
 PASS_INTERVAL = dt.timedelta(minutes=15)
 

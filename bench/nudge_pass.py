@@ -77,7 +77,7 @@ def work_pass(
     from bot.deps import Deps
     from bot.devtools.standin import SlackStandIn
     from bot.services import nudges
-    from bot.slack.client import make_client
+    from bot.webapi import make_client
 
     with SlackStandIn(team_id=team) as slack:
         url = f"sqlite:///{db_path}"

@@ -40,7 +40,7 @@ from bot.db.schema import ClientRow, RepRow, TouchRow
 from bot.deps import Deps
 from bot.devtools.standin import SlackStandIn
 from bot.services import recap
-from bot.slack.client import make_client
+from bot.webapi import make_client
 
 TEAM = "T0BENCH"
 CHANNEL = "C0RECAP"

@@ -27,7 +27,7 @@ EXIT_CONFIG = 2
 
 
 def build_deps(settings: Settings) -> Deps:
-    from bot.slack.client import make_client
+    from bot.webapi import make_client
 
     return Deps(
         settings=settings, db=Database.from_url(settings.database_url), slack=make_client(settings)
@@ -110,6 +110,14 @@ def _nudge(args: argparse.Namespace) -> int:
             f"{report.sent} sent, {report.already_claimed} already sent, "
             f"{report.retry_later} to retry on the next pass, {report.failed} failed."
         )
+    if report.unknown:
+        one = report.unknown == 1
+        noun, they, their = ("note", "it", "its") if one else ("notes", "they", "their")
+        print(
+            f"{report.unknown} morning {noun} may or may not have reached Slack (it didn't answer "
+            f"in time); {they} won't be sent again, and {their} clients come back in the next "
+            f"working day's {noun}."
+        )
     return 0
 
 
@@ -156,6 +164,10 @@ def _recap(args: argparse.Namespace) -> int:
         "not_posted": "The weekly recap wasn't posted; see the log line above for what to do.",
         "retry_later": "Slack couldn't be reached; nothing was posted. Run it again later.",
         "failed": "Slack refused the weekly recap; see the log line above.",
+        "unknown": (
+            f"Slack didn't answer in time, so the weekly recap for {span} may or may not be in "
+            f"{channel}: check the channel. It won't be posted again this week."
+        ),
     }
     print(outcomes.get(report.outcome, report.outcome))
     return 0 if report.outcome in {"sent", "already_sent"} else 1

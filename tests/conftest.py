@@ -24,8 +24,8 @@ from bot.deps import Deps
 from bot.devtools import slack_requests
 from bot.devtools.standin import SlackStandIn
 from bot.slack.app import create_app
-from bot.slack.client import make_client
 from bot.slack.web import create_wsgi_app, make_server
+from bot.webapi import make_client
 
 TEAM = "T0TOUCH"
 SECRET = "test-signing-secret"

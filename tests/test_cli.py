@@ -3,18 +3,24 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import subprocess
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
+from bot import cli
 from bot.db import repository as repo
 from bot.db.engine import Database
+from bot.deps import Deps
 from bot.devtools.standin import SlackStandIn
+from bot.webapi import make_client
+from tests.conftest import NOW
+from tests.helpers import add_client, add_touch
 
 PYTHON = [sys.executable, "-m", "bot"]
 SCRIPT = [str(Path(sys.executable).with_name("touchbase"))]
@@ -187,3 +193,72 @@ def test_settings_shows_and_changes_a_workspace_setting(
     finally:
         db.dispose()
     assert (saved.holiday_country, saved.nudge_hour) == ("US", 9)
+
+
+# Slack slow to answer. `touchbase` runs in this process, exactly as the script runs it, except
+# that its Slack client waits one second instead of ten, so each late answer costs a second.
+
+
+Touchbase = Callable[..., tuple[int, str]]
+
+
+@pytest.fixture
+def impatient_touchbase(
+    slack: SlackStandIn,
+    db: Database,
+    database_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> Touchbase:
+    for key in ("SLACK_APP_TOKEN", "TOUCHBASE_RECAP_CHANNEL", "TOUCHBASE_TIMEZONE"):
+        monkeypatch.delenv(key, raising=False)
+    for key, value in {
+        **TOKENS,
+        "SLACK_API_URL": slack.api_url,
+        "DATABASE_URL": database_url,
+    }.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.setattr(
+        cli,
+        "build_deps",
+        lambda settings: Deps(settings=settings, db=db, slack=make_client(settings, timeout=1)),
+    )
+
+    def touchbase(*args: str) -> tuple[int, str]:
+        code = cli.main(list(args))
+        return code, capsys.readouterr().out
+
+    return touchbase
+
+
+def test_touchbase_nudge_says_which_notes_slack_never_confirmed(
+    impatient_touchbase: Touchbase, slack: SlackStandIn, db: Database
+) -> None:
+    acme = add_client(db, "Acme Insurance Group")
+    add_touch(db, acme, NOW - dt.timedelta(days=90))
+    slack.slow_next("chat.postMessage", seconds=1.5, times=3)
+    code, out = impatient_touchbase("nudge", "--now", "2026-11-23T15:00:00Z")
+    assert len(slack.dm_messages("U0SAM")) == 1
+    assert code == 0
+    assert out.splitlines()[-2:] == [
+        "0 sent, 0 already sent, 0 to retry on the next pass, 0 failed.",
+        "1 morning note may or may not have reached Slack (it didn't answer in time); it won't "
+        "be sent again, and its clients come back in the next working day's note.",
+    ]
+
+
+def test_touchbase_recap_says_when_slack_never_confirmed_the_post(
+    impatient_touchbase: Touchbase, slack: SlackStandIn
+) -> None:
+    slack.add_channel("C0RECAP", name="team-wins", is_member=True)
+    slack.slow_next("chat.postMessage", seconds=1.5, times=3)
+    code, out = impatient_touchbase(
+        "recap", "--now", "2026-11-23T09:00:00Z", "--channel", "C0RECAP"
+    )
+    assert len(slack.messages("C0RECAP")) == 1
+    assert out.strip() == (
+        "Slack didn't answer in time, so the weekly recap for Monday 16 November to Sunday 22 "
+        "November 2026 may or may not be in C0RECAP: check the channel. It won't be posted "
+        "again this week."
+    )
+    assert code == 1

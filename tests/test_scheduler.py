@@ -17,7 +17,7 @@ from bot import scheduler
 from bot.db.engine import Database
 from bot.deps import Deps
 from bot.devtools.standin import SlackStandIn
-from bot.slack.client import make_client
+from bot.webapi import make_client
 from tests.conftest import NOW, Clock, make_settings
 from tests.helpers import add_client, add_touch
 

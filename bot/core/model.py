@@ -253,6 +253,8 @@ class OutboxStatus(enum.StrEnum):
     CLAIMED = "claimed"
     SENT = "sent"
     FAILED = "failed"
+    # The request went out but Slack never answered: maybe posted. Never sent again.
+    UNKNOWN = "unknown"
 
 
 @dataclass(frozen=True)

@@ -176,7 +176,7 @@ class OutboxRow(Base):
     kind: Mapped[str] = mapped_column(String(16))
     recipient: Mapped[str] = mapped_column(String(32))
     period: Mapped[dt.date] = mapped_column(Date)
-    # claimed -> sent | failed. A claim left by a crash is never re-sent (see bot.services.nudges).
+    # claimed -> sent | failed | unknown. A claim left by a crash, or unknown, is never re-sent.
     status: Mapped[str] = mapped_column(String(16))
     claimed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

@@ -38,10 +38,10 @@ from bot.devtools.demo_book import REPS, VALUE_NOTES, build
 from bot.devtools.standin import SlackStandIn
 from bot.services import nudges, recap
 from bot.slack.app import create_app
-from bot.slack.client import make_client
 from bot.slack.web import create_wsgi_app, make_server
 from bot.ui.ids import SNOOZE_WEEK
 from bot.ui.render import blocks_to_text
+from bot.webapi import make_client
 
 TEAM = "T0DEMO"
 RECAP_CHANNEL = "C0TEAMWINS"

@@ -4,8 +4,8 @@ Bot code talks to it exactly as it talks to Slack, through
 ``slack_sdk.WebClient(base_url=standin.api_url, token="xoxb-...")``.  The stand-in checks every
 call against Slack's own method catalogue (``slack_methods.json``), enforces tokens, required
 parameters and Block Kit limits, keeps a small workspace (users, channels, DMs, messages,
-views), records every call, and can inject faults (scripted or random) for retry tests and
-benchmarks::
+views), records every call, and can inject faults (scripted or random, or an answer that
+comes after the client stopped waiting) for retry tests and benchmarks::
 
     with SlackStandIn() as slack:
         slack.add_user("U0ALICE", name="alice", tz="Europe/Paris")
@@ -37,7 +37,7 @@ from email.parser import BytesParser
 from email.policy import HTTP
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 from urllib.parse import parse_qsl, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -53,6 +53,7 @@ __all__ = [
 
 Surface = Literal["message", "modal", "home"]
 JSON = dict[str, Any]
+_T = TypeVar("_T")
 
 # --------------------------------------------------------------------------------------------
 # Block Kit limits (https://api.slack.com/reference/block-kit), checked the way Slack does.
@@ -540,6 +541,15 @@ def _tz_now(tz: str) -> tuple[str, int]:
     return label, offset
 
 
+def _take_next(queues: dict[str, deque[_T]], method: str) -> _T | None:
+    """The next scripted entry for ``method``, else for any method (``"*"``)."""
+    for key in (method, "*"):
+        queue = queues.get(key)
+        if queue:
+            return queue.popleft()
+    return None
+
+
 def _truthy(value: Any) -> bool:
     return value is True or value in (1, "1", "true", "True", "TRUE")
 
@@ -649,7 +659,11 @@ class _Handler(BaseHTTPRequestHandler):
         status, headers, payload = self.server.standin._dispatch(
             self.command, self.path, self.headers, body
         )
-        self._send(status, headers, payload)
+        try:
+            self._send(status, headers, payload)
+        except (BrokenPipeError, ConnectionResetError):
+            # The client stopped waiting for a late answer (slow_next): nobody to tell.
+            self.close_connection = True
 
     def _send(self, status: int, headers: Mapping[str, str], payload: JSON) -> None:
         data = json.dumps(payload).encode("utf-8")
@@ -711,6 +725,7 @@ class SlackStandIn:
         self._rejected_responses: list[tuple[str, JSON, list[str]]] = []
         self._response_keys: dict[str, str] = {}
         self._faults: dict[str, deque[_Fault]] = {}
+        self._delays: dict[str, deque[float]] = {}
         self._rate_limited = 0.0
         self._server_error = 0.0
         self._random_retry_after = 1
@@ -909,6 +924,20 @@ class SlackStandIn:
         with self._lock:
             self._faults.setdefault(method, deque()).extend([fault] * times)
 
+    def slow_next(self, method: str, *, seconds: float, times: int = 1) -> None:
+        """Make the next ``times`` calls to ``method`` (``"*"``: any method) answer late.
+
+        Each call takes effect at once, as usual (a message is posted and recorded), but its
+        HTTP answer is held back ``seconds``: a client whose timeout is shorter never hears
+        that Slack acted on its request.
+        """
+        if method != "*" and method not in self._methods:
+            raise ValueError(f"{method!r} is not a Slack Web API method")
+        if seconds <= 0:
+            raise ValueError("seconds must be more than 0")
+        with self._lock:
+            self._delays.setdefault(method, deque()).extend([seconds] * times)
+
     def set_fault_rates(
         self, *, rate_limited: float = 0.0, server_error: float = 0.0, retry_after: int = 1
     ) -> None:
@@ -923,10 +952,9 @@ class SlackStandIn:
             self._random_retry_after = retry_after
 
     def _take_fault(self, method: str) -> _Fault | None:
-        for key in (method, "*"):
-            queue = self._faults.get(key)
-            if queue:
-                return queue.popleft()
+        fault = _take_next(self._faults, method)
+        if fault is not None:
+            return fault
         if self._rate_limited or self._server_error:
             r = self._rng.random()
             if r < self._rate_limited:
@@ -1048,6 +1076,7 @@ class SlackStandIn:
             self._responses.clear()
             self._rejected_responses.clear()
             self._faults.clear()
+            self._delays.clear()
             self._rate_limited = self._server_error = 0.0
             self._rng = random.Random(self._seed)
             self._messages.clear()
@@ -1093,10 +1122,14 @@ class SlackStandIn:
         if token is None and isinstance(body_token, str) and body_token:
             token = body_token
 
+        with self._lock:
+            delay = _take_next(self._delays, method)
         status, extra_headers, answer = self._answer(method, params, token, parse_error)
         error = None if answer.get("ok") else str(answer.get("error"))
         with self._lock:
             self._calls.append(Call(method, params, token, at, status, error))
+        if delay is not None:
+            time.sleep(delay)  # the call has taken effect; only its answer is late
         return status, extra_headers, answer
 
     def _answer(

@@ -52,6 +52,8 @@ class PassReport:
     already_claimed: int = 0
     retry_later: int = 0
     failed: int = 0
+    # Sent, but Slack didn't answer: maybe delivered, never sent again.
+    unknown: int = 0
 
 
 def run_pass(deps: Deps, now: dt.datetime, *, dry_run: bool = False) -> PassReport:
@@ -165,4 +167,5 @@ _COUNTERS = {
     Outcome.ALREADY_SENT: "already_claimed",
     Outcome.RETRY_LATER: "retry_later",
     Outcome.FAILED: "failed",
+    Outcome.UNKNOWN: "unknown",
 }

@@ -7,8 +7,11 @@ dies before recording "sent". The claim stays, so nothing is sent twice: at most
 choice, because a duplicate is exactly the spam the product promises never to send.
 
 When Slack proves nothing was posted (a 5xx or a rate limit after the client's retries, a
-connection error, or an error the caller raises from `post`), the claim is released and a
-later run tries again. Any other refusal marks the claim failed, so it isn't retried blindly.
+request that never reached Slack, or an error the caller raises from `post`), the claim is
+released and a later run tries again. When the request went out and no answer came (a
+timeout, a dropped connection), Slack may have posted it: the claim stays, marked unknown, so
+it is never sent twice. Any other refusal marks the claim failed, so it isn't retried blindly.
+Which failures the client itself retries is in bot.webapi.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import enum
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from http.client import HTTPException
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web import SlackResponse
@@ -25,6 +29,7 @@ from slack_sdk.web import SlackResponse
 from bot.core.model import NudgeClaim, OutboxKind, OutboxStatus
 from bot.db import repository as repo
 from bot.deps import Deps
+from bot.webapi import never_sent
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +39,8 @@ class Outcome(enum.StrEnum):
     ALREADY_SENT = "already_sent"
     RETRY_LATER = "retry_later"
     FAILED = "failed"
+    # Sent, but Slack never answered: it may or may not have been posted. Not sent again.
+    UNKNOWN = "unknown"
 
 
 @dataclass(frozen=True)
@@ -52,6 +59,10 @@ class Envelope:
     recipient: str
     period: dt.date
     nudges: Sequence[NudgeClaim] = ()
+
+
+class NotPosted(Exception):
+    """Raised by a `post` that failed before posting anything: the claim is released."""
 
 
 def slack_error(error: SlackApiError) -> str:
@@ -98,12 +109,28 @@ def send_once(
                 session, outbox_id, status=OutboxStatus.FAILED, now=now, error=code[:64]
             )
         return Delivery(Outcome.FAILED, code)
-    except OSError as error:  # connection refused, reset or timed out after the retries
+    except (OSError, HTTPException, NotPosted) as error:
+        # Refused, or no such host (even after the client's retries), or before the post.
+        if isinstance(error, NotPosted) or never_sent(error):
+            log.warning(
+                "couldn't reach Slack for a %s (%s); will retry later", envelope.kind.value, error
+            )
+            _release(deps, outbox_id)
+            return Delivery(Outcome.RETRY_LATER)
+        # The request went out: Slack may have posted it, so the claim stays.
+        reason = str(error) or type(error).__name__
         log.warning(
-            "couldn't reach Slack for a %s (%s); will retry later", envelope.kind.value, error
+            "Slack didn't answer a %s%s (%s): it may or may not have been posted, and won't be "
+            "sent again",
+            envelope.kind.value,
+            f" to {envelope.recipient}" if envelope.recipient else "",
+            reason,
         )
-        _release(deps, outbox_id)
-        return Delivery(Outcome.RETRY_LATER)
+        with deps.db.transaction(write=True) as session:
+            repo.finish_outbox(
+                session, outbox_id, status=OutboxStatus.UNKNOWN, now=now, error=reason[:64]
+            )
+        return Delivery(Outcome.UNKNOWN)
     except BaseException:
         _release(deps, outbox_id)
         raise

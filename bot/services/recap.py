@@ -7,7 +7,9 @@ the recap goes to a channel of that workspace.
 
 Exactly once per ISO week, through the same outbox as the morning digests
 (bot.services.outbox): kind RECAP, recipient "" (the workspace), period = the Monday of the ISO
-week the recap is posted in, in the workspace's zone (bot.core.recap.recap_week).
+week the recap is posted in, in the workspace's zone (bot.core.recap.recap_week). When Slack
+doesn't answer the post, the week's recap is recorded as unknown: it may be in the channel, so
+it isn't posted again that week, and every run that week says so.
 
 The channel problems only an admin can fix (the bot isn't in a private channel, a join
 refused, a wrong channel ID, an archived channel) release the claim and log one line saying
@@ -19,17 +21,18 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from dataclasses import dataclass
+from http.client import HTTPException
 from zoneinfo import ZoneInfo
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web import SlackResponse
 
-from bot.core.model import OutboxKind, RecapInput, RecapWeek
+from bot.core.model import OutboxKind, OutboxStatus, RecapInput, RecapWeek
 from bot.core.recap import NOTABLE_CANDIDATES, recap_week
 from bot.db import repository as repo
 from bot.db.engine import Database
 from bot.deps import Deps
-from bot.services.outbox import Envelope, Outcome, send_once, slack_error, transient
+from bot.services.outbox import Envelope, NotPosted, Outcome, send_once, slack_error, transient
 from bot.services.workspace import team_id as workspace_of
 from bot.ui import text
 from bot.ui.blocks import Message
@@ -48,7 +51,8 @@ class RecapReport:
     team_id: str | None = None
     message: Message | None = None
     # "sent", "already_sent", "dry_run", "not_posted" (a channel problem, logged for an admin),
-    # "retry_later" (Slack unreachable or overloaded) or "failed" (refused for good).
+    # "retry_later" (Slack unreachable or overloaded), "failed" (refused for good) or
+    # "unknown" (Slack didn't answer the post, this run or an earlier one this week).
     outcome: str = "not_posted"
     # For a dry run: a real run now would post nothing, the week's recap is already claimed.
     already_sent: bool = False
@@ -76,6 +80,13 @@ def run(deps: Deps, now: dt.datetime, *, channel: str, dry_run: bool = False) ->
     with deps.db.transaction() as session:
         status = repo.outbox_status(session, team_id, OutboxKind.RECAP, RECIPIENT, week.period)
     report.already_sent = status is not None
+    if status is OutboxStatus.UNKNOWN and not dry_run:
+        log.info(
+            "Slack never answered this week's recap (week of %s), so it isn't posted again",
+            week.first_day.isoformat(),
+        )
+        report.outcome = Outcome.UNKNOWN.value
+        return report
     if report.already_sent and not dry_run:
         log.info("the recap for the week of %s was already posted", week.first_day.isoformat())
         report.outcome = "already_sent"
@@ -153,6 +164,9 @@ def _join(deps: Deps, channel: str) -> None:
         # A private channel (method_not_supported_for_channel_type), a missing scope, a
         # workspace that restricts joining: someone in the channel has to invite the bot.
         raise ChannelProblem(text.recap_invite_bot(channel)) from error
+    except (OSError, HTTPException) as error:
+        # Whatever became of the join, the post wasn't made.
+        raise NotPosted(f"conversations.join: {error}") from error
 
 
 def _raise_channel_problem(error: SlackApiError, channel: str) -> None:

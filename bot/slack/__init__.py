@@ -1,1 +1,1 @@
-"""The Slack edge: the Web API client, the Bolt app, its listeners and the web server."""
+"""The Slack edge: the Bolt app, its listeners and the web server."""

@@ -454,6 +454,23 @@ def test_server_error_has_no_side_effects(slack: SlackStandIn, client: WebClient
     assert [m["text"] for m in slack.messages("C0GENERAL")] == ["kept"]
 
 
+def test_a_slow_answer_times_out_a_post_that_was_made(slack: SlackStandIn) -> None:
+    impatient = WebClient(base_url=slack.api_url, token="xoxb-test", timeout=1)
+    slack.slow_next("chat.postMessage", seconds=1.5)
+    started = time.monotonic()
+    with pytest.raises(TimeoutError):
+        impatient.chat_postMessage(channel="C0GENERAL", text="made it")
+    assert 1.0 <= time.monotonic() - started < 1.5
+    # Slack acted on it: the message is there, and the call is recorded as answered.
+    assert [m["text"] for m in slack.messages("C0GENERAL")] == ["made it"]
+    [call] = slack.calls_to("chat.postMessage")
+    assert call.ok
+    # Only the next call was slow.
+    assert impatient.chat_postMessage(channel="C0GENERAL", text="on time")["ok"]
+    with pytest.raises(ValueError):
+        slack.slow_next("chat.postMesage", seconds=1)
+
+
 def test_scripted_errors_are_consumed_in_order(slack: SlackStandIn, client: WebClient) -> None:
     slack.fail_next("users.info", error="fatal_error")
     slack.fail_next("users.info", error="account_inactive", times=2)

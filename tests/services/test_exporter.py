@@ -23,7 +23,7 @@ from bot.deps import Deps
 from bot.devtools.standin import SlackStandIn
 from bot.services.exporter import export_clients, export_touches
 from bot.services.importer import import_clients, import_touches
-from bot.slack.client import make_client
+from bot.webapi import make_client
 from tests.conftest import TEAM, Clock, make_settings
 from tests.helpers import add_client, add_touch
 

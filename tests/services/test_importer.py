@@ -14,7 +14,7 @@ from bot.db.engine import Database
 from bot.deps import Deps
 from bot.devtools.standin import SlackStandIn
 from bot.services.importer import ImportResult, import_clients, import_touches
-from bot.slack.client import make_client
+from bot.webapi import make_client
 from tests.conftest import TEAM, make_settings
 from tests.helpers import CREATED, add_client, add_touch, touches
 

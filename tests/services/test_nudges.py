@@ -3,6 +3,7 @@ chosen instants. Monday 2026-11-23 is the reference day (Sam in New York, Priya 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 import os
@@ -22,6 +23,7 @@ from bot.core.model import (
     NewClient,
     NudgeClaim,
     OutboxKind,
+    OutboxStatus,
     Status,
     Tier,
     WorkspaceSettings,
@@ -33,9 +35,9 @@ from bot.deps import Deps
 from bot.devtools.standin import SlackStandIn, block_kit_problems
 from bot.services.nudges import PassReport, run_pass
 from bot.services.reps import ensure_rep
-from bot.slack.client import make_client
 from bot.ui.digest import LOG_FROM_NUDGE, NOT_MINE, SNOOZE_UNTIL, SNOOZE_WEEK
 from bot.ui.render import blocks_to_text
+from bot.webapi import make_client
 from tests.conftest import TEAM, TOKEN, WebApp, make_settings
 from tests.helpers import CREATED, add_client, add_touch
 
@@ -339,6 +341,32 @@ def test_a_server_error_on_every_retry_releases_the_claim(
     assert report.sent == 1
     [sam] = digests(slack, "U0SAM")
     assert item_names(sam) == ["Acme Insurance Group"]
+
+
+def test_slack_answering_too_late_gets_each_note_posted_once(
+    deps: Deps, slack: SlackStandIn, db: Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    book(db)
+    # Slack posts every note but answers after the client (timeout: 1 s) stopped waiting.
+    impatient = dataclasses.replace(deps, slack=make_client(deps.settings, timeout=1))
+    slack.slow_next("chat.postMessage", seconds=1.5, times=6)
+    with caplog.at_level(logging.WARNING, logger="bot"):
+        report = run_pass(impatient, NOW)
+    posted = {user: len(digests(slack, user)) for user in ("U0SAM", "U0PRIYA")}
+    assert posted == {"U0SAM": 1, "U0PRIYA": 1}
+    assert (report.unknown, report.sent, report.retry_later, report.failed) == (2, 0, 0, 0)
+    assert sum("may or may not" in r.getMessage() for r in caplog.records) == 2
+    with db.transaction() as session:
+        status = repo.outbox_status(session, TEAM, OutboxKind.DIGEST, "U0SAM", MONDAY)
+    assert status is OutboxStatus.UNKNOWN
+    # Later that day, with Slack answering again: nothing more.
+    slack.reset()
+    assert run_pass(deps, NOW + dt.timedelta(minutes=15)).planned == []
+    assert slack.calls_to("chat.postMessage") == []
+    # Only notes recorded as sent silence their clients: Sam's come back the next working day.
+    run_pass(deps, at(MONDAY + days(1), 15))
+    [sam] = digests(slack, "U0SAM")
+    assert item_names(sam) == ["Harbor Dental", "Acme Insurance Group"]
 
 
 def test_an_unreachable_slack_is_retried_on_the_next_pass(

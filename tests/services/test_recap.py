@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.triggers.cron import CronTrigger
+from slack_sdk import WebClient
 
 from bot import scheduler
 from bot.core.model import Kind, OutboxKind, OutboxStatus, Rep, Tier
@@ -25,8 +26,8 @@ from bot.db.engine import Database
 from bot.deps import Deps
 from bot.devtools.standin import SlackStandIn, block_kit_problems
 from bot.services import importer, recap
-from bot.slack.client import make_client
 from bot.ui.render import blocks_to_text
+from bot.webapi import make_client
 from tests.conftest import NOW, TEAM, TOKEN, Clock
 from tests.helpers import add_client, add_touch
 
@@ -307,6 +308,47 @@ def test_slack_unreachable_releases_the_claim(
     message = recap.prepare(db, team, NOW, ZoneInfo("UTC"))
     assert recap.deliver(unreachable, team, WEEK, CHANNEL, message, NOW) == "retry_later"
     assert outbox(db) is None
+
+
+def test_slack_answering_too_late_posts_once_and_says_so(
+    deps: Deps,
+    slack: SlackStandIn,
+    db: Database,
+    week: dict[str, Any],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    slack.add_channel(CHANNEL, name="team-wins", is_member=True)
+    # Slack posts the recap but answers after the client (timeout: 1 s) stopped waiting.
+    impatient = dataclasses.replace(deps, slack=make_client(deps.settings, timeout=1))
+    slack.slow_next("chat.postMessage", seconds=1.5, times=3)
+    with caplog.at_level(logging.INFO):
+        outcome = recap.run(impatient, NOW, channel=CHANNEL).outcome
+    assert len(slack.messages(CHANNEL)) == 1
+    assert outcome == "unknown"
+    [line] = our_warnings(caplog)
+    assert "may or may not" in line
+    assert outbox(db) is OutboxStatus.UNKNOWN
+    # Run again that week: nothing more is posted, and it still says it doesn't know.
+    assert recap.run(deps, NOW + dt.timedelta(hours=1), channel=CHANNEL).outcome == "unknown"
+    assert len(slack.calls_to("chat.postMessage")) == 1
+    # The next week's recap goes out as usual.
+    assert recap.run(deps, NOW + dt.timedelta(days=7), channel=CHANNEL).outcome == "sent"
+    assert len(slack.messages(CHANNEL)) == 2
+
+
+def test_a_join_slack_never_answers_posts_nothing_and_releases_the_claim(
+    deps: Deps, slack: SlackStandIn, db: Database, week: dict[str, Any]
+) -> None:
+    slack.add_channel(CHANNEL, name="team-wins", is_member=False)
+    # Without retries, the join's one late answer is the last word.
+    impatient = dataclasses.replace(
+        deps, slack=WebClient(token=TOKEN, base_url=slack.api_url, timeout=1, retry_handlers=[])
+    )
+    slack.slow_next("conversations.join", seconds=1.5)
+    assert recap.run(impatient, NOW, channel=CHANNEL).outcome == "retry_later"
+    assert outbox(db) is None
+    assert recap.run(deps, NOW, channel=CHANNEL).outcome == "sent"
+    assert len(slack.messages(CHANNEL)) == 1
 
 
 def test_a_permanent_refusal_is_recorded_and_not_retried(

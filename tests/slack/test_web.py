@@ -24,9 +24,9 @@ from bot.deps import Deps
 from bot.devtools import slack_requests
 from bot.devtools.standin import SlackStandIn
 from bot.slack.app import create_app
-from bot.slack.client import make_client
 from bot.slack.web import create_wsgi_app
 from bot.ui import text
+from bot.webapi import make_client
 from tests.conftest import SECRET, TEAM, WebApp, make_settings
 from tests.helpers import add_client, touches
 

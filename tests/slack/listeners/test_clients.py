@@ -13,7 +13,7 @@ from bot.db import repository as repo
 from bot.db.engine import Database
 from bot.deps import Deps
 from bot.devtools.standin import SlackStandIn
-from bot.slack.client import make_client
+from bot.webapi import make_client
 from tests.conftest import TEAM, Clock, WebApp, make_settings
 from tests.helpers import add_client, add_touch
 from tests.slack.listeners.test_home import click

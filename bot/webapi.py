@@ -1,0 +1,112 @@
+"""The Web API client, with slack_sdk's retry handlers, and never a message posted twice.
+
+A failed call is retried only when doing it again can't post a second message:
+
+- a 429 answer: Slack didn't act on the call. Every method waits out Retry-After (3 times).
+- a 5xx answer: taken, like a 429, to mean Slack didn't act on the call. Every method backs
+  off and retries a 500 or 503 (twice); after that, or after another 5xx, the outbox releases
+  the message's claim and the next pass tries again.
+- the request never reached Slack (connection refused, DNS failure, a connect timeout):
+  nothing happened. Every method backs off and retries (twice).
+- the request went out and no answer came (a timeout waiting for it, a dropped connection):
+  Slack may have acted on it. Only the methods in REPEATABLE retry, because doing them again
+  changes nothing; a message is never posted again, and the outbox records it as unknown
+  (bot.services.outbox).
+
+Every Web API method Touchbase calls, and whether it retries after no answer:
+
+=================== ============================================ ============================
+method              called by                                    retried after no answer?
+=================== ============================================ ============================
+chat.postMessage    morning notes, the weekly recap, a form's    never: a second request
+                    outcome in the rep's DM                      posts a second message
+views.open          buttons and shortcuts opening forms          never: its trigger_id works
+                                                                 once, within 3 seconds
+views.update        a form following what is typed, archiving    yes: it replaces the view
+                                                                 (with a hash, a repeat is a
+                                                                 harmless hash_conflict)
+views.publish       the Home tab                                 yes: it replaces the tab
+conversations.join  the recap, when the bot isn't in the channel yes: joining twice is a no-op
+users.info          rep profiles (name, time zone)               yes: a read
+users.lookupByEmail the CSV import, owners given by email        yes: a read
+auth.test           which workspace: the recap, import, export,  yes: a read
+                    `touchbase settings`; Bolt's first request
+=================== ============================================ ============================
+
+A method missing from REPEATABLE is treated like chat.postMessage: add one only when doing it
+twice is the same as doing it once.
+"""
+
+from __future__ import annotations
+
+from urllib.error import HTTPError, URLError
+from urllib.parse import urlsplit
+
+from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
+from slack_sdk.http_retry.builtin_interval_calculators import BackoffRetryIntervalCalculator
+from slack_sdk.http_retry.request import HttpRequest
+from slack_sdk.http_retry.response import HttpResponse
+from slack_sdk.http_retry.state import RetryState
+
+from bot.config import Settings
+
+REPEATABLE = frozenset(
+    {
+        "views.update",
+        "views.publish",
+        "conversations.join",
+        "users.info",
+        "users.lookupByEmail",
+        "auth.test",
+    }
+)
+
+
+def never_sent(error: BaseException) -> bool:
+    """True when the request never reached Slack whole, so Slack can't have acted on it.
+
+    urllib raises what fails while connecting and sending (refused, DNS, a connect timeout)
+    as URLError; what fails after the request went out (a timeout waiting for the answer, a
+    dropped connection) comes through as the bare error. An HTTPError is an answer.
+    """
+    return isinstance(error, URLError) and not isinstance(error, HTTPError)
+
+
+class _ConnectionErrorRetryHandler(ConnectionErrorRetryHandler):
+    """slack_sdk's handler, except that only a REPEATABLE method retries after no answer."""
+
+    def _can_retry(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        went_out = error is not None and not never_sent(error)
+        if went_out and urlsplit(request.url).path.rpartition("/")[2] not in REPEATABLE:
+            return False
+        return super()._can_retry(state=state, request=request, response=response, error=error)
+
+
+def make_client(settings: Settings, *, timeout: int = 10) -> WebClient:
+    backoff = BackoffRetryIntervalCalculator(backoff_factor=0.5)
+    return WebClient(
+        token=settings.bot_token or None,
+        base_url=settings.slack_api_url,
+        timeout=timeout,
+        retry_handlers=[
+            RateLimitErrorRetryHandler(max_retry_count=3),
+            ServerErrorRetryHandler(max_retry_count=2, interval_calculator=backoff),
+            _ConnectionErrorRetryHandler(
+                max_retry_count=2,
+                interval_calculator=backoff,
+                error_types=[URLError, ConnectionResetError, TimeoutError],
+            ),
+        ],
+    )
