@@ -26,12 +26,12 @@ log = logging.getLogger("bot")
 EXIT_CONFIG = 2
 
 
-def build_deps(settings: Settings) -> Deps:
+def build_deps(settings: Settings, *, batch: bool = False) -> Deps:
+    """`batch`: for the scheduler's passes and the CLI's jobs, which may read a whole book."""
     from bot.webapi import make_client
 
-    return Deps(
-        settings=settings, db=Database.from_url(settings.database_url), slack=make_client(settings)
-    )
+    db = Database.from_url(settings.database_url, settings.db_timeouts(batch=batch))
+    return Deps(settings=settings, db=db, slack=make_client(settings))
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -48,7 +48,8 @@ def _serve(args: argparse.Namespace) -> int:
     if not args.no_scheduler:
         from bot import scheduler
 
-        scheduler.build(deps, blocking=False).start()
+        # A pool of its own, with the batch jobs' statement timeout.
+        scheduler.build(build_deps(settings, batch=True), blocking=False).start()
         log.info("The scheduler runs in this process (use --no-scheduler to turn it off)")
     if settings.app_token:
         from slack_bolt.adapter.socket_mode import SocketModeHandler
@@ -64,7 +65,7 @@ def _serve(args: argparse.Namespace) -> int:
 def _scheduler(args: argparse.Namespace) -> int:
     from bot import scheduler
 
-    deps = build_deps(load(os.environ))
+    deps = build_deps(load(os.environ), batch=True)
     log.info("Scheduler started: nudge pass every %d minutes", deps.settings.nudge_interval_minutes)
     scheduler.build(deps, blocking=True).start()
     return 0
@@ -91,7 +92,7 @@ def _nudge(args: argparse.Namespace) -> int:
     from bot.services import nudges
     from bot.ui.render import blocks_to_text
 
-    deps = build_deps(load(os.environ))
+    deps = build_deps(load(os.environ), batch=True)
     report = nudges.run_pass(deps, args.now or utc_now(), dry_run=args.dry_run)
     for planned in report.planned:
         heading = (
@@ -145,7 +146,7 @@ def _recap(args: argparse.Namespace) -> int:
             "TOUCHBASE_RECAP_CHANNEL",
             "is not set; set it to the recap channel's ID (such as C0123ABCD) or pass --channel",
         )
-    deps = build_deps(settings)
+    deps = build_deps(settings, batch=True)
     report = recap.run(deps, args.now or utc_now(), channel=channel, dry_run=args.dry_run)
     week = report.week
     span = f"{week.first_day:%A %d %B} to {week.last_day:%A %d %B %Y}"
@@ -210,7 +211,7 @@ def _db(args: argparse.Namespace) -> int:
     from bot.db import migrate
 
     settings = load(os.environ, needs_slack=False)
-    db = Database.from_url(settings.database_url)
+    db = Database.from_url(settings.database_url, settings.db_timeouts(batch=True))
     try:
         if args.action == "upgrade":
             migrate.upgrade(db.engine)
@@ -235,7 +236,7 @@ def _db(args: argparse.Namespace) -> int:
 def _export(args: argparse.Namespace) -> int:
     from bot.services import exporter
 
-    deps = build_deps(load(os.environ))
+    deps = build_deps(load(os.environ), batch=True)
     run = exporter.export_clients if args.what == "clients" else exporter.export_touches
     run(deps, sys.stdout)
     return 0
@@ -244,7 +245,7 @@ def _export(args: argparse.Namespace) -> int:
 def _import(args: argparse.Namespace) -> int:
     from bot.services import importer
 
-    deps = build_deps(load(os.environ))
+    deps = build_deps(load(os.environ), batch=True)
     run = importer.import_clients if args.what == "clients" else importer.import_touches
     result = run(deps, Path(args.file))
     if result.errors:

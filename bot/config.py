@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from bot.db.engine import Timeouts
+
 SLACK_API_DEFAULT = "https://slack.com/api/"
 DATABASE_DEFAULT = "sqlite:///touchbase.db"
 
@@ -36,6 +38,26 @@ class Settings:
     admins: frozenset[str] = field(default_factory=frozenset)
     nudge_interval_minutes: int = 15
     port: int = 3000
+    # Database waits, in seconds (see bot.db.engine.Timeouts).
+    # Seconds to wait for Slack's answer to one Web API call.
+    slack_timeout: int = 10
+    db_connect_timeout: int = 3
+    db_statement_timeout: int = 5
+    db_batch_statement_timeout: int = 60
+    db_lock_timeout: int = 3
+    db_idle_in_transaction_timeout: int = 30
+    db_pool_timeout: int = 5
+
+    def db_timeouts(self, *, batch: bool = False) -> Timeouts:
+        """The web's limits, or a batch job's: the scheduler's passes and the CLI's imports and
+        exports read whole books, which a big one can't do in the seconds a rep waits for."""
+        return Timeouts(
+            connect=self.db_connect_timeout,
+            statement=self.db_batch_statement_timeout if batch else self.db_statement_timeout,
+            lock=self.db_lock_timeout,
+            idle_in_transaction=self.db_idle_in_transaction_timeout,
+            pool=self.db_pool_timeout,
+        )
 
 
 _CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{2,}$")
@@ -115,6 +137,16 @@ def load(env: Mapping[str, str], *, needs_slack: bool = True) -> Settings:
         admins=admins,
         nudge_interval_minutes=_int(env, "TOUCHBASE_NUDGE_INTERVAL_MINUTES", 15, 1, 1440),
         port=_int(env, "PORT", 3000, 1, 65535),
+        # psycopg waits at least 2 seconds for a connection, whatever it is told.
+        slack_timeout=_int(env, "TOUCHBASE_SLACK_TIMEOUT", 10, 1, 60),
+        db_connect_timeout=_int(env, "TOUCHBASE_DB_CONNECT_TIMEOUT", 3, 2, 60),
+        db_statement_timeout=_int(env, "TOUCHBASE_DB_STATEMENT_TIMEOUT", 5, 1, 600),
+        db_batch_statement_timeout=_int(env, "TOUCHBASE_DB_BATCH_STATEMENT_TIMEOUT", 60, 1, 3600),
+        db_lock_timeout=_int(env, "TOUCHBASE_DB_LOCK_TIMEOUT", 3, 1, 600),
+        db_idle_in_transaction_timeout=_int(
+            env, "TOUCHBASE_DB_IDLE_IN_TRANSACTION_TIMEOUT", 30, 1, 3600
+        ),
+        db_pool_timeout=_int(env, "TOUCHBASE_DB_POOL_TIMEOUT", 5, 1, 600),
     )
 
 

@@ -94,18 +94,22 @@ class _ConnectionErrorRetryHandler(ConnectionErrorRetryHandler):
         return super()._can_retry(state=state, request=request, response=response, error=error)
 
 
-def make_client(settings: Settings, *, timeout: int = 10) -> WebClient:
-    backoff = BackoffRetryIntervalCalculator(backoff_factor=0.5)
+def make_client(
+    settings: Settings, *, timeout: int | None = None, backoff: float = 0.5
+) -> WebClient:
+    """The client for `settings`; `timeout` overrides TOUCHBASE_SLACK_TIMEOUT, and `backoff`
+    is the first wait before retrying a 5xx or a refused connection (tests use 0)."""
+    interval = BackoffRetryIntervalCalculator(backoff_factor=backoff)
     return WebClient(
         token=settings.bot_token or None,
         base_url=settings.slack_api_url,
-        timeout=timeout,
+        timeout=timeout or settings.slack_timeout,
         retry_handlers=[
             RateLimitErrorRetryHandler(max_retry_count=3),
-            ServerErrorRetryHandler(max_retry_count=2, interval_calculator=backoff),
+            ServerErrorRetryHandler(max_retry_count=2, interval_calculator=interval),
             _ConnectionErrorRetryHandler(
                 max_retry_count=2,
-                interval_calculator=backoff,
+                interval_calculator=interval,
                 error_types=[URLError, ConnectionResetError, TimeoutError],
             ),
         ],

@@ -162,7 +162,9 @@ def make_settings(slack: SlackStandIn, database_url: str, **overrides: Any) -> S
 @pytest.fixture
 def deps(slack: SlackStandIn, db: Database, database_url: str, clock: Clock) -> Deps:
     settings = make_settings(slack, database_url)
-    return Deps(settings=settings, db=db, slack=make_client(settings, timeout=5), clock=clock)
+    return Deps(
+        settings=settings, db=db, slack=make_client(settings, timeout=5, backoff=0), clock=clock
+    )
 
 
 @dataclass

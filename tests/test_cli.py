@@ -16,9 +16,7 @@ import pytest
 from bot import cli
 from bot.db import repository as repo
 from bot.db.engine import Database
-from bot.deps import Deps
 from bot.devtools.standin import SlackStandIn
-from bot.webapi import make_client
 from tests.conftest import NOW
 from tests.helpers import add_client, add_touch
 
@@ -195,8 +193,8 @@ def test_settings_shows_and_changes_a_workspace_setting(
     assert (saved.holiday_country, saved.nudge_hour) == ("US", 9)
 
 
-# Slack slow to answer. `touchbase` runs in this process, exactly as the script runs it, except
-# that its Slack client waits one second instead of ten, so each late answer costs a second.
+# Slack slow to answer. `touchbase` runs in this process, exactly as the script runs it, with
+# TOUCHBASE_SLACK_TIMEOUT=1, so each late answer costs a second.
 
 
 Touchbase = Callable[..., tuple[int, str]]
@@ -205,7 +203,6 @@ Touchbase = Callable[..., tuple[int, str]]
 @pytest.fixture
 def impatient_touchbase(
     slack: SlackStandIn,
-    db: Database,
     database_url: str,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
@@ -216,13 +213,9 @@ def impatient_touchbase(
         **TOKENS,
         "SLACK_API_URL": slack.api_url,
         "DATABASE_URL": database_url,
+        "TOUCHBASE_SLACK_TIMEOUT": "1",
     }.items():
         monkeypatch.setenv(key, value)
-    monkeypatch.setattr(
-        cli,
-        "build_deps",
-        lambda settings: Deps(settings=settings, db=db, slack=make_client(settings, timeout=1)),
-    )
 
     def touchbase(*args: str) -> tuple[int, str]:
         code = cli.main(list(args))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.config import DATABASE_DEFAULT, SLACK_API_DEFAULT, ConfigError, Settings, load
+from bot.db.engine import Timeouts
 
 BASE = {"SLACK_BOT_TOKEN": "xoxb-1-2-abc", "SLACK_SIGNING_SECRET": "s3cret"}
 
@@ -36,6 +37,16 @@ def test_defaults() -> None:
     assert SLACK_API_DEFAULT == "https://slack.com/api/"
 
 
+def test_database_waits_are_bounded_by_default() -> None:
+    settings = load(BASE)
+    web = Timeouts(connect=3, statement=5, lock=3, idle_in_transaction=30, pool=5)
+    assert settings.db_timeouts() == web
+    # The scheduler's passes and the CLI's jobs read whole books: only statements get longer.
+    assert settings.db_timeouts(batch=True) == Timeouts(
+        connect=3, statement=60, lock=3, idle_in_transaction=30, pool=5
+    )
+
+
 def test_every_setting_is_read() -> None:
     settings = load(
         env(
@@ -47,8 +58,18 @@ def test_every_setting_is_read() -> None:
             TOUCHBASE_ADMINS="U0SAM, U0PRIYA,,W0ENT",
             TOUCHBASE_NUDGE_INTERVAL_MINUTES="5",
             PORT="8080",
+            TOUCHBASE_DB_CONNECT_TIMEOUT="4",
+            TOUCHBASE_DB_STATEMENT_TIMEOUT="8",
+            TOUCHBASE_DB_BATCH_STATEMENT_TIMEOUT="120",
+            TOUCHBASE_DB_LOCK_TIMEOUT="2",
+            TOUCHBASE_DB_IDLE_IN_TRANSACTION_TIMEOUT="45",
+            TOUCHBASE_DB_POOL_TIMEOUT="6",
         )
     )
+    assert settings.db_timeouts() == Timeouts(
+        connect=4, statement=8, lock=2, idle_in_transaction=45, pool=6
+    )
+    assert settings.db_timeouts(batch=True).statement == 120
     assert settings.app_token == "xapp-1-A0-xyz"
     assert settings.database_url == "postgres://u:p@db.example.com:5432/touchbase"
     assert settings.slack_api_url == "http://127.0.0.1:8000/api/"  # a trailing slash is added
@@ -70,6 +91,12 @@ def test_blank_values_mean_the_default() -> None:
             TOUCHBASE_ADMINS="",
             TOUCHBASE_NUDGE_INTERVAL_MINUTES="",
             PORT=" ",
+            TOUCHBASE_DB_CONNECT_TIMEOUT="",
+            TOUCHBASE_DB_STATEMENT_TIMEOUT=" ",
+            TOUCHBASE_DB_BATCH_STATEMENT_TIMEOUT="",
+            TOUCHBASE_DB_LOCK_TIMEOUT="",
+            TOUCHBASE_DB_IDLE_IN_TRANSACTION_TIMEOUT="",
+            TOUCHBASE_DB_POOL_TIMEOUT="",
         )
     )
     assert settings == load(BASE)
@@ -170,6 +197,20 @@ def test_database_commands_need_no_slack_settings() -> None:
         ("PORT", "http", "1 to 65535"),
         ("PORT", "²", "1 to 65535"),  # a digit to str.isdigit, not to int()
         ("PORT", "٣٠٠٠", "1 to 65535"),  # Arabic-Indic digits
+        # psycopg waits at least 2 seconds for a connection, whatever it is told.
+        ("TOUCHBASE_DB_CONNECT_TIMEOUT", "1", "2 to 60"),
+        ("TOUCHBASE_DB_CONNECT_TIMEOUT", "61", "2 to 60"),
+        ("TOUCHBASE_DB_STATEMENT_TIMEOUT", "0", "1 to 600"),  # 0 would mean no limit at all
+        ("TOUCHBASE_DB_STATEMENT_TIMEOUT", "5s", "1 to 600"),
+        ("TOUCHBASE_DB_STATEMENT_TIMEOUT", "2.5", "1 to 600"),
+        ("TOUCHBASE_DB_BATCH_STATEMENT_TIMEOUT", "0", "1 to 3600"),
+        ("TOUCHBASE_DB_BATCH_STATEMENT_TIMEOUT", "3601", "1 to 3600"),
+        ("TOUCHBASE_DB_LOCK_TIMEOUT", "0", "1 to 600"),
+        ("TOUCHBASE_DB_LOCK_TIMEOUT", "-3", "1 to 600"),
+        ("TOUCHBASE_DB_IDLE_IN_TRANSACTION_TIMEOUT", "0", "1 to 3600"),
+        ("TOUCHBASE_DB_IDLE_IN_TRANSACTION_TIMEOUT", "forever", "1 to 3600"),
+        ("TOUCHBASE_DB_POOL_TIMEOUT", "0", "1 to 600"),
+        ("TOUCHBASE_DB_POOL_TIMEOUT", "601", "1 to 600"),
     ],
 )
 def test_malformed_settings_name_the_variable(variable: str, value: str, expected: str) -> None:

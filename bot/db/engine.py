@@ -1,14 +1,64 @@
-"""The engine and transactions. Callers own their transaction: `with db.transaction(): ...`."""
+"""The engine and transactions. Callers own their transaction: `with db.transaction(): ...`.
+
+Every wait on the database is bounded (see `Timeouts`), so an unreachable or silent database
+turns into an error within seconds, which the caller can answer politely, instead of a hang.
+"""
 
 from __future__ import annotations
 
+import logging
+import os
+import socket
+import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Self, cast
 
-from sqlalchemy import Engine, create_engine, event, text
+import psycopg
+from sqlalchemy import Engine, QueuePool, create_engine, event, make_url, text
+from sqlalchemy.engine.default import DefaultDialect
 from sqlalchemy.orm import Session, sessionmaker
+
+log = logging.getLogger(__name__)
+
+# A live PostgreSQL answers within the statement timeout, if only to cancel the statement.
+REPLY_GRACE_SECONDS = 1
+# So the kernel notices a peer gone quiet in an idle pooled connection within tens of seconds,
+# not the two hours of the kernel's defaults: probes after 10 s of quiet, then every 5 s.
+KEEPALIVES = {
+    "keepalives": 1,
+    "keepalives_idle": 10,
+    "keepalives_interval": 5,
+    "keepalives_count": 3,
+}
+
+
+@dataclass(frozen=True)
+class Timeouts:
+    """How long each kind of database wait may last, in seconds.
+
+    connect: a new connection (psycopg counts it per address tried).
+    statement: one statement, cancelled by PostgreSQL itself (statement_timeout).
+    lock: waiting for a row or table lock (PostgreSQL's lock_timeout, SQLite's busy timeout).
+    idle_in_transaction: PostgreSQL ends a session left idle inside a transaction this long,
+        so a client that vanished mid-transaction doesn't hold its locks.
+    pool: waiting for a free connection in the pool.
+    """
+
+    connect: int = 3
+    statement: int = 5
+    lock: int = 3
+    idle_in_transaction: int = 30
+    pool: int = 5
+
+    @property
+    def reply(self) -> int:
+        """How long the client waits for any answer from PostgreSQL before dropping the
+        connection. Past the statement timeout the server is unreachable or hung, and TCP may
+        never say so: a silent peer whose host still acknowledges packets looks alive."""
+        return self.statement + REPLY_GRACE_SECONDS
 
 
 def normalize_url(url: str) -> str:
@@ -19,15 +69,42 @@ def normalize_url(url: str) -> str:
     return url
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
-    engine = create_engine(normalize_url(url), pool_pre_ping=True, **kwargs)
-    if engine.dialect.name == "sqlite":
+def make_engine(url: str, timeouts: Timeouts = Timeouts(), **kwargs: Any) -> Engine:
+    parsed = make_url(normalize_url(url))
+    dialect = cast(type[DefaultDialect], parsed.get_dialect())
+    sqlite = dialect.name == "sqlite"
+    if issubclass(dialect.get_pool_class(parsed), QueuePool):  # in-memory SQLite has no queue
+        kwargs.setdefault("pool_timeout", timeouts.pool)
+    # sqlite3's `timeout` is its busy timeout, in force from the very first statement.
+    bounds = {"timeout": timeouts.lock} if sqlite else _postgres_args(timeouts)
+    kwargs["connect_args"] = bounds | kwargs.get("connect_args", {})
+    engine = create_engine(parsed, pool_pre_ping=True, **kwargs)
+    if sqlite:
         _tune_sqlite(engine)
+    else:
+        _bound_replies(engine, timeouts.reply)
     return engine
 
 
+def _postgres_args(timeouts: Timeouts) -> dict[str, Any]:
+    """libpq connection parameters: the server's own limits, and the client's on the socket."""
+    limits = {
+        "statement_timeout": timeouts.statement,
+        "lock_timeout": timeouts.lock,
+        "idle_in_transaction_session_timeout": timeouts.idle_in_transaction,
+    }
+    return {
+        "connect_timeout": timeouts.connect,
+        "options": " ".join(f"-c {name}={seconds}s" for name, seconds in limits.items()),
+        **KEEPALIVES,
+        # Linux: data unacknowledged this long (a network partition) fails the connection.
+        "tcp_user_timeout": timeouts.reply * 1000,
+        "cursor_factory": _BoundedCursor,
+    }
+
+
 def _tune_sqlite(engine: Engine) -> None:
-    """WAL for concurrent readers, a busy timeout, foreign keys, and explicit BEGINs.
+    """WAL for concurrent readers, foreign keys, and explicit BEGINs.
 
     pysqlite's own transaction handling starts transactions lazily, so a read that later
     writes can fail at once with "database is locked". Writers instead start with BEGIN
@@ -39,7 +116,6 @@ def _tune_sqlite(engine: Engine) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=10000")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
@@ -48,6 +124,100 @@ def _tune_sqlite(engine: Engine) -> None:
     def _begin(connection: Any) -> None:
         mode = connection.get_execution_options().get("sqlite_begin", "DEFERRED")
         connection.exec_driver_sql(f"BEGIN {mode}")
+
+
+def _bound_replies(engine: Engine, seconds: float) -> None:
+    """Connect with `_BoundedConnection`, whose every wait for a reply lasts at most `seconds`."""
+
+    @event.listens_for(engine, "do_connect")
+    def _connect(_dialect: Any, _record: Any, cargs: Any, cparams: Any) -> _BoundedConnection:
+        connection = _BoundedConnection.connect(*cargs, **cparams)
+        connection.reply_timeout = seconds
+        return connection
+
+
+class _Watchdog:
+    """Shuts down the socket of a connection whose reply is overdue, so the thread waiting on
+    it gets an error at once, and SQLAlchemy discards the broken connection.
+
+    psycopg has no client-side limit on waiting for a reply; one thread watches them all.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Condition()
+        self._due: dict[object, tuple[float, int]] = {}  # waiter -> (deadline, socket)
+        self._thread: threading.Thread | None = None
+
+    @contextmanager
+    def bound(self, fileno: int, seconds: float) -> Iterator[None]:
+        waiter, deadline = object(), time.monotonic() + seconds
+        with self._lock:
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._watch, name="db-watchdog", daemon=True)
+                self._thread.start()
+            if all(deadline < due for due, _ in self._due.values()):
+                self._lock.notify()  # the watchdog sleeps until the earliest deadline
+            self._due[waiter] = (deadline, fileno)
+        try:
+            yield
+        finally:
+            with self._lock:
+                # Under the lock: once this returns, the socket is never touched again.
+                self._due.pop(waiter, None)
+
+    def _watch(self) -> None:
+        with self._lock:
+            while True:
+                now = time.monotonic()
+                for waiter, (deadline, fileno) in list(self._due.items()):
+                    if deadline <= now:
+                        del self._due[waiter]
+                        _shut_down(fileno)
+                earliest = min((due for due, _ in self._due.values()), default=None)
+                self._lock.wait(None if earliest is None else earliest - now)
+
+
+def _shut_down(fileno: int) -> None:
+    log.warning("No reply from the database in time; dropping the connection")
+    try:
+        with socket.socket(fileno=os.dup(fileno)) as sock:
+            sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass  # already closed: the waiter has its error
+
+
+_watchdog = _Watchdog()
+
+
+class _BoundedConnection(psycopg.Connection[Any]):
+    """A psycopg connection whose commits and rollbacks wait at most `reply_timeout`."""
+
+    reply_timeout: float  # set right after connecting, in _bound_replies
+
+    @contextmanager
+    def bounded(self) -> Iterator[None]:
+        with _watchdog.bound(self.fileno(), self.reply_timeout):
+            yield
+
+    def commit(self) -> None:
+        with self.bounded():
+            super().commit()
+
+    def rollback(self) -> None:
+        with self.bounded():
+            super().rollback()
+
+
+class _BoundedCursor(psycopg.Cursor[Any]):
+    """A cursor whose statements (and the pool's pre-ping) wait at most `reply_timeout`."""
+
+    def execute(self, *args: Any, **kwargs: Any) -> Self:
+        with cast(_BoundedConnection, self.connection).bounded():
+            return super().execute(*args, **kwargs)
+
+    def executemany(self, *args: Any, **kwargs: Any) -> None:
+        with cast(_BoundedConnection, self.connection).bounded():
+            super().executemany(*args, **kwargs)
 
 
 @dataclass
@@ -64,8 +234,8 @@ class Database:
         self._writer = sessionmaker(writer_engine, expire_on_commit=False)
 
     @classmethod
-    def from_url(cls, url: str, **kwargs: Any) -> Database:
-        return cls(make_engine(url, **kwargs))
+    def from_url(cls, url: str, timeouts: Timeouts = Timeouts(), **kwargs: Any) -> Database:
+        return cls(make_engine(url, timeouts, **kwargs))
 
     @property
     def dialect(self) -> str:
