@@ -64,8 +64,10 @@ def test_every_setting_is_read() -> None:
             TOUCHBASE_DB_LOCK_TIMEOUT="2",
             TOUCHBASE_DB_IDLE_IN_TRANSACTION_TIMEOUT="45",
             TOUCHBASE_DB_POOL_TIMEOUT="6",
+            TOUCHBASE_SLACK_TIMEOUT="3",
         )
     )
+    assert settings.slack_timeout == 3
     assert settings.db_timeouts() == Timeouts(
         connect=4, statement=8, lock=2, idle_in_transaction=45, pool=6
     )
@@ -211,6 +213,8 @@ def test_database_commands_need_no_slack_settings() -> None:
         ("TOUCHBASE_DB_IDLE_IN_TRANSACTION_TIMEOUT", "forever", "1 to 3600"),
         ("TOUCHBASE_DB_POOL_TIMEOUT", "0", "1 to 600"),
         ("TOUCHBASE_DB_POOL_TIMEOUT", "601", "1 to 600"),
+        ("TOUCHBASE_SLACK_TIMEOUT", "0", "1 to 60"),
+        ("TOUCHBASE_SLACK_TIMEOUT", "61", "1 to 60"),
     ],
 )
 def test_malformed_settings_name_the_variable(variable: str, value: str, expected: str) -> None:
