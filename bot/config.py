@@ -13,10 +13,38 @@ from dataclasses import dataclass, field
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
-from bot.db.engine import Timeouts
-
 SLACK_API_DEFAULT = "https://slack.com/api/"
 DATABASE_DEFAULT = "sqlite:///touchbase.db"
+
+
+# A live PostgreSQL answers within the statement timeout, if only to cancel the statement.
+REPLY_GRACE_SECONDS = 1
+
+
+@dataclass(frozen=True)
+class Timeouts:
+    """How long each kind of database wait may last, in seconds.
+
+    connect: a new connection (psycopg counts it per address tried).
+    statement: one statement, cancelled by PostgreSQL itself (statement_timeout).
+    lock: waiting for a row or table lock (PostgreSQL's lock_timeout, SQLite's busy timeout).
+    idle_in_transaction: PostgreSQL ends a session left idle inside a transaction this long,
+        so a client that vanished mid-transaction doesn't hold its locks.
+    pool: waiting for a free connection in the pool.
+    """
+
+    connect: int = 3
+    statement: int = 5
+    lock: int = 3
+    idle_in_transaction: int = 30
+    pool: int = 5
+
+    @property
+    def reply(self) -> int:
+        """How long the client waits for any answer from PostgreSQL before dropping the
+        connection. Past the statement timeout the server is unreachable or hung, and TCP may
+        never say so: a silent peer whose host still acknowledges packets looks alive."""
+        return self.statement + REPLY_GRACE_SECONDS
 
 
 class ConfigError(Exception):
@@ -38,7 +66,7 @@ class Settings:
     admins: frozenset[str] = field(default_factory=frozenset)
     nudge_interval_minutes: int = 15
     port: int = 3000
-    # Database waits, in seconds (see bot.db.engine.Timeouts).
+    # Database waits, in seconds (see Timeouts).
     # Seconds to wait for Slack's answer to one Web API call.
     slack_timeout: int = 10
     db_connect_timeout: int = 3

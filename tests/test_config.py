@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.config import DATABASE_DEFAULT, SLACK_API_DEFAULT, ConfigError, Settings, load
-from bot.db.engine import Timeouts
+from bot.config import DATABASE_DEFAULT, SLACK_API_DEFAULT, ConfigError, Settings, Timeouts, load
 
 BASE = {"SLACK_BOT_TOKEN": "xoxb-1-2-abc", "SLACK_SIGNING_SECRET": "s3cret"}
 

@@ -1,7 +1,7 @@
 """The engine and transactions. Callers own their transaction: `with db.transaction(): ...`.
 
-Every wait on the database is bounded (see `Timeouts`), so an unreachable or silent database
-turns into an error within seconds, which the caller can answer politely, instead of a hang.
+Every wait on the database is bounded (see `bot.config.Timeouts`), so an unreachable or silent
+database turns into an error within seconds, which the caller can answer politely, not a hang.
 """
 
 from __future__ import annotations
@@ -21,10 +21,12 @@ from sqlalchemy import Engine, QueuePool, create_engine, event, make_url, text
 from sqlalchemy.engine.default import DefaultDialect
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.config import Timeouts
+
 log = logging.getLogger(__name__)
 
-# A live PostgreSQL answers within the statement timeout, if only to cancel the statement.
-REPLY_GRACE_SECONDS = 1
+DEFAULT_TIMEOUTS = Timeouts()
+
 # So the kernel notices a peer gone quiet in an idle pooled connection within tens of seconds,
 # not the two hours of the kernel's defaults: probes after 10 s of quiet, then every 5 s.
 KEEPALIVES = {
@@ -35,32 +37,6 @@ KEEPALIVES = {
 }
 
 
-@dataclass(frozen=True)
-class Timeouts:
-    """How long each kind of database wait may last, in seconds.
-
-    connect: a new connection (psycopg counts it per address tried).
-    statement: one statement, cancelled by PostgreSQL itself (statement_timeout).
-    lock: waiting for a row or table lock (PostgreSQL's lock_timeout, SQLite's busy timeout).
-    idle_in_transaction: PostgreSQL ends a session left idle inside a transaction this long,
-        so a client that vanished mid-transaction doesn't hold its locks.
-    pool: waiting for a free connection in the pool.
-    """
-
-    connect: int = 3
-    statement: int = 5
-    lock: int = 3
-    idle_in_transaction: int = 30
-    pool: int = 5
-
-    @property
-    def reply(self) -> int:
-        """How long the client waits for any answer from PostgreSQL before dropping the
-        connection. Past the statement timeout the server is unreachable or hung, and TCP may
-        never say so: a silent peer whose host still acknowledges packets looks alive."""
-        return self.statement + REPLY_GRACE_SECONDS
-
-
 def normalize_url(url: str) -> str:
     """Accept Heroku-style `postgres://` and plain `postgresql://`; always drive with psycopg 3."""
     for prefix in ("postgres://", "postgresql://"):
@@ -69,7 +45,7 @@ def normalize_url(url: str) -> str:
     return url
 
 
-def make_engine(url: str, timeouts: Timeouts = Timeouts(), **kwargs: Any) -> Engine:
+def make_engine(url: str, timeouts: Timeouts = DEFAULT_TIMEOUTS, **kwargs: Any) -> Engine:
     parsed = make_url(normalize_url(url))
     dialect = cast(type[DefaultDialect], parsed.get_dialect())
     sqlite = dialect.name == "sqlite"
@@ -234,7 +210,7 @@ class Database:
         self._writer = sessionmaker(writer_engine, expire_on_commit=False)
 
     @classmethod
-    def from_url(cls, url: str, timeouts: Timeouts = Timeouts(), **kwargs: Any) -> Database:
+    def from_url(cls, url: str, timeouts: Timeouts = DEFAULT_TIMEOUTS, **kwargs: Any) -> Database:
         return cls(make_engine(url, timeouts, **kwargs))
 
     @property

@@ -15,7 +15,8 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
-from bot.db.engine import Database, Timeouts, make_engine, normalize_url
+from bot.config import Timeouts
+from bot.db.engine import Database, make_engine, normalize_url
 from tests.faults import FaultProxy, Mode
 from tests.helpers import TEAM, add_client
 
