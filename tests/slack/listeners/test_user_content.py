@@ -21,27 +21,11 @@ from bot.services.reps import ensure_rep
 from tests.conftest import NOW, TEAM, Clock, WebApp, buttons
 from tests.helpers import add_client, add_touch
 from tests.helpers import touches as logged
+from tests.ui.checks import mrkdwn_texts
 
 HOSTILE = "Ping <!channel> Partners"
 # Slack's control sequences: a mention, a special mention, a link. None may come from a name.
 _CONTROL = re.compile(r"<[^>]*>")
-
-
-def mrkdwn_texts(payload: Any) -> list[str]:
-    """Every mrkdwn string in a message or view: its text objects, and a message's `text`."""
-    found: list[str] = []
-    if isinstance(payload, dict):
-        if payload.get("type") == "mrkdwn":
-            found.append(str(payload["text"]))
-        for key, value in payload.items():
-            if key == "text" and isinstance(value, str) and "type" not in payload:
-                found.append(value)
-            else:
-                found += mrkdwn_texts(value)
-    elif isinstance(payload, list):
-        for value in payload:
-            found += mrkdwn_texts(value)
-    return found
 
 
 def controls(payload: Any) -> set[str]:
