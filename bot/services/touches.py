@@ -113,9 +113,8 @@ def record(
     now: dt.datetime,
     source: Source,
 ) -> Message:
-    """Record a planned touch and say so, or say why not: how every touch is saved, from
-    `/touch`, the log-touch form and the message shortcut (a pick button also marks its
-    pending touch, in the same transaction)."""
+    """Record a planned touch and say so, or say why not: from `/touch`, the log-touch form and
+    the message shortcut. (A pick button saves in the transaction that marks its pending touch.)"""
     if not isinstance(plan, TouchPlan):
         return refusal_message(plan, now.astimezone(ZoneInfo(rep.tz)).date())
     with deps.db.transaction(write=True) as session:
