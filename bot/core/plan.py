@@ -13,8 +13,8 @@ from bot.core.matching import Match, match_client
 from bot.core.model import Client, Kind, NewTouch, Source
 from bot.core.refusals import DayInFuture, EmptyNote, NoteTooLong, Refusal
 
-# Slack buttons carry at most 2000 characters; a note must fit one when the rep picks a client.
-MAX_NOTE = 1500
+# The longest note: what Slack's plain_text_input (the log-touch form) holds, at most 3000.
+MAX_NOTE = 3000
 
 # Day abbreviations that are also everyday words. Right after the name they start the note
 # ("sat down with the owner", "sun damage to the roof"); before the name they still name a day.

@@ -230,3 +230,21 @@ class SeenRequestRow(Base):
     # A SHA-256 of what identifies the request: its signature and timestamp, or the event's id.
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
+
+
+class PendingTouchRow(Base):
+    """A `/touch` whose name fits several clients, waiting for the rep to pick one.
+
+    The pick buttons carry only its ID, so a note of any length in any script fits them. Marked
+    when logged, so a second click logs nothing; pruned a day after it was typed.
+    """
+
+    __tablename__ = "pending_touch"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    rep_id: Mapped[str] = mapped_column(String(32))
+    note: Mapped[str] = mapped_column(Text)
+    day: Mapped[dt.date | None] = mapped_column(Date)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
+    logged_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

@@ -34,13 +34,15 @@ from bot.services import clients
 from bot.services.nudges import current_items
 from bot.services.reps import ensure_rep
 from bot.ui import blocks, text
-from bot.ui.blocks import Message, PendingTouch, plain
+from bot.ui.blocks import Message, Pick, plain
 from bot.ui.digest import list_message
 from bot.ui.modals import LogForm, Modal, log_touch_view
 from bot.ui.render import mrkdwn_to_text
 from bot.ui.replies import refusal_message
 
 UNDO_WINDOW = dt.timedelta(minutes=10)
+# How long pick-the-client buttons keep working; their pending touches are pruned after it.
+PICK_WINDOW = dt.timedelta(days=1)
 
 
 def run_command(deps: Deps, team_id: str, user_id: str, command_text: str) -> Message:
@@ -96,8 +98,11 @@ def log_touch(
         book = repo.active_clients(session, rep.team_id)
     plan = plan_touch(rest, day, book, now=now, tz=tz)
     if isinstance(plan, Ambiguous) and len(plan.note) <= MAX_NOTE:
-        # The buttons keep the day the rep gave, so a pick logs exactly what they typed.
-        return blocks.choose_client(plan.query, plan.candidates, plan.note, day)
+        # The touch waits with the day the rep gave, so a pick logs exactly what they typed.
+        with deps.db.transaction(write=True) as session:
+            repo.prune_pending_touches(session, now - PICK_WINDOW)
+            pending = repo.add_pending_touch(session, rep.team_id, rep.user_id, plan.note, day, now)
+        return blocks.choose_client(plan.query, plan.candidates, pending)
     return record(deps, rep, plan, now, Source.SLASH)
 
 
@@ -108,14 +113,18 @@ def record(
     now: dt.datetime,
     source: Source,
 ) -> Message:
-    """Record a planned touch and say so, or say why not: the one way every touch is saved,
-    from `/touch`, its pick buttons, the log-touch form and the message shortcut."""
+    """Record a planned touch and say so, or say why not: from `/touch`, the log-touch form and
+    the message shortcut. (A pick button saves in the transaction that marks its pending touch.)"""
     if not isinstance(plan, TouchPlan):
         return refusal_message(plan, now.astimezone(ZoneInfo(rep.tz)).date())
     with deps.db.transaction(write=True) as session:
         touch = repo.add_touch(session, plan.to_new_touch(rep.team_id, rep.user_id, now, source))
+    return _logged(plan, touch.id)
+
+
+def _logged(plan: TouchPlan, touch_id: int) -> Message:
     return blocks.touch_logged(
-        touch_id=touch.id,
+        touch_id=touch_id,
         client=plan.client,
         kind=plan.kind,
         because=plan.because,
@@ -145,18 +154,29 @@ def log_from_form(deps: Deps, team_id: str, user_id: str, form: LogForm) -> Mess
 
 
 def pick_client(deps: Deps, team_id: str, user_id: str, value: str) -> Message:
-    """A click on one of the "which client?" buttons logs the touch the rep first typed."""
+    """A click on one of the "which client?" buttons logs the touch the rep first typed, once."""
     now = deps.clock()
-    pending = PendingTouch.decode(value)
-    if pending is None:
+    pick = Pick.decode(value)
+    if pick is None:
         return plain(text.PICK_GONE)
     rep = ensure_rep(deps, team_id, user_id, now)
-    with deps.db.transaction() as session:
-        client = repo.get_client(session, team_id, pending.client_id)
-    if client is None:
-        return plain(text.PICK_GONE)
-    plan = plan_note(client, pending.note, pending.day, now=now, tz=ZoneInfo(rep.tz))
-    return record(deps, rep, plan, now, Source.SLASH)
+    with deps.db.transaction(write=True) as session:
+        pending = repo.lock_pending_touch(
+            session, team_id, user_id, pick.pending_id, since=now - PICK_WINDOW
+        )
+        client = repo.get_client(session, team_id, pick.client_id) if pending else None
+        if pending is None or client is None:
+            return plain(text.PICK_GONE)
+        if pending.logged:
+            return plain(text.PICK_DONE)
+        tz = ZoneInfo(rep.tz)
+        plan = plan_note(client, pending.note, pending.day, now=now, tz=tz)
+        if not isinstance(plan, TouchPlan):
+            return refusal_message(plan, now.astimezone(tz).date())
+        # Marked in the transaction that logs it: a second click finds it logged.
+        repo.mark_pending_logged(session, pending.id, now)
+        touch = repo.add_touch(session, plan.to_new_touch(team_id, user_id, now, Source.SLASH))
+    return _logged(plan, touch.id)
 
 
 def flip_kind(deps: Deps, team_id: str, user_id: str, value: str) -> Message:
@@ -215,11 +235,9 @@ def show(deps: Deps, rep: Rep, query: str, today: dt.date) -> Message:
             uid: r.display_name for uid, r in repo.get_reps(session, rep.team_id, people).items()
         }
     renewal = next_renewal(client.renewal_date, today) if client.renewal_date else None
-    owner = names.get(client.owner_id or "") or (
-        f"<@{client.owner_id}>" if client.owner_id else None
-    )
+    owner = names.get(client.owner_id or "")
     summary = text.client_summary(client, touches, owner, renewal, today, names, ZoneInfo(rep.tz))
-    return plain(summary)
+    return plain("\n".join(summary))
 
 
 def add_client(deps: Deps, rep: Rep, command: AddClient, now: dt.datetime) -> Message:

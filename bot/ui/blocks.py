@@ -4,7 +4,7 @@ from bot.ui.text."""
 from __future__ import annotations
 
 import datetime as dt
-import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -54,6 +54,27 @@ def section(words: str) -> SectionBlock:
     return SectionBlock(text=MarkdownTextObject(text=words))
 
 
+# Slack's limit for a section's text.
+SECTION_LIMIT = 3000
+
+
+def sections(lines: Sequence[str]) -> list[SectionBlock]:
+    """Lines packed into as few sections as Slack's 3000 characters per section allow."""
+    packed: list[SectionBlock] = []
+    current: list[str] = []
+    size = 0
+    for line in lines:
+        line = line[:SECTION_LIMIT]
+        if current and size + 1 + len(line) > SECTION_LIMIT:
+            packed.append(section("\n".join(current)))
+            current, size = [], 0
+        size += len(line) + (1 if current else 0)
+        current.append(line)
+    if current:
+        packed.append(section("\n".join(current)))
+    return packed
+
+
 def touch_logged(
     *,
     touch_id: int,
@@ -70,39 +91,39 @@ def touch_logged(
     return Message(words, blocks)
 
 
-@dataclass(frozen=True)
-class PendingTouch:
-    """What a pick-the-client button carries, so the click can log the touch without a draft row."""
+# Pick buttons offered for a name several clients share; the rest are counted. Slack allows 25
+# elements in an actions block; a few more than a handful is as many as anyone reads.
+CHOICES = 8
 
+
+@dataclass(frozen=True)
+class Pick:
+    """What a pick-the-client button carries: the touch waiting for its client (kept in the
+    database, so a note of any length in any script fits) and the client picked."""
+
+    pending_id: int
     client_id: int
-    note: str
-    day: dt.date | None
 
     def encode(self) -> str:
-        day = self.day.isoformat() if self.day else None
-        return json.dumps({"c": self.client_id, "n": self.note, "d": day}, separators=(",", ":"))
+        return f"{self.pending_id}:{self.client_id}"
 
     @classmethod
-    def decode(cls, value: str) -> PendingTouch | None:
-        """None for a value that isn't one of ours (an old or tampered button)."""
-        try:
-            data = json.loads(value)
-            day = dt.date.fromisoformat(data["d"]) if data["d"] else None
-            return cls(int(data["c"]), str(data["n"]), day)
-        except (ValueError, KeyError, TypeError):
-            return None
+    def decode(cls, value: str) -> Pick | None:
+        """None for a value that isn't one of ours (a tampered button, or one posted before
+        pending touches were kept in the database, which carried the note as JSON)."""
+        found = re.fullmatch(r"(\d{1,18}):(\d{1,18})", value)
+        return cls(int(found[1]), int(found[2])) if found else None
 
 
-def choose_client(
-    query: str, candidates: Sequence[Client], note: str, day: dt.date | None
-) -> Message:
-    words = text.ambiguous(query, len(candidates))
+def choose_client(query: str, candidates: Sequence[Client], pending_id: int) -> Message:
+    shown = candidates[:CHOICES]
+    words = text.ambiguous(query, len(candidates) - len(shown))
     buttons = [
         ButtonElement(
-            text=text.one_line(c.name, 70),
+            text=text.one_line(c.name, 75),
             action_id=f"{PICK_CLIENT}:{c.id}",
-            value=PendingTouch(c.id, note, day).encode(),
+            value=Pick(pending_id, c.id).encode(),
         )
-        for c in candidates
+        for c in shown
     ]
     return Message(words, render([section(words), ActionsBlock(elements=buttons)]))

@@ -31,7 +31,7 @@ from bot.core.dates import next_renewal
 from bot.core.matching import rank_clients
 from bot.core.model import MAX_NAME, Client, Tier, Touch
 from bot.ui import text
-from bot.ui.blocks import FormErrors, section
+from bot.ui.blocks import FormErrors, section, sections
 from bot.ui.ids import ADD_CLIENT_VIEW, ALIASES, ARCHIVE, CLIENT_VIEW, NAME, OWNER, RENEWAL, TIER
 from bot.ui.modals import MAX_OPTION_TEXT, client_option
 
@@ -58,14 +58,14 @@ def client_view(
 
     `names` maps the user IDs of the owner and of the reps in `touches` to display names.
     """
-    owner = owner_label(client, names.get(client.owner_id or ""))
+    owner_name = names.get(client.owner_id or "")
     renewal = next_renewal(client.renewal_date, today) if client.renewal_date else None
     blocks: list[Block] = [
-        section(text.client_summary(client, touches, owner, renewal, today, dict(names), tz))
+        *sections(text.client_summary(client, touches, owner_name, renewal, today, names, tz))
     ]
     if not editable:
         blocks.append(
-            ContextBlock(elements=[MarkdownTextObject(text=text.not_allowed(client, owner))])
+            ContextBlock(elements=[MarkdownTextObject(text=text.not_allowed(client, owner_name))])
         )
         return _modal(CLIENT_VIEW, text.one_line(client.name, 24), blocks, client_id=client.id)
     blocks += [
@@ -97,13 +97,6 @@ def client_view(
         client_id=client.id,
         submit=text.CLIENT_SAVE,
     )
-
-
-def owner_label(client: Client, display_name: str | None) -> str | None:
-    """How to name the client's owner: their display name, or a mention when we don't know it."""
-    if client.owner_id is None:
-        return None
-    return display_name or f"<@{client.owner_id}>"
 
 
 def add_client_view(owner_id: str) -> dict[str, Any]:

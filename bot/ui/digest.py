@@ -71,7 +71,7 @@ def _section(words: str, block_id: str | None = None) -> dict[str, Any]:
 
 def item_blocks(item: Item, today: dt.date) -> list[dict[str, Any]]:
     client = item.client
-    words = f"*{client.name}*\n{reason(item, today)}\n_{suggestion(item, today)}_"
+    words = text.nudge_item(client, reason(item, today), suggestion(item, today))
     value = str(client.id)
     confirm = {
         "title": _plain(text.NOT_MINE_CONFIRM_TITLE),
@@ -122,7 +122,7 @@ def digest_message(digest: Digest, today: dt.date) -> Message:
     if digest.more:
         blocks.append(_section(text.and_more(digest.more)))
     blocks.append({"type": "context", "elements": [_mrkdwn(text.DIGEST_FOOTER)]})
-    fallback = text.digest_fallback([i.client.name for i in digest.items], digest.more)
+    fallback = text.digest_fallback([i.client for i in digest.items], digest.more)
     return Message(fallback, tuple(blocks))
 
 
@@ -137,7 +137,7 @@ def list_message(items: Sequence[Item], today: dt.date) -> Message:
     hidden = len(unique) - len(shown)
     if hidden:
         blocks.append(_section(text.list_more(hidden)))
-    fallback = text.digest_fallback([i.client.name for i in shown], hidden)
+    fallback = text.digest_fallback([i.client for i in shown], hidden)
     return Message(fallback, tuple(blocks))
 
 

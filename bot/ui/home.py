@@ -112,15 +112,11 @@ def _row(row: Row, today: dt.date) -> list[Block]:
     facts = [text.last_touch(row.days_since_touch), text.renews(row.renewal_on, today)]
     if row.snoozed_until:
         facts.append(text.snoozed_until(row.snoozed_until, today))
-    lines = [f"*{client.name}*"]
-    if row.item is not None:
-        lines.append(reason(row.item, today))
-    lines.append(" · ".join(facts))
+    why = reason(row.item, today) if row.item is not None else None
+    words = text.home_row(client, why, facts)
     value = str(client.id)
     return [
-        SectionBlock(
-            block_id=f"{CLIENT_BLOCK}{client.id}", text=MarkdownTextObject(text="\n".join(lines))
-        ),
+        SectionBlock(block_id=f"{CLIENT_BLOCK}{client.id}", text=MarkdownTextObject(text=words)),
         ActionsBlock(
             elements=[
                 ButtonElement(

@@ -16,8 +16,7 @@ from bot.core.refusals import (
     Refusal,
 )
 from bot.ui import text
-from bot.ui.blocks import Message, plain
-from bot.ui.clients import owner_label
+from bot.ui.blocks import CHOICES, Message, plain
 
 
 def refusal_message(refusal: Refusal, today: dt.date, *, verb: str = "log") -> Message:
@@ -26,8 +25,10 @@ def refusal_message(refusal: Refusal, today: dt.date, *, verb: str = "log") -> M
     match refusal:
         case Ambiguous(query=query, candidates=candidates, note=note):
             if verb != "log":
-                return plain(text.which_client(query, candidates, verb))
-            # Logging offers pick buttons; only a note too long to carry on them ends here.
+                shown = candidates[:CHOICES]
+                hidden = len(candidates) - len(shown)
+                return plain(text.which_client(query, shown, hidden, verb))
+            # Logging offers pick buttons; only a note over the limit ends here.
             return plain(text.note_too_long(len(note), MAX_NOTE))
         case NoMatch(query=query, closest=closest):
             return plain(text.no_match(query, closest))
@@ -44,5 +45,5 @@ def refusal_message(refusal: Refusal, today: dt.date, *, verb: str = "log") -> M
         case ClientGone():
             return plain(text.CLIENT_GONE)
         case NotAllowed(client=client, owner_name=owner_name):
-            return plain(text.not_allowed(client, owner_label(client, owner_name)))
+            return plain(text.not_allowed(client, owner_name))
     raise AssertionError(f"unhandled refusal {refusal!r}")

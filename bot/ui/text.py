@@ -1,14 +1,47 @@
 """Every word Touchbase says to people, in one place, so the voice stays the same.
 
 The voice: a thoughtful colleague. Short, warm, plain words, no IDs, no jargon, no blame.
+
+Sentences are Slack mrkdwn, and take user content raw: client names, notes, rep names and what
+a rep typed go in only through `_user` (or `_person`), which escapes them and keeps each within
+its budget below, so a client called "Ping <!channel>" pings nobody and every sentence fits
+Slack's limits whatever the name or note, in any script. Words for plain_text (button and
+option labels, titles) are never escaped: Slack shows those as they are.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
-from bot.core.model import Client, Kind, Touch
+from bot.core.model import MAX_NAME, Client, Kind, Touch
+from bot.ui.mrkdwn import literal
+
+# Budgets for user content, in characters once escaped ("&" becomes "&amp;").
+# A client's name: any name up to MAX_NAME in full, unless it is mostly & < >.
+NAME = 2 * MAX_NAME
+# A name in a confirm dialog, whose text holds 300 characters.
+CONFIRM_NAME = 150
+# A name in a list of many (the recap's renewals, say), and a rep's display name.
+LIST_NAME = 80
+# A note in a list of touches.
+NOTE_LINE = 120
+# What a rep typed, said back to them.
+TYPED = 100
+
+
+def _user(words: str, limit: int = NAME) -> str:
+    """User content as mrkdwn: on one line, escaped, at most `limit` characters."""
+    return literal(words, limit)
+
+
+def _name(client: Client, limit: int = NAME) -> str:
+    return f"*{_user(client.name, limit)}*"
+
+
+def _person(user_id: str, name: str | None) -> str:
+    """A rep: their display name, or a mention (the bot's own) when we don't know it."""
+    return _user(name, LIST_NAME) if name and name.strip() else f"<@{user_id}>"
 
 
 def day_label(day: dt.date, today: dt.date) -> str:
@@ -53,7 +86,7 @@ def logged(
 ) -> str:
     when = "" if day == today else f" ({day_label(day, today)})"
     reason = f" — {because}" if because and kind is Kind.VALUE else ""
-    lines = [f"Logged a touch with *{client.name}*{when}. Counted as *{KIND_WORDS[kind]}*{reason}."]
+    lines = [f"Logged a touch with {_name(client)}{when}. Counted as *{KIND_WORDS[kind]}*{reason}."]
     if follow_up_on is not None:
         lines.append(f"I'll remind you to follow up {day_label(follow_up_on, today)}.")
     return "\n".join(lines)
@@ -63,40 +96,45 @@ def flip_button(kind: Kind) -> str:
     return "Count as routine" if kind is Kind.VALUE else "Count as value-adding"
 
 
-def flipped(client: Client, kind: Kind) -> str:
-    return f"Done — your touch with *{client.name}* now counts as *{KIND_WORDS[kind]}*."
-
-
 FLIP_GONE = "That touch isn't there any more, so there's nothing to change."
 FLIP_NOT_YOURS = "Only the person who logged that touch can change how it counts."
 
 
-def ambiguous(query: str, count: int) -> str:
-    return f"A few clients match “{query}”. Which one did you mean?"
+def ambiguous(query: str, hidden: int) -> str:
+    """Above the pick buttons; `hidden` clients also match but got no button."""
+    words = f"A few clients match “{_user(query, TYPED)}”. Which one did you mean?"
+    if hidden:
+        words += f"\n…and {hidden:,} more: type more of the name to find them."
+    return words
 
 
-def which_client(query: str, candidates: Sequence[Client], verb: str) -> str:
-    names = ", ".join(f"*{c.name}*" for c in candidates)
-    return f"A few clients match “{query}”: {names}. Try `/touch {verb}` with the full name."
+def which_client(query: str, candidates: Sequence[Client], hidden: int, verb: str) -> str:
+    names = ", ".join(_name(c) for c in candidates)
+    more = f" and {hidden:,} more" if hidden else ""
+    return (
+        f"A few clients match “{_user(query, TYPED)}”: {names}{more}. "
+        f"Try `/touch {verb}` with the full name."
+    )
 
 
 PICK_GONE = "That choice has expired. Please send the /touch command again."
+PICK_DONE = "Already logged: that touch was saved when you first picked the client."
 
 
 def no_match(query: str, closest: Sequence[Client]) -> str:
-    lines = [f"I couldn't find a client called “{query}”, so nothing was saved."]
+    lines = [f"I couldn't find a client called “{_user(query, TYPED)}”, so nothing was saved."]
     if closest:
-        names = ", ".join(f"*{c.name}*" for c in closest)
+        names = ", ".join(_name(c) for c in closest)
         lines.append(f"Closest names I have: {names}.")
-    lines.append(f"To add them: `/touch add {query}`")
+    lines.append(f"To add them: `/touch add {_user(query)}`")
     return "\n".join(lines)
 
 
 def empty_note(client: Client) -> str:
     first = client.name.split()[0].lower()
     return (
-        f"What happened with *{client.name}*? Add a few words after the name, for example:\n"
-        f"`/touch {first} called to check on their claim`"
+        f"What happened with {_name(client)}? Add a few words after the name, for example:\n"
+        f"`/touch {_user(first)} called to check on their claim`"
     )
 
 
@@ -116,7 +154,9 @@ def day_in_future(day: dt.date, today: dt.date) -> str:
 
 
 def bad_date(text: str) -> str:
-    return f"“{text}” isn't a real date. Please use YYYY-MM-DD, for example 2026-03-14."
+    return (
+        f"“{_user(text, TYPED)}” isn't a real date. Please use YYYY-MM-DD, for example 2026-03-14."
+    )
 
 
 def follow_up_in_past(day: dt.date, today: dt.date) -> str:
@@ -133,7 +173,7 @@ SOMETHING_WRONG = (
 
 
 def undone(client: Client) -> str:
-    return f"Removed your last touch with *{client.name}*."
+    return f"Removed your last touch with {_name(client)}."
 
 
 NOTHING_TO_UNDO = (
@@ -152,54 +192,69 @@ def paused(until: dt.date | None, today: dt.date) -> str:
     )
 
 
+def owner(client: Client, owner_name: str | None) -> str | None:
+    """How to name the client's owner in a sentence; None when it has none."""
+    return _person(client.owner_id, owner_name) if client.owner_id else None
+
+
 def client_summary(
     client: Client,
     touches: Sequence[Touch],
     owner_name: str | None,
     next_renewal: dt.date | None,
     today: dt.date,
-    rep_names: dict[str, str],
+    rep_names: Mapping[str, str],
     tz: dt.tzinfo,
-) -> str:
-    """Days are the reader's: a touch at 9 pm in New York is today there, not tomorrow."""
-    facts = [f"Owner: {owner_name or 'nobody yet'}"]
+) -> list[str]:
+    """The client's facts and recent touches, a line each, every line well within a section.
+
+    Days are the reader's: a touch at 9 pm in New York is today there, not tomorrow.
+    """
+    facts = [f"Owner: {owner(client, owner_name) or 'nobody yet'}"]
     facts.append(f"Tier: {client.tier.value if client.tier else 'not set'}")
     facts.append(
         f"Next renewal: {short_date(next_renewal, today)}" if next_renewal else "No renewal date"
     )
-    lines = [f"*{client.name}*", " · ".join(facts)]
+    lines = [_name(client), " · ".join(facts)]
     if not touches:
         lines.append("No touches logged yet.")
     else:
         lines.append("Last touches:")
         for t in touches:
             when = day_label(t.occurred_at.astimezone(tz).date(), today)
-            who = rep_names.get(t.rep_id, "someone")
-            lines.append(f"• {when} — {who}: {one_line(t.note, 120)} _({KIND_WORDS[t.kind]})_")
-    return "\n".join(lines)
+            who = _user(rep_names[t.rep_id], LIST_NAME) if rep_names.get(t.rep_id) else "someone"
+            note = _user(t.note, NOTE_LINE)
+            lines.append(f"• {when} — {who}: {note} _({KIND_WORDS[t.kind]})_")
+    return lines
 
 
 def one_line(note: str, limit: int) -> str:
+    """Plain text on one line, cut to `limit`: for labels and titles, never for mrkdwn."""
     flat = " ".join(note.split())
     return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
 
 
 def client_added(client: Client) -> str:
-    return f"Added *{client.name}*. Log a touch with `/touch {client.name.lower()} …`"
+    return f"Added {_name(client)}. Log a touch with `/touch {_user(client.name.lower())} …`"
 
 
 def client_exists(client: Client) -> str:
-    return f"*{client.name}* is already in your book. To change it: `/touch edit {client.name}`"
+    return (
+        f"{_name(client)} is already in your book. To change it: `/touch edit {_user(client.name)}`"
+    )
 
 
 USAGE = {
-    "log": "`/touch [day] <client> <what happened>` — for example `/touch acme called about claim`",
-    "show": "`/touch show <client>` — for example `/touch show acme`",
-    "edit": "`/touch edit <client>` — for example `/touch edit acme`",
+    "log": (
+        "`/touch [day] &lt;client&gt; &lt;what happened&gt;` — "
+        "for example `/touch acme called about claim`"
+    ),
+    "show": "`/touch show &lt;client&gt;` — for example `/touch show acme`",
+    "edit": "`/touch edit &lt;client&gt;` — for example `/touch edit acme`",
     "undo": "`/touch undo` removes your last touch if you logged it in the last 10 minutes.",
     "pause": "`/touch pause` or `/touch pause until 2026-12-01`, then `/touch resume`",
     "add": (
-        "`/touch add <name> [renews YYYY-MM-DD] [tier A|B|C] [owner @someone]` — for example "
+        "`/touch add &lt;name&gt; [renews YYYY-MM-DD] [tier A|B|C] [owner @someone]` — for example "
         "`/touch add Acme Insurance Group renews 2027-03-14 tier A owner @sam`"
     ),
 }
@@ -251,7 +306,8 @@ HELP = "\n".join(
 
 DIGEST_GREETING = "Good morning! A few clients could use a touch from you today:"
 DIGEST_FOOTER = (
-    "Log a contact with `/touch <client> …` or the buttons. `/touch pause` if you need a break."
+    "Log a contact with `/touch &lt;client&gt; …` or the buttons. "
+    "`/touch pause` if you need a break."
 )
 LOG_BUTTON = "Log a touch"
 SNOOZE_BUTTON = "Snooze a week"
@@ -264,7 +320,8 @@ NOT_MINE_CONFIRM_NO = "Keep"
 
 def not_mine_confirm(client: Client) -> str:
     return (
-        f"You'll stop getting notes about *{client.name}*, and an admin will find them a new owner."
+        f"You'll stop getting notes about {_name(client, CONFIRM_NAME)}, and an admin will find "
+        "them a new owner."
     )
 
 
@@ -331,9 +388,13 @@ SUGGESTIONS: dict[str, tuple[str, ...]] = {
 }
 
 
-def digest_fallback(names: Sequence[str], more: int) -> str:
+def nudge_item(client: Client, reason: str, suggestion: str) -> str:
+    return f"{_name(client)}\n{reason}\n_{suggestion}_"
+
+
+def digest_fallback(clients: Sequence[Client], more: int) -> str:
     """The notification text: short, and names the clients."""
-    listed = ", ".join(names)
+    listed = ", ".join(_user(c.name) for c in clients)
     extra = f" and {more} more" if more else ""
     return f"A few clients could use a touch today: {listed}{extra}."
 
@@ -343,7 +404,7 @@ LIST_EMPTY = "Nobody needs you right now: every client has heard from you recent
 
 
 def snoozed(client: Client, until: dt.date, today: dt.date) -> str:
-    return f"Snoozed *{client.name}* until {day_label(until, today)}."
+    return f"Snoozed {_name(client)} until {day_label(until, today)}."
 
 
 def snooze_date_passed(today: dt.date) -> str:
@@ -351,7 +412,7 @@ def snooze_date_passed(today: dt.date) -> str:
 
 
 def handed_back(client: Client) -> str:
-    return f"Handed *{client.name}* back. An admin will find them a new owner."
+    return f"Handed {_name(client)} back. An admin will find them a new owner."
 
 
 CLIENT_GONE = "That client isn't in the book any more."
@@ -359,7 +420,7 @@ CLIENT_GONE = "That client isn't in the book any more."
 
 def not_yours_to_hand_back(client: Client) -> str:
     return (
-        f"*{client.name}* belongs to someone else, so there's nothing to hand back. "
+        f"{_name(client)} belongs to someone else, so there's nothing to hand back. "
         "If you'd rather not hear about it for a while, snooze it."
     )
 
@@ -396,7 +457,7 @@ HOME_ATTENTION = "*Could use a touch now*"
 HOME_REST = "*Everyone else*"
 HOME_EMPTY = (
     "You don't look after any clients yet. Add one with the button above, "
-    "or with `/touch add <name>`."
+    "or with `/touch add &lt;name&gt;`."
 )
 HOME_HANDED_BACK = "*Waiting for a new owner*"
 HOME_REASSIGN = "Choose a new owner"
@@ -426,13 +487,18 @@ def snoozed_until(until: dt.date, today: dt.date) -> str:
 
 def home_more(count: int) -> str:
     noun = "client" if count == 1 else "clients"
-    return f"…and {count} more {noun}. Find any of them with `/touch show <name>`."
+    return f"…and {count} more {noun}. Find any of them with `/touch show &lt;name&gt;`."
+
+
+def home_row(client: Client, reason: str | None, facts: Sequence[str]) -> str:
+    lines = [_name(client), *([reason] if reason else []), " · ".join(facts)]
+    return "\n".join(lines)
 
 
 def handed_back_line(client: Client, by: str | None, day: dt.date | None, today: dt.date) -> str:
     who = f" by <@{by}>" if by else ""
     when = f" {day_label(day, today)}" if day else ""
-    return f"*{client.name}* was handed back{who}{when}."
+    return f"{_name(client)} was handed back{who}{when}."
 
 
 def handed_back_more(count: int) -> str:
@@ -468,36 +534,39 @@ CLIENT_WONT_OPEN = "Sorry — I couldn't open that just now. Please try again in
 
 def archive_confirm(client: Client) -> str:
     return (
-        f"*{client.name}* leaves the book and nobody gets notes about them any more. "
+        f"{_name(client, CONFIRM_NAME)} leaves the book and nobody gets notes about them any more. "
         "Their touches are kept."
     )
 
 
-def not_allowed(client: Client, owner: str | None) -> str:
-    if owner is None:
+def not_allowed(client: Client, owner_name: str | None) -> str:
+    """`owner_name`: the owner's display name, when we know it."""
+    who = owner(client, owner_name)
+    if who is None:
         return (
-            f"*{client.name}* has no owner right now, so only a Touchbase admin can change it. "
+            f"{_name(client)} has no owner right now, so only a Touchbase admin can change it. "
             "You can still log touches with them any time."
         )
     return (
-        f"Only {owner}, who looks after *{client.name}*, or a Touchbase admin can change it. "
+        f"Only {who}, who looks after {_name(client)}, or a Touchbase admin can change it. "
         "You can still log touches with them any time."
     )
 
 
 def client_saved(client: Client) -> str:
-    return f"Saved your changes to *{client.name}*."
+    return f"Saved your changes to {_name(client)}."
 
 
 def client_archived(client: Client) -> str:
-    return f"Archived *{client.name}*. Nobody will get notes about them any more."
+    return f"Archived {_name(client)}. Nobody will get notes about them any more."
 
 
 def reassigned(client: Client, owner_id: str) -> str:
-    return f"*{client.name}* now belongs to <@{owner_id}>."
+    return f"{_name(client)} now belongs to <@{owner_id}>."
 
 
 def also_called(alias: str) -> str:
+    """An option's description: plain text."""
     return f"also called {alias}"
 
 
@@ -556,9 +625,15 @@ def recap_figures(touches: int, value_touches: int, reached: int, book: int) -> 
     return words
 
 
-def recap_thanks(reps: Sequence[tuple[str, int]], others: int) -> str:
-    """`reps`: (name as mrkdwn, value-adding touches), most first. Only ever the positive."""
-    names = _and([f"{name} ({count})" for name, count in reps])
+def _credited(user_id: str, name: str | None) -> str:
+    """A rep in the recap: their name in bold, or a mention when we don't know it."""
+    return f"*{_user(name, LIST_NAME)}*" if name and name.strip() else f"<@{user_id}>"
+
+
+def recap_thanks(reps: Sequence[tuple[str, str | None, int]], others: int) -> str:
+    """`reps`: (user ID, display name, value-adding touches), most first. Only ever the
+    positive."""
+    names = _and([f"{_credited(rep_id, name)} ({count})" for rep_id, name, count in reps])
     lines = ["*Thank you* 🎉", f"Most value-adding touches: {names}."]
     if others == 1:
         lines.append("And thank you to one more teammate who added value for a client.")
@@ -575,15 +650,18 @@ _NOTABLE_WORDS = {
 }
 
 
-def recap_notable(rep: str, client: str, what: str, quote: str | None) -> str:
-    action = _NOTABLE_WORDS.get(what, "added value for {client}").format(client=f"*{client}*")
-    line = f"• {rep} {action}"
-    return f"{line}: “{quote}”" if quote else line
+def recap_notable(
+    rep_id: str, rep_name: str | None, client: str, what: str, quote: str | None
+) -> str:
+    named = f"*{_user(client, LIST_NAME)}*"
+    action = _NOTABLE_WORDS.get(what, "added value for {client}").format(client=named)
+    line = f"• {_credited(rep_id, rep_name)} {action}"
+    return f"{line}: “{_user(quote)}”" if quote else line
 
 
 def recap_comebacks(clients: Sequence[tuple[str, int]], more: int) -> str:
     """`clients`: (name, days quiet before this week's touch)."""
-    parts = [f"*{name}* (quiet for {days} days)" for name, days in clients]
+    parts = [f"*{_user(name, LIST_NAME)}* (quiet for {days} days)" for name, days in clients]
     if more:
         parts.append(f"{more:,} more")
     return f"*Back in touch*\nThese clients heard from us again after a quiet spell: {_and(parts)}."
@@ -601,7 +679,7 @@ def recap_renewal(
     client: str, renews_on: dt.date, today: dt.date, *, value_since: bool, had_previous: bool
 ) -> str:
     since = "since the last renewal" if had_previous else "in the last year"
-    head = f"• *{client}* renews {day_label(renews_on, today)}"
+    head = f"• *{_user(client, LIST_NAME)}* renews {day_label(renews_on, today)}"
     if value_since:
         return f"{head} — ✅ value-adding contact {since}"
     return f"{head} — no value-adding contact yet {since}"
@@ -621,7 +699,9 @@ def recap_quiet(count: int) -> str:
     )
 
 
-RECAP_FOOTER = "Log a touch any time with `/touch <client> …` and it shows up in next week's recap."
+RECAP_FOOTER = (
+    "Log a touch any time with `/touch &lt;client&gt; …` and it shows up in next week's recap."
+)
 
 
 def recap_empty_week(renewals: int, days: int) -> str:

@@ -49,7 +49,7 @@ def test_item_blocks_match_the_slack_sdk_models() -> None:
         SectionBlock(
             block_id="nudge:7",
             text=MarkdownTextObject(
-                text=f"*Acme & Sons*\n{reason(item, TODAY)}\n_{suggestion(item, TODAY)}_"
+                text=f"*Acme &amp; Sons*\n{reason(item, TODAY)}\n_{suggestion(item, TODAY)}_"
             ),
         ).to_dict(),
         ActionsBlock(

@@ -12,7 +12,7 @@ from bot.core.recap import NOTABLE_CANDIDATES, TOP_REPS, pick_notable, plan_reca
 from bot.core.rules import Rule, due_items
 from bot.devtools.standin import block_kit_problems
 from bot.ui.mrkdwn import escape
-from bot.ui.recap import RENEWALS_SHOWN, build_recap, rep_label
+from bot.ui.recap import RENEWALS_SHOWN, build_recap
 from bot.ui.render import blocks_to_text
 from tests.core.test_recap import (
     CREATED,
@@ -65,12 +65,17 @@ def test_the_thanks_names_the_reps_with_most_value_adding_touches_most_first() -
         RepTally("U2", None, 20, 9),
     )
     recap = plan_recap(data(reps=reps), now=NOW, tz=NY)
-    assert [(rep_label(s.rep_id, s.rep_name), s.value_touches) for s in recap.shoutouts] == [
-        ("*Sam Rivera*", 12),
-        ("<@U2>", 9),  # no name on file: a mention
-        ("*Lee*", 4),
+    assert [(s.rep_id, s.rep_name, s.value_touches) for s in recap.shoutouts] == [
+        ("U1", "Sam Rivera", 12),
+        ("U2", None, 9),
+        ("U3", "Lee", 4),
     ]
     assert recap.others == 0
+    message = build_recap(data(reps=reps), now=NOW, tz=NY)
+    # No name on file: a mention.
+    assert "Most value-adding touches: *Sam Rivera* (12), <@U2> (9) and *Lee* (4)." in str(
+        message.blocks
+    )
     body = rendered(data(reps=reps))
     assert "Most value-adding touches: Sam Rivera (12), @U2 (9) and Lee (4)." in body
 
@@ -79,9 +84,7 @@ def test_the_thanks_is_only_positive_no_zeros_and_no_bottom_ranking() -> None:
     named = [RepTally(f"U{i:02}", f"Rep {i:02}", 30, 20 - i) for i in range(12)]
     reps = (*named, RepTally("U0ZERO", "Zed Zero", 30, 0))
     recap = plan_recap(data(reps=reps), now=NOW, tz=NY)
-    assert [rep_label(s.rep_id, s.rep_name) for s in recap.shoutouts] == [
-        f"*Rep {i:02}*" for i in range(TOP_REPS)
-    ]
+    assert [s.rep_name for s in recap.shoutouts] == [f"Rep {i:02}" for i in range(TOP_REPS)]
     # The other reps with value are thanked as a number, never named or ranked.
     assert recap.others == 12 - TOP_REPS
     message = build_recap(data(reps=reps), now=NOW, tz=NY)
@@ -295,9 +298,9 @@ def test_escape() -> None:
 
 def test_a_rep_name_cannot_ping_the_channel() -> None:
     rep = RepTally("U1", "<!channel> Sam & co", 3, 3)
-    recap = plan_recap(data(reps=(rep,)), now=NOW, tz=NY)
-    shoutout = recap.shoutouts[0]
-    assert rep_label(shoutout.rep_id, shoutout.rep_name) == "*&lt;!channel&gt; Sam &amp; co*"
+    message = build_recap(data(reps=(rep,)), now=NOW, tz=NY)
+    assert "Most value-adding touches: *&lt;!channel&gt; Sam &amp; co* (3)." in str(message.blocks)
+    assert "<!channel>" not in str(message.blocks)
 
 
 def test_notable_touches_name_each_rep_and_client_once() -> None:
@@ -308,7 +311,4 @@ def test_notable_touches_name_each_rep_and_client_once() -> None:
         touch("reviewed cover again", client_id=3, name="Corner Cafe", rep="U3"),
     ]
     chosen = pick_notable(touches)
-    assert [(rep_label(n.rep_id, n.rep_name), n.client_name) for n in chosen] == [
-        ("*Rep U1*", "Acme"),
-        ("*Rep U3*", "Corner Cafe"),
-    ]
+    assert [(n.rep_id, n.client_name) for n in chosen] == [("U1", "Acme"), ("U3", "Corner Cafe")]

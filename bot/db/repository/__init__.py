@@ -28,6 +28,13 @@ from bot.db.repository.outbox import (
     recent_nudges,
     release_outbox,
 )
+from bot.db.repository.pending import (
+    PendingTouch,
+    add_pending_touch,
+    lock_pending_touch,
+    mark_pending_logged,
+    prune_pending_touches,
+)
 from bot.db.repository.reads import (
     client_activity,
     recap_clients,
@@ -60,8 +67,10 @@ from bot.db.repository.workspace import (
 )
 
 __all__ = [
+    "PendingTouch",
     "active_clients",
     "add_client",
+    "add_pending_touch",
     "add_touch",
     "add_touches",
     "all_clients",
@@ -83,8 +92,11 @@ __all__ = [
     "hand_back",
     "handed_back_clients",
     "latest_touch_logged_by",
+    "lock_pending_touch",
+    "mark_pending_logged",
     "name_key",
     "outbox_status",
+    "prune_pending_touches",
     "recap_clients",
     "recap_reps",
     "recap_value_touches",

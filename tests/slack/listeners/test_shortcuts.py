@@ -4,6 +4,7 @@ opens the log-touch form with the message as the note."""
 from __future__ import annotations
 
 from bot.core.model import Source
+from bot.core.plan import MAX_NOTE
 from bot.db import repository as repo
 from bot.devtools import slack_requests
 from tests.conftest import TEAM, WebApp
@@ -78,5 +79,5 @@ def test_a_message_naming_no_client_leaves_the_picker_to_the_rep(web: WebApp) ->
 def test_a_long_message_is_cut_to_what_a_touch_can_hold(web: WebApp) -> None:
     shortcut(web, "word " * 1000)
     note = inputs(opened(web.slack))["note"]
-    assert note["max_length"] == 1500
-    assert len(note["initial_value"]) == 1500
+    assert note["max_length"] == MAX_NOTE
+    assert len(note["initial_value"]) == MAX_NOTE
