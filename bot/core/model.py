@@ -105,6 +105,16 @@ class NewTouch:
 
 
 @dataclass(frozen=True)
+class PendingTouch:
+    """A `/touch` whose client the rep is still picking: kept until they click a name."""
+
+    id: int
+    note: str
+    day: dt.date | None
+    logged: bool
+
+
+@dataclass(frozen=True)
 class NewClient:
     team_id: str
     name: str

@@ -29,7 +29,6 @@ from bot.db.repository.outbox import (
     release_outbox,
 )
 from bot.db.repository.pending import (
-    PendingTouch,
     add_pending_touch,
     lock_pending_touch,
     mark_pending_logged,
@@ -67,7 +66,6 @@ from bot.db.repository.workspace import (
 )
 
 __all__ = [
-    "PendingTouch",
     "active_clients",
     "add_client",
     "add_pending_touch",

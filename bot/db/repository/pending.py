@@ -3,20 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
+from bot.core.model import PendingTouch
 from bot.db.schema import PendingTouchRow
-
-
-@dataclass(frozen=True)
-class PendingTouch:
-    id: int
-    note: str
-    day: dt.date | None
-    logged: bool
 
 
 def add_pending_touch(
