@@ -119,6 +119,11 @@ def _nudge(args: argparse.Namespace) -> int:
             f"in time); {they} won't be sent again, and {their} clients come back in the next "
             f"working day's {noun}."
         )
+    if report.busy:
+        print(
+            f"{report.busy} skipped: another run holds an unfinished claim on them (see the "
+            "log); that run sends them, or a later pass does if that run never finishes."
+        )
     return 0
 
 
@@ -165,6 +170,10 @@ def _recap(args: argparse.Namespace) -> int:
         "not_posted": "The weekly recap wasn't posted; see the log line above for what to do.",
         "retry_later": "Slack couldn't be reached; nothing was posted. Run it again later.",
         "failed": "Slack refused the weekly recap; see the log line above.",
+        "busy": (
+            "Another run is posting the weekly recap and hasn't finished; this one posted "
+            "nothing. Run it again later."
+        ),
         "unknown": (
             f"Slack didn't answer in time, so the weekly recap for {span} may or may not be in "
             f"{channel}: check the channel. It won't be posted again this week."

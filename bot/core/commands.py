@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from bot.core.dates import BadDate, parse_iso_date, parse_past_day
 from bot.core.model import Tier
+from bot.core.user_text import USER_ID, clean_line, name_fits
 
 
 @dataclass(frozen=True)
@@ -95,14 +96,15 @@ Command = (
     | FutureDay
 )
 
-_MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
+_MENTION = re.compile(rf"^<@({USER_ID})(?:\|[^>]*)?>$")
 # Phones turn "straight" quotes into “curly” ones; both kinds quote a name.
 _QUOTE_MARKS = '"“”'
 _OPTIONS = frozenset({"renews", "tier", "owner"})
 
 
 def parse(text: str, today: dt.date) -> Command:
-    text = " ".join(text.split())
+    # The command is one line; control characters (NUL, say) can't be kept, so they are spaces.
+    text = clean_line(text)
     if not text:
         return OpenForm()
     head, _, tail = text.partition(" ")
@@ -221,4 +223,7 @@ def _add(tail: str) -> Command:
         i += 1
     if not name_words:
         return Usage("add", "name")
-    return AddClient(" ".join(name_words), renewal, tier, owner)
+    name = " ".join(name_words)
+    if not name_fits(name):
+        return Usage("add", "long")
+    return AddClient(name, renewal, tier, owner)

@@ -13,14 +13,15 @@ from dataclasses import dataclass
 
 from bot.core.classify import classify, mentions_problem
 from bot.core.dates import BadDate, parse_iso_date
-from bot.core.model import Client, Kind, NewClient, NewTouch, Source, Tier, Touch
+from bot.core.model import MAX_NAME, Client, Kind, NewClient, NewTouch, Source, Tier, Touch
+from bot.core.user_text import USER_ID, clean_line, clean_note, name_fits
 
 CLIENT_COLUMNS = ("name", "owner", "renewal_date", "tier", "aliases")
 CLIENT_REQUIRED = ("name",)
 TOUCH_COLUMNS = ("client", "rep", "date", "note", "kind")
 TOUCH_REQUIRED = ("client", "rep", "date", "note")
 
-USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
+_USER_ID = re.compile(f"^{USER_ID}$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -68,7 +69,7 @@ def _person(raw: str, people: Mapping[str, str | None], what: str) -> str | RowE
     value = raw.strip()
     if not value:
         return None
-    if USER_ID.match(value):
+    if _USER_ID.match(value):
         return value
     if EMAIL.match(value):
         resolved = people.get(value.lower())
@@ -98,11 +99,11 @@ def validate_clients(
     seen: dict[str, int] = {}
     for line, row in table.rows:
         problems: list[str] = []
-        name = " ".join(row.get("name", "").split())
+        name = clean_line(row.get("name", ""))
         if not name:
             problems.append("the name is empty")
-        elif len(name) > 200:
-            problems.append("the name is longer than 200 characters")
+        elif not name_fits(name):
+            problems.append(f"the name is too long (at most {MAX_NAME} characters)")
         elif (key := name.casefold()) in seen:
             problems.append(f"“{name}” is already on line {seen[key]}")
         else:
@@ -113,10 +114,15 @@ def validate_clients(
         if tier_raw and tier_raw not in Tier.__members__:
             problems.append(f"tier “{tier_raw}” should be A, B, C or empty")
         problems += [v.reason for v in (owner, renewal) if isinstance(v, RowError)]
+        aliases = tuple(a for a in map(clean_line, row.get("aliases", "").split(";")) if a)
+        problems += [
+            f"the alias “{a[:10]}…” is too long (at most {MAX_NAME} characters)"
+            for a in aliases
+            if not name_fits(a)
+        ]
         if problems:
             errors += [RowError(line, p) for p in problems]
             continue
-        aliases = tuple(a.strip() for a in row.get("aliases", "").split(";") if a.strip())
         clients.append(
             NewClient(
                 team_id=team_id,
@@ -154,7 +160,7 @@ def validate_touches(
     touches: list[NewTouch] = []
     for line, row in table.rows:
         problems: list[str] = []
-        client_name = " ".join(row.get("client", "").split())
+        client_name = clean_line(row.get("client", ""))
         client = by_name.get(client_name.casefold())
         if not client_name:
             problems.append("the client is empty")
@@ -172,7 +178,7 @@ def validate_touches(
             problems.append(day.reason)
         elif day > today:
             problems.append(f"the date {day.isoformat()} is in the future")
-        note = row.get("note", "").strip()
+        note = clean_note(row.get("note", "")).strip()
         if not note:
             problems.append("the note is empty")
         kind_raw = row.get("kind", "").strip().lower()

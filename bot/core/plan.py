@@ -12,6 +12,7 @@ from bot.core.dates import BadDate, FollowUpInPast, parse_follow_up, parse_past_
 from bot.core.matching import Match, match_client
 from bot.core.model import Client, Kind, NewTouch, Source
 from bot.core.refusals import DayInFuture, EmptyNote, NoteTooLong, Refusal
+from bot.core.user_text import clean_note
 
 # The longest note: what Slack's plain_text_input (the log-touch form) holds, at most 3000.
 MAX_NOTE = 3000
@@ -103,6 +104,8 @@ def plan_note(
     client: Client, note: str, day: dt.date | None, *, now: dt.datetime, tz: ZoneInfo
 ) -> TouchPlan | Refusal:
     today = now.astimezone(tz).date()
+    # `/touch`, its pick buttons and the form all plan here: what can't be stored goes first.
+    note = clean_note(note)
     # "/touch acme yesterday called" works as well as "/touch yesterday acme called".
     first, _, remainder = note.partition(" ")
     if day is None and first.lower() not in _EVERYDAY_WORDS:

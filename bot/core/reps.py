@@ -7,7 +7,8 @@ import zoneinfo
 from collections.abc import Mapping
 from typing import Any
 
-from bot.core.model import Rep
+from bot.core.model import MAX_NAME, Rep
+from bot.core.user_text import clean_line
 
 PROFILE_MAX_AGE = dt.timedelta(hours=24)
 
@@ -46,7 +47,8 @@ def rep_from_profile(
     return Rep(
         team_id=team_id,
         user_id=str(user["id"]),
-        display_name=str(name),
+        # Kept in the database's MAX_NAME characters, whatever Slack allows.
+        display_name=clean_line(str(name))[:MAX_NAME],
         tz=valid_zone(user.get("tz")),
         paused_until=known.paused_until if known else None,
         active=not user.get("deleted", False),

@@ -54,6 +54,8 @@ class PassReport:
     failed: int = 0
     # Sent, but Slack didn't answer: maybe delivered, never sent again.
     unknown: int = 0
+    # Claimed by another run that hasn't finished (or whose host vanished): skipped this pass.
+    busy: int = 0
 
 
 def run_pass(deps: Deps, now: dt.datetime, *, dry_run: bool = False) -> PassReport:
@@ -70,12 +72,13 @@ def run_pass(deps: Deps, now: dt.datetime, *, dry_run: bool = False) -> PassRepo
     for outcome in outcomes:
         setattr(report, outcome, getattr(report, outcome) + 1)
     log.info(
-        "nudge pass at %s: %d sent, %d already sent, %d to retry, %d failed",
+        "nudge pass at %s: %d sent, %d already sent, %d to retry, %d failed, %d busy",
         now.isoformat(),
         report.sent,
         report.already_claimed,
         report.retry_later,
         report.failed,
+        report.busy,
     )
     return report
 
@@ -168,4 +171,5 @@ _COUNTERS = {
     Outcome.RETRY_LATER: "retry_later",
     Outcome.FAILED: "failed",
     Outcome.UNKNOWN: "unknown",
+    Outcome.BUSY: "busy",
 }

@@ -41,6 +41,9 @@ class Outcome(enum.StrEnum):
     FAILED = "failed"
     # Sent, but Slack never answered: it may or may not have been posted. Not sent again.
     UNKNOWN = "unknown"
+    # Another run's claim on it is neither committed nor gone (its host may have vanished):
+    # skipped, never sent, so the other can't be doubled. A later run tries again.
+    BUSY = "busy"
 
 
 @dataclass(frozen=True)
@@ -80,16 +83,24 @@ def send_once(
 ) -> Delivery:
     """Claim, post, record. An exception `post` raises, other than Slack's and the network's,
     releases the claim and propagates to the caller."""
-    with deps.db.transaction(write=True) as session:
-        outbox_id = repo.claim_outbox(
-            session,
-            team_id=envelope.team_id,
-            kind=envelope.kind,
-            recipient=envelope.recipient,
-            period=envelope.period,
-            now=now,
-            nudges=envelope.nudges,
+    try:
+        with deps.db.transaction(write=True) as session:
+            outbox_id = repo.claim_outbox(
+                session,
+                team_id=envelope.team_id,
+                kind=envelope.kind,
+                recipient=envelope.recipient,
+                period=envelope.period,
+                now=now,
+                nudges=envelope.nudges,
+            )
+    except repo.ClaimBusy:
+        log.warning(
+            "another run holds an unfinished claim on the %s%s; skipped this time",
+            envelope.kind.value,
+            f" to {envelope.recipient}" if envelope.recipient else "",
         )
+        return Delivery(Outcome.BUSY)
     if outbox_id is None:
         return Delivery(Outcome.ALREADY_SENT)
     try:

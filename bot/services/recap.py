@@ -52,7 +52,8 @@ class RecapReport:
     message: Message | None = None
     # "sent", "already_sent", "dry_run", "not_posted" (a channel problem, logged for an admin),
     # "retry_later" (Slack unreachable or overloaded), "failed" (refused for good) or
-    # "unknown" (Slack didn't answer the post, this run or an earlier one this week).
+    # "unknown" (Slack didn't answer the post, this run or an earlier one this week) or "busy"
+    # (another run's claim on this week's recap is unfinished; this one posted nothing).
     outcome: str = "not_posted"
     # For a dry run: a real run now would post nothing, the week's recap is already claimed.
     already_sent: bool = False

@@ -30,6 +30,7 @@ from slack_sdk.models.views import View
 from bot.core.dates import next_renewal
 from bot.core.matching import rank_clients
 from bot.core.model import MAX_NAME, Client, Tier, Touch
+from bot.core.user_text import clean_line, name_fits
 from bot.ui import text
 from bot.ui.blocks import FormErrors, section, sections
 from bot.ui.ids import ADD_CLIENT_VIEW, ALIASES, ARCHIVE, CLIENT_VIEW, NAME, OWNER, RENEWAL, TIER
@@ -212,9 +213,9 @@ def _fields_from(state: Mapping[str, Any]) -> ClientFields | FormErrors:
 
     raw = value(ALIASES).get("value") or ""
     # Commas or semicolons (the CSV's separator) between names; each kept once, in order.
-    spaced = (" ".join(part.split()) for part in re.split(r"[,;\n]", raw))
+    spaced = (clean_line(part) for part in re.split(r"[,;\n]", raw))
     aliases = tuple(dict.fromkeys(alias for alias in spaced if alias))
-    if any(len(a) > MAX_NAME for a in aliases):
+    if not all(name_fits(a) for a in aliases):
         return FormErrors({ALIASES: text.CLIENT_ALIAS_TOO_LONG})
     tier_raw = str((value(TIER).get("selected_option") or {}).get("value") or "")
     renewal_raw = value(RENEWAL).get("selected_date")
@@ -245,13 +246,13 @@ def read_client_form(
 
 
 def read_add_form(state: Mapping[str, Any]) -> ClientAdd | FormErrors:
-    name = " ".join(str((state.get(NAME, {}).get(NAME) or {}).get("value") or "").split())
+    name = clean_line(str((state.get(NAME, {}).get(NAME) or {}).get("value") or ""))
     fields = _fields_from(state)
     errors = dict(fields.errors) if isinstance(fields, FormErrors) else {}
     if not name:
         errors = {NAME: text.CLIENT_NAME_EMPTY, **errors}
-    elif len(name) > MAX_NAME:
-        errors = {NAME: text.CLIENT_NAME_TOO_LONG, **errors}
+    elif not name_fits(name):
+        errors = {NAME: text.NAME_TOO_LONG, **errors}
     if errors or isinstance(fields, FormErrors):
         return FormErrors(errors)
     return ClientAdd(name, fields)

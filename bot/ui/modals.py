@@ -26,6 +26,7 @@ from slack_sdk.models.views import View
 from bot.core.classify import classify
 from bot.core.model import Client, Kind, Source
 from bot.core.plan import MAX_NOTE
+from bot.core.user_text import clean_note
 from bot.ui import text
 from bot.ui.blocks import FormErrors, Message
 from bot.ui.ids import CLIENT, DAY, FOLLOW_UP, KIND, LOG_TOUCH_VIEW, NOTE
@@ -262,7 +263,7 @@ def read_log_form(state: Mapping[str, Any], private_metadata: str) -> LogForm | 
         return None
     today = meta.today
     draft = _draft(state)
-    note = draft.note.strip()
+    note = clean_note(draft.note).strip()
     day = draft.day or today
     errors: dict[str, str] = {}
     if draft.client is None:

@@ -259,6 +259,9 @@ USAGE = {
     ),
 }
 
+# A client's name or alias, on every path: `/touch add`, the forms and (in its own words) CSV.
+NAME_TOO_LONG = f"That name is too long; please keep it to {MAX_NAME} characters."
+
 USAGE_PROBLEMS = {
     ("log", "client"): "Which client was it?",
     ("pause", "date"): "Please give the date as YYYY-MM-DD.",
@@ -269,6 +272,7 @@ USAGE_PROBLEMS = {
     ("add", "owner"): "Mention the owner with @, for example owner @sam.",
     ("add", "order"): "Please put the name first, then the options.",
     ("add", "name"): "What's the client called?",
+    ("add", "long"): NAME_TOO_LONG,
 }
 
 
@@ -518,14 +522,13 @@ CLIENT_ALIASES = "Other names"
 CLIENT_ALIASES_HINT = (
     "Separate them with commas, for example: Acme, AIG. /touch finds the client by any of them."
 )
-CLIENT_ALIAS_TOO_LONG = "Each name can be up to 200 characters."
+CLIENT_ALIAS_TOO_LONG = f"Each name can be up to {MAX_NAME} characters."
 CLIENT_ARCHIVE = "Archive client"
 CLIENT_ARCHIVE_TITLE = "Archive this client?"
 CLIENT_ARCHIVE_YES = "Archive"
 CLIENT_ARCHIVE_NO = "Keep"
 CLIENT_NAME = "Name"
 CLIENT_NAME_EMPTY = "What's the client called?"
-CLIENT_NAME_TOO_LONG = "That name is longer than 200 characters."
 ADD_TITLE = "Add a client"
 ADD_SUBMIT = "Add"
 DONE = "Done"

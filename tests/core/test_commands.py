@@ -125,6 +125,8 @@ def test_pause(text: str, expected: Command) -> None:
         ("add Tier One Roofing", AddClient("Tier One Roofing")),
         ("add Owner Operators Mutual tier C", AddClient("Owner Operators Mutual", tier=Tier.C)),
         ("add   Brightside    Dental  ", AddClient("Brightside Dental")),
+        ("add Harbor\x00Dental\x1b", AddClient("Harbor Dental")),
+        ("add " + "A" * 200, AddClient("A" * 200)),
     ],
 )
 def test_add_client(text: str, expected: AddClient) -> None:
@@ -144,6 +146,9 @@ def test_add_client(text: str, expected: AddClient) -> None:
         ("add Acme owner sam", Usage("add", "owner")),
         ("add Acme owner @sam", Usage("add", "owner")),
         ("add Acme tier A Insurance", Usage("add", "order")),
+        ("add " + "A" * 201, Usage("add", "long")),
+        (f'add "{"Straße " * 28}" tier A', Usage("add", "long")),
+        (f"add Acme owner <@U{'X' * 40}>", Usage("add", "owner")),
     ],
 )
 def test_add_client_mistakes(text: str, expected: Command) -> None:
@@ -155,6 +160,7 @@ def test_add_client_mistakes(text: str, expected: Command) -> None:
     [
         ("acme called about the claim", Log("acme called about the claim", None)),
         ("  acme   called  ", Log("acme called", None)),
+        ("acme called\x00 about\x07 it\x7f", Log("acme called about it", None)),
         ('"north star" sent paperwork', Log('"north star" sent paperwork', None)),
         ("yesterday acme called", Log("acme called", D(2026, 11, 21))),
         ("Yesterday acme called", Log("acme called", D(2026, 11, 21))),

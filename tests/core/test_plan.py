@@ -331,6 +331,13 @@ def test_plan_note_refuses_an_empty_note() -> None:
     assert plan_note(NORTHWIND, "", None, now=NOW, tz=LA) == EmptyNote(NORTHWIND)
 
 
+def test_plan_note_drops_what_cant_be_stored_and_keeps_lines() -> None:
+    result = plan_note(NORTHWIND, "sent\x00 invoice\r\nand\x1b a card", None, now=NOW, tz=LA)
+    assert isinstance(result, TouchPlan)
+    assert result.note == "sent invoice\nand a card"
+    assert plan_note(NORTHWIND, "\x00\x07", None, now=NOW, tz=LA) == EmptyNote(NORTHWIND)
+
+
 # to_new_touch
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from bot.core.model import PendingTouch
 from bot.db import repository as repo
 from bot.db.engine import Database
 from tests.helpers import TEAM
@@ -21,7 +22,7 @@ def test_a_pending_touch_is_the_reps_own_and_kept_whole(db: Database) -> None:
         )
     with db.transaction(write=True) as session:
         found = repo.lock_pending_touch(session, TEAM, "U0SAM", pending_id, since=NOW - DAY)
-        assert found == repo.PendingTouch(pending_id, NOTE, dt.date(2026, 11, 20), logged=False)
+        assert found == PendingTouch(pending_id, NOTE, dt.date(2026, 11, 20), logged=False)
         assert repo.lock_pending_touch(session, TEAM, "U0PRIYA", pending_id, NOW - DAY) is None
         assert repo.lock_pending_touch(session, "T0OTHER", "U0SAM", pending_id, NOW - DAY) is None
         assert repo.lock_pending_touch(session, TEAM, "U0SAM", pending_id, NOW + DAY) is None

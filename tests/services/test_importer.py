@@ -421,3 +421,50 @@ def test_the_default_workspace_comes_from_auth_test(
     [call] = slack.calls_to("auth.test")
     assert call.ok and call.token == deps.settings.bot_token
     assert [c.team_id for c in snapshot(deps.db)[0]] == [slack.team_id]
+
+
+# What PostgreSQL can't store is reported by line or cleaned, on every database
+
+
+def test_names_too_long_to_keep_are_reported_by_line(deps: Deps, tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        CLIENTS_HEADER
+        + "Acme Insurance Group,U0SAM,,,\n"
+        + f"{'x' * 201},U0SAM,,,\n"
+        + f"{'Straße ' * 28},U0SAM,,,\n"
+        + f"Harbor Dental,U0SAM,,,HD;{'y' * 201}\n"
+        + f"Brightside Bakery,U{'X' * 40},,,\n",
+    )
+    result = import_clients(deps, path)
+    assert problems(result) == [
+        (3, "the name is too long (at most 200 characters)"),
+        (4, "the name is too long (at most 200 characters)"),
+        (5, "the alias “yyyyyyyyyy…” is too long (at most 200 characters)"),
+        (6, f"owner “U{'X' * 40}” should be a Slack user ID (U…) or an email"),
+    ]
+    assert snapshot(deps.db) == ([], [])
+
+
+def test_control_characters_are_cleaned_from_names_and_notes(deps: Deps, tmp_path: Path) -> None:
+    clients = write(
+        tmp_path,
+        CLIENTS_HEADER + "Acme\x00Insurance\x1fGroup,U0SAM,,,AIG\x00;\x07\n",
+        name="clients.csv",
+    )
+    assert problems(import_clients(deps, clients)) == []
+    assert [(c.name, c.aliases) for c in snapshot(deps.db)[0]] == [
+        ("Acme Insurance Group", ("AIG",))
+    ]
+    notes = write(
+        tmp_path,
+        TOUCHES_HEADER + 'AIG,U0SAM,2026-11-20,"reviewed\x00 their cover\r\nthen\x1b lunch",\n',
+        name="touches.csv",
+    )
+    result = import_touches(deps, notes)
+    assert problems(result) == []
+    assert touches(deps.db) == [
+        ("Acme Insurance Group", "reviewed their cover\nthen lunch", "value")
+    ]
+    # The cleaned note is the one stored, so the same file again adds nothing.
+    assert counts(import_touches(deps, notes)) == (0, 0, 1)

@@ -11,11 +11,13 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 from slack_sdk import WebClient
+from sqlalchemy.orm import Session
 
 from bot.core.model import (
     Client,
@@ -30,7 +32,7 @@ from bot.core.model import (
 )
 from bot.db import migrate
 from bot.db import repository as repo
-from bot.db.engine import Database
+from bot.db.engine import Database, Timeouts
 from bot.deps import Deps
 from bot.devtools.standin import SlackStandIn, block_kit_problems
 from bot.services.nudges import PassReport, run_pass
@@ -39,6 +41,7 @@ from bot.ui.digest import LOG_FROM_NUDGE, NOT_MINE, SNOOZE_UNTIL, SNOOZE_WEEK
 from bot.ui.render import blocks_to_text
 from bot.webapi import make_client
 from tests.conftest import TEAM, TOKEN, WebApp, make_settings
+from tests.faults import FaultProxy, Mode
 from tests.helpers import CREATED, add_client, add_touch
 
 MONDAY = dt.date(2026, 11, 23)
@@ -304,6 +307,54 @@ def test_a_claim_left_by_a_crash_is_never_sent_again(
     run_pass(deps, at(MONDAY + days(1), 15))
     [sam] = digests(slack, "U0SAM")
     assert "Acme Insurance Group" in item_names(sam)
+
+
+def test_a_claim_held_by_a_lost_host_is_skipped_within_the_lock_timeout(
+    deps: Deps,
+    slack: SlackStandIn,
+    db: Database,
+    database_url: str,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A scheduler's host vanished after inserting its claim on Sam's note and before committing,
+    and PostgreSQL never heard: the row's lock stays held. The next pass waits for it no longer
+    than the lock timeout, sends everyone else's note, and leaves Sam's for a later pass."""
+    if db.dialect != "postgresql":
+        pytest.skip("PostgreSQL only: SQLite has no other host, and a dead process frees its lock")
+    book(db)
+    with FaultProxy.before(database_url) as proxy:
+        host = Database.from_url(proxy.url(database_url))
+        lost = Session(host.engine)
+        claimed = repo.claim_outbox(
+            lost,
+            team_id=TEAM,
+            kind=OutboxKind.DIGEST,
+            recipient="U0SAM",
+            period=MONDAY,
+            now=NOW - dt.timedelta(minutes=15),
+        )
+        assert claimed is not None  # inserted, not committed
+        proxy.mode = Mode.SILENT
+
+        started = time.monotonic()
+        with caplog.at_level(logging.WARNING, logger="bot.services.outbox"):
+            report = run_pass(deps, NOW)
+        waited = time.monotonic() - started
+        assert waited < Timeouts().lock + 2, waited
+        assert (report.sent, report.busy, report.already_claimed) == (1, 1, 0)
+        assert len(digests(slack, "U0PRIYA")) == 1
+        assert digests(slack, "U0SAM") == []
+        assert any("U0SAM" in r.getMessage() for r in caplog.records)
+
+        # At last PostgreSQL hears the connection is gone, and rolls the claim back: nothing
+        # was posted (a claim is committed before Slack is called), so Sam's note may go now.
+        proxy.mode = Mode.RESET
+        lost.invalidate()
+        host.dispose()
+    report = run_pass(deps, NOW + dt.timedelta(minutes=15))
+    assert (report.sent, report.busy) == (1, 0)
+    assert len(digests(slack, "U0SAM")) == 1
+    assert len(digests(slack, "U0PRIYA")) == 1
 
 
 # Slack faults

@@ -8,6 +8,7 @@ import logging
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,7 @@ from bot import scheduler
 from bot.core.model import Kind, OutboxKind, OutboxStatus, Rep, Tier
 from bot.core.recap import recap_week
 from bot.db import repository as repo
-from bot.db.engine import Database
+from bot.db.engine import Database, Timeouts
 from bot.deps import Deps
 from bot.devtools.standin import SlackStandIn, block_kit_problems
 from bot.services import importer, recap
@@ -152,6 +153,36 @@ def test_a_claim_already_taken_is_not_posted_again(
     message = recap.prepare(db, TEAM, NOW, ZoneInfo("UTC"))
     assert recap.deliver(deps, TEAM, WEEK, CHANNEL, message, NOW) == "already_sent"
     assert slack.calls_to("chat.postMessage") == []
+
+
+def test_a_claim_another_run_hasnt_finished_is_skipped_within_the_lock_timeout(
+    deps: Deps, slack: SlackStandIn, db: Database, database_url: str, week: dict[str, Any]
+) -> None:
+    """Another run inserted the week's claim and has neither committed nor gone (its host may
+    have vanished): this run waits no longer than the lock timeout and posts nothing."""
+    if db.dialect != "postgresql":
+        pytest.skip("PostgreSQL only: on SQLite a writer holds the whole database")
+    slack.add_channel(CHANNEL, name="team-wins", is_member=True)
+    other = Database.from_url(database_url)
+    try:
+        with other.transaction(write=True) as session:
+            claimed = repo.claim_outbox(
+                session,
+                team_id=TEAM,
+                kind=OutboxKind.RECAP,
+                recipient="",
+                period=WEEK.period,
+                now=NOW,
+            )
+            assert claimed is not None
+            started = time.monotonic()
+            assert recap.run(deps, NOW, channel=CHANNEL).outcome == "busy"
+            assert time.monotonic() - started < Timeouts().lock + 2
+            session.rollback()
+    finally:
+        other.dispose()
+    assert slack.calls_to("chat.postMessage") == []
+    assert recap.run(deps, NOW, channel=CHANNEL).outcome == "sent"
 
 
 def test_the_week_is_the_workspaces_week(

@@ -21,6 +21,7 @@ from bot.db.repository.clients import (
     upsert_client,
 )
 from bot.db.repository.outbox import (
+    ClaimBusy,
     claim_outbox,
     claimed_digests,
     finish_outbox,
@@ -66,6 +67,7 @@ from bot.db.repository.workspace import (
 )
 
 __all__ = [
+    "ClaimBusy",
     "active_clients",
     "add_client",
     "add_pending_touch",

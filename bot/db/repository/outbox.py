@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
+from psycopg.errors import LockNotAvailable
 from sqlalchemy import (
     delete,
     select,
     update,
 )
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from bot.core.model import (
@@ -59,6 +60,11 @@ def recent_nudges(
     }
 
 
+class ClaimBusy(Exception):
+    """Another transaction holds an uncommitted claim on the same key, past the lock timeout:
+    a pass still at work, or a host that vanished mid-claim without PostgreSQL hearing of it."""
+
+
 def claim_outbox(
     session: Session,
     *,
@@ -74,7 +80,8 @@ def claim_outbox(
     The unique keys (team, kind, recipient, period) and (team, client, rule, window) make a
     second pass, a second scheduler or a restart fail here instead of sending a second
     message. On PostgreSQL a concurrent claim waits on the unique index until the first
-    commits, then fails.
+    commits, then fails; if the first neither commits nor rolls back within the lock timeout
+    (bot.db.engine.Timeouts.lock), ClaimBusy is raised and nothing is claimed.
     """
     try:
         with session.begin_nested():
@@ -104,6 +111,10 @@ def claim_outbox(
             session.flush()
     except IntegrityError:
         return None
+    except OperationalError as error:
+        if isinstance(error.orig, LockNotAvailable):
+            raise ClaimBusy from error
+        raise
     return row.id
 
 

@@ -157,3 +157,30 @@ def test_add_with_a_name_still_adds_at_once(web: WebApp) -> None:
     reply = web.command("add Harbor Dental renews 2027-05-01 tier B")
     assert "Added *Harbor Dental*" in reply["text"]
     assert web.slack.calls_to("views.open") == []
+
+
+def test_the_add_form_cleans_control_characters_and_refuses_a_name_too_long(
+    web: WebApp,
+) -> None:
+    web.command("add", wait=False)
+    view = opened(web.slack)
+    assert submit(web, view, name="Straße " * 28) == {
+        "response_action": "errors",
+        "errors": {"name": "That name is too long; please keep it to 200 characters."},
+    }
+    assert submit(web, view, name="Harbor\x00Dental", aliases="HD\x00, Harbor\x1fD") is None
+    assert "Added *Harbor Dental*" in last_dm(web.slack, "U0SAM")["text"]
+    with web.deps.db.transaction() as session:
+        [harbor] = repo.active_clients(session, TEAM)
+    assert (harbor.name, harbor.aliases) == ("Harbor Dental", ("HD", "Harbor D"))
+
+
+def test_the_client_form_refuses_an_alias_too_long(web: WebApp) -> None:
+    acme = add_client(web.deps.db, "Acme Insurance Group")
+    web.command("edit acme", wait=False)
+    view = opened(web.slack)
+    assert submit(web, view, aliases="AIG, " + "x" * 201) == {
+        "response_action": "errors",
+        "errors": {"aliases": "Each name can be up to 200 characters."},
+    }
+    assert stored(web.deps.db, acme.id).aliases == ()

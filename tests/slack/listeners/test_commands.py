@@ -211,3 +211,60 @@ def test_a_slash_command_makes_no_needless_home_publish(web: WebApp) -> None:
     add_client(web.deps.db, "Acme Insurance Group")
     web.command("acme called about claim")
     assert web.slack.calls_to("views.publish") == []
+
+
+# Input limits: what PostgreSQL can't store is refused or cleaned here, on every database
+
+
+def client_names(web: WebApp) -> list[str]:
+    with web.deps.db.transaction() as session:
+        return [c.name for c in repo.all_clients(session, TEAM)]
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Acme " * 60,
+        # 196 characters, but 224 once folded for the case-blind key ("ß" folds to "ss").
+        "Straße " * 28,
+    ],
+)
+def test_a_name_too_long_to_keep_is_refused_clearly(web: WebApp, name: str) -> None:
+    reply = web.command(f"add {name}")
+    assert "too long" in reply["text"] and "200 characters" in reply["text"]
+    assert "try again" not in reply["text"]
+    assert client_names(web) == []
+
+
+def test_a_name_of_200_characters_is_kept(web: WebApp) -> None:
+    name = "A" * 200
+    assert "Added" in web.command(f"add {name}")["text"]
+    assert client_names(web) == [name]
+
+
+def test_control_characters_in_a_name_become_spaces(web: WebApp) -> None:
+    reply = web.command("add Harbor\x00Dental\x1b tier B")
+    assert "Added *Harbor Dental*" in reply["text"]
+    assert client_names(web) == ["Harbor Dental"]
+
+
+def test_control_characters_in_a_note_are_dropped(web: WebApp) -> None:
+    add_client(web.deps.db, "Acme Insurance Group")
+    reply = web.command("acme called\x00 about\x07 their claim\x7f")
+    assert "Logged a touch with *Acme Insurance Group*" in reply["text"]
+    assert touches(web.deps.db) == [("Acme Insurance Group", "called about their claim", "value")]
+
+
+def test_an_owner_id_too_long_to_be_slacks_is_refused(web: WebApp) -> None:
+    reply = web.command(f"add Harbor Dental owner <@U{'X' * 40}>")
+    assert "Mention the owner with @" in reply["text"]
+    assert client_names(web) == []
+
+
+def test_a_slack_name_too_long_or_with_control_characters_is_kept_clean(web: WebApp) -> None:
+    web.slack.add_user("U0LONG", name=f"Sam\x00Rivera {'R' * 300}", tz="Europe/London")
+    assert "Added *Harbor Dental*" in web.command("add Harbor Dental", user="U0LONG")["text"]
+    with web.deps.db.transaction() as session:
+        rep = repo.get_rep(session, TEAM, "U0LONG")
+    assert rep is not None
+    assert rep.display_name == f"Sam Rivera {'R' * 189}"

@@ -272,3 +272,27 @@ def test_a_client_gone_since_the_form_opened_is_said_plainly(web: WebApp) -> Non
     submit(web, view, client=(acme.id + 100, "Someone Else"), note="called")
     assert "isn't in the book any more" in last_dm(web.slack, "U0SAM")["text"]
     assert len(touches(web.deps.db)) == 1
+
+
+def test_control_characters_in_the_note_are_dropped_and_lines_kept(web: WebApp) -> None:
+    acme = add_client(web.deps.db, "Acme Insurance Group")
+    web.command("", wait=False)
+    view = opened(web.slack)
+    note = "Called\x00 about\r\ntheir claim\x1b\n\tnext: cover"
+    assert submit(web, view, client=(acme.id, acme.name), note=note) is None
+    assert "Logged a touch" in last_dm(web.slack, "U0SAM")["text"]
+    assert touches(web.deps.db) == [
+        ("Acme Insurance Group", "Called about\ntheir claim\n\tnext: cover", "value")
+    ]
+
+
+def test_a_note_of_nothing_but_control_characters_is_empty(web: WebApp) -> None:
+    acme = add_client(web.deps.db, "Acme Insurance Group")
+    web.command("", wait=False)
+    view = opened(web.slack)
+    ack = submit(web, view, client=(acme.id, acme.name), note="\x00\x00 \x07")
+    assert ack == {
+        "response_action": "errors",
+        "errors": {"note": "Add a few words about what happened."},
+    }
+    assert touches(web.deps.db) == []
