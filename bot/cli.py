@@ -17,6 +17,7 @@ from urllib.error import URLError
 
 from slack_sdk.errors import SlackApiError
 
+from bot import metrics
 from bot.config import ConfigError, Settings, load
 from bot.db.engine import Database
 from bot.deps import Deps, utc_now
@@ -54,6 +55,8 @@ def _serve(args: argparse.Namespace) -> int:
     if settings.app_token:
         from slack_bolt.adapter.socket_mode import SocketModeHandler
 
+        if settings.metrics_port:  # no web app to serve /metrics
+            metrics.serve(settings.metrics_port)
         log.info("Connecting to Slack in Socket Mode")
         SocketModeHandler(app, settings.app_token).start()  # type: ignore[no-untyped-call]
         return 0
@@ -65,7 +68,10 @@ def _serve(args: argparse.Namespace) -> int:
 def _scheduler(args: argparse.Namespace) -> int:
     from bot import scheduler
 
-    deps = build_deps(load(os.environ), batch=True)
+    settings = load(os.environ)
+    deps = build_deps(settings, batch=True)
+    if settings.metrics_port:
+        metrics.serve(settings.metrics_port)
     log.info("Scheduler started: nudge pass every %d minutes", deps.settings.nudge_interval_minutes)
     scheduler.build(deps, blocking=True).start()
     return 0

@@ -38,6 +38,8 @@ class Settings:
     admins: frozenset[str] = field(default_factory=frozenset)
     nudge_interval_minutes: int = 15
     port: int = 3000
+    # Where `touchbase scheduler` (and `serve` in Socket Mode) serves /metrics; None: nowhere.
+    metrics_port: int | None = None
     # Database waits, in seconds (see bot.db.engine.Timeouts).
     # Seconds to wait for Slack's answer to one Web API call.
     slack_timeout: int = 10
@@ -137,6 +139,7 @@ def load(env: Mapping[str, str], *, needs_slack: bool = True) -> Settings:
         admins=admins,
         nudge_interval_minutes=_int(env, "TOUCHBASE_NUDGE_INTERVAL_MINUTES", 15, 1, 1440),
         port=_int(env, "PORT", 3000, 1, 65535),
+        metrics_port=_int(env, "TOUCHBASE_METRICS_PORT", 0, 1, 65535) or None,
         # psycopg waits at least 2 seconds for a connection, whatever it is told.
         slack_timeout=_int(env, "TOUCHBASE_SLACK_TIMEOUT", 10, 1, 60),
         db_connect_timeout=_int(env, "TOUCHBASE_DB_CONNECT_TIMEOUT", 3, 2, 60),

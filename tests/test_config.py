@@ -65,9 +65,11 @@ def test_every_setting_is_read() -> None:
             TOUCHBASE_DB_IDLE_IN_TRANSACTION_TIMEOUT="45",
             TOUCHBASE_DB_POOL_TIMEOUT="6",
             TOUCHBASE_SLACK_TIMEOUT="3",
+            TOUCHBASE_METRICS_PORT="9102",
         )
     )
     assert settings.slack_timeout == 3
+    assert settings.metrics_port == 9102
     assert settings.db_timeouts() == Timeouts(
         connect=4, statement=8, lock=2, idle_in_transaction=45, pool=6
     )
@@ -99,9 +101,11 @@ def test_blank_values_mean_the_default() -> None:
             TOUCHBASE_DB_LOCK_TIMEOUT="",
             TOUCHBASE_DB_IDLE_IN_TRANSACTION_TIMEOUT="",
             TOUCHBASE_DB_POOL_TIMEOUT="",
+            TOUCHBASE_METRICS_PORT="",
         )
     )
     assert settings == load(BASE)
+    assert settings.metrics_port is None  # no metrics server
 
 
 def test_values_are_trimmed() -> None:
@@ -215,6 +219,8 @@ def test_database_commands_need_no_slack_settings() -> None:
         ("TOUCHBASE_DB_POOL_TIMEOUT", "601", "1 to 600"),
         ("TOUCHBASE_SLACK_TIMEOUT", "0", "1 to 60"),
         ("TOUCHBASE_SLACK_TIMEOUT", "61", "1 to 60"),
+        ("TOUCHBASE_METRICS_PORT", "0", "1 to 65535"),
+        ("TOUCHBASE_METRICS_PORT", "metrics", "1 to 65535"),
     ],
 )
 def test_malformed_settings_name_the_variable(variable: str, value: str, expected: str) -> None:

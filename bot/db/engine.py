@@ -18,8 +18,11 @@ from typing import Any, Self, cast
 
 import psycopg
 from sqlalchemy import Engine, QueuePool, create_engine, event, make_url, text
+from sqlalchemy.engine import ExceptionContext
 from sqlalchemy.engine.default import DefaultDialect
 from sqlalchemy.orm import Session, sessionmaker
+
+from bot import metrics
 
 log = logging.getLogger(__name__)
 
@@ -79,11 +82,19 @@ def make_engine(url: str, timeouts: Timeouts = Timeouts(), **kwargs: Any) -> Eng
     bounds = {"timeout": timeouts.lock} if sqlite else _postgres_args(timeouts)
     kwargs["connect_args"] = bounds | kwargs.get("connect_args", {})
     engine = create_engine(parsed, pool_pre_ping=True, **kwargs)
+    event.listen(engine, "handle_error", _count_error)
     if sqlite:
         _tune_sqlite(engine)
     else:
         _bound_replies(engine, timeouts.reply)
     return engine
+
+
+def _count_error(context: ExceptionContext) -> None:
+    """touchbase_db_errors_total, by SQLAlchemy's class for it (OperationalError,
+    IntegrityError…), the same on every driver."""
+    error = context.sqlalchemy_exception or context.original_exception
+    metrics.DB_ERRORS.labels(type(error).__name__).inc()
 
 
 def _postgres_args(timeouts: Timeouts) -> dict[str, Any]:

@@ -7,6 +7,7 @@ from dataclasses import replace
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot import metrics
 from bot.core.commands import (
     AddClient,
     Command,
@@ -114,6 +115,7 @@ def record(
         return refusal_message(plan, now.astimezone(ZoneInfo(rep.tz)).date())
     with deps.db.transaction(write=True) as session:
         touch = repo.add_touch(session, plan.to_new_touch(rep.team_id, rep.user_id, now, source))
+    metrics.TOUCHES_LOGGED.labels(source.value, plan.kind.value).inc()
     return blocks.touch_logged(
         touch_id=touch.id,
         client=plan.client,
