@@ -17,8 +17,8 @@ from urllib.error import URLError
 
 from slack_sdk.errors import SlackApiError
 
-from bot import metrics
-from bot.config import ConfigError, Settings, load
+from bot import logs, metrics
+from bot.config import ConfigError, Settings, load, log_settings
 from bot.db.engine import Database
 from bot.deps import Deps, utc_now
 
@@ -375,15 +375,11 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    logging.basicConfig(
-        level=os.environ.get("TOUCHBASE_LOG_LEVEL", "INFO").upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    # Alembic announces every plugin at INFO; only its warnings matter to an operator.
-    logging.getLogger("alembic").setLevel(logging.WARNING)
     args = parser().parse_args(argv)
     run: Callable[[argparse.Namespace], int] = args.run
     try:
+        how = log_settings(os.environ)
+        logs.configure(how.format, how.level)
         return run(args)
     except ConfigError as error:
         print(f"touchbase: {error.variable} {error.expected}", file=sys.stderr)

@@ -17,6 +17,8 @@ from bot.db.engine import Timeouts
 
 SLACK_API_DEFAULT = "https://slack.com/api/"
 DATABASE_DEFAULT = "sqlite:///touchbase.db"
+LOG_FORMATS = ("text", "json")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
 class ConfigError(Exception):
@@ -60,6 +62,23 @@ class Settings:
             idle_in_transaction=self.db_idle_in_transaction_timeout,
             pool=self.db_pool_timeout,
         )
+
+
+@dataclass(frozen=True)
+class LogSettings:
+    format: str = "text"  # or "json": one object per line, for a log shipper
+    level: str = "INFO"
+
+
+def log_settings(env: Mapping[str, str]) -> LogSettings:
+    """How to log, read before anything else so that every line is in the chosen format."""
+    format = env.get("TOUCHBASE_LOG_FORMAT", "").strip().lower() or "text"
+    if format not in LOG_FORMATS:
+        raise ConfigError("TOUCHBASE_LOG_FORMAT", "should be text or json")
+    level = env.get("TOUCHBASE_LOG_LEVEL", "").strip().upper() or "INFO"
+    if level not in LOG_LEVELS:
+        raise ConfigError("TOUCHBASE_LOG_LEVEL", f"should be one of {', '.join(LOG_LEVELS)}")
+    return LogSettings(format, level)
 
 
 _CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{2,}$")

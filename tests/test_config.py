@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from bot.config import DATABASE_DEFAULT, SLACK_API_DEFAULT, ConfigError, Settings, load
+from bot.config import (
+    DATABASE_DEFAULT,
+    SLACK_API_DEFAULT,
+    ConfigError,
+    LogSettings,
+    Settings,
+    load,
+    log_settings,
+)
 from bot.db.engine import Timeouts
 
 BASE = {"SLACK_BOT_TOKEN": "xoxb-1-2-abc", "SLACK_SIGNING_SECRET": "s3cret"}
@@ -242,3 +250,14 @@ def test_load_reads_only_the_mapping_it_is_given(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setenv("PORT", "not-a-port")
     monkeypatch.setenv("DATABASE_URL", "mysql://nope")
     assert load(BASE) == load(dict(BASE))
+
+
+def test_log_settings() -> None:
+    assert log_settings({}) == LogSettings(format="text", level="INFO")
+    assert log_settings({"TOUCHBASE_LOG_FORMAT": " JSON ", "TOUCHBASE_LOG_LEVEL": "debug"}) == (
+        LogSettings(format="json", level="DEBUG")
+    )
+    for variable, value in (("TOUCHBASE_LOG_FORMAT", "xml"), ("TOUCHBASE_LOG_LEVEL", "loud")):
+        with pytest.raises(ConfigError) as caught:
+            log_settings({variable: value})
+        assert caught.value.variable == variable

@@ -81,7 +81,9 @@ def make_engine(url: str, timeouts: Timeouts = Timeouts(), **kwargs: Any) -> Eng
     # sqlite3's `timeout` is its busy timeout, in force from the very first statement.
     bounds = {"timeout": timeouts.lock} if sqlite else _postgres_args(timeouts)
     kwargs["connect_args"] = bounds | kwargs.get("connect_args", {})
-    engine = create_engine(parsed, pool_pre_ping=True, **kwargs)
+    # A statement's parameters are notes and client names: never in an error's message (and
+    # so never in a logged traceback).
+    engine = create_engine(parsed, pool_pre_ping=True, hide_parameters=True, **kwargs)
     event.listen(engine, "handle_error", _count_error)
     if sqlite:
         _tune_sqlite(engine)

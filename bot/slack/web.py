@@ -10,12 +10,14 @@ Every request to /slack/events is counted by kind and outcome (bot.metrics).
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 import hashlib
 import json
 import logging
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -28,7 +30,7 @@ from slack_bolt.request import BoltRequest
 from slack_bolt.request import payload_utils as payload
 from slack_sdk.signature import SignatureVerifier
 
-from bot import metrics
+from bot import logs, metrics
 from bot.db import replays
 from bot.db.engine import Database
 from bot.deps import utc_now
@@ -125,8 +127,10 @@ class _SlackEdge:
         self._next_prune = 0.0
 
     def handle(self, environ: WSGIEnvironment) -> WsgiHttpResponse:
-        """The answer to one request, counted by kind and outcome, its time to a 200 observed."""
+        """The answer to one request, counted by kind and outcome, its time to a 200 observed.
+        Runs in a context of its own (see create_wsgi_app), which holds its ids for the logs."""
         arrived = time.monotonic()
+        logs.REQUEST_ID.set(uuid.uuid4().hex[:16])
         kind, outcome, response = self._answer(environ)
         metrics.REQUESTS.labels(kind, outcome).inc()
         if response.status.startswith("200 "):  # WsgiHttpResponse's status: "200 OK"
@@ -142,6 +146,7 @@ class _SlackEdge:
                 "%d for %s: %s", refused.status, environ.get("REMOTE_ADDR", "?"), refused.reason
             )
             return "other", "refused", _json(refused.status, {"error": refused.reason})
+        logs.TEAM_ID.set(request.context.team_id)
         kind = _kind(request.body)
         key = _replay_key(request)
         if not self._first_sighting(key):
@@ -307,7 +312,8 @@ def create_wsgi_app(app: App, db: Database, *, signing_secret: str) -> WSGIAppli
         elif method != "POST":
             response = _json(405, {"error": "POST only"})
         else:
-            response = edge.handle(environ)
+            # The ids it sets for its log lines end with it; Bolt's work copies them.
+            response = contextvars.copy_context().run(edge.handle, environ)
         start_response(response.status, response.get_headers())
         return response.get_body()
 
