@@ -31,7 +31,7 @@ from slack_bolt.request import payload_utils as payload
 from slack_sdk.signature import SignatureVerifier
 
 from bot import logs, metrics
-from bot.db import replays
+from bot.db import migrate, replays
 from bot.db.engine import Database
 from bot.deps import utc_now
 
@@ -78,7 +78,8 @@ def _within(deadline: float, call: Callable[[], T]) -> T:
 
 
 class _Readiness:
-    """Whether the database answers: one ping at a time, its answer kept for READY_TTL."""
+    """Whether the database answers and its schema is this release's: one check at a time,
+    its answer kept for READY_TTL."""
 
     def __init__(self, db: Database) -> None:
         self._db = db
@@ -102,11 +103,20 @@ class _Readiness:
             return f"the database has not answered within {READY_DEADLINE:g} s"
 
     def _ping(self) -> str | None:
-        problem = None if self._db.ping() else "the database is unreachable"
+        problem = self._check()
         with self._lock:
             self._answer = (time.monotonic(), problem)
             self._pinging = None
         return problem
+
+    def _check(self) -> str | None:
+        try:
+            with self._db.engine.connect() as connection:
+                if migrate.behind(connection):
+                    return "the database schema is behind this release: run `touchbase db upgrade`"
+        except Exception:
+            return "the database is unreachable"
+        return None
 
 
 class _Refused(Exception):
