@@ -23,6 +23,7 @@ from sqlalchemy.engine.default import DefaultDialect
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import metrics
+from bot.db import sqlite_file
 
 log = logging.getLogger(__name__)
 
@@ -245,6 +246,9 @@ class Database:
             else self.engine
         )
         self._writer = sessionmaker(writer_engine, expire_on_commit=False)
+        # While this lives, a restore of the embedded file refuses (bot.db.sqlite_file).
+        path = sqlite_file.path_of(self.engine.url)
+        self._unshare = sqlite_file.share(self, path) if path else lambda: None
 
     @classmethod
     def from_url(cls, url: str, timeouts: Timeouts = Timeouts(), **kwargs: Any) -> Database:
@@ -269,4 +273,5 @@ class Database:
         return True
 
     def dispose(self) -> None:
+        self._unshare()
         self.engine.dispose()
