@@ -10,6 +10,8 @@ import argparse
 import datetime as dt
 import logging
 import os
+import shlex
+import sqlite3
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -17,13 +19,17 @@ from urllib.error import URLError
 
 from slack_sdk.errors import SlackApiError
 
-from bot.config import ConfigError, Settings, load
-from bot.db.engine import Database
+from bot import logs, metrics
+from bot.config import ConfigError, Settings, load, log_settings
+from bot.db import sqlite_file
+from bot.db.engine import Database, normalize_url
 from bot.deps import Deps, utc_now
 
 log = logging.getLogger("bot")
 
 EXIT_CONFIG = 2
+# A restore while Touchbase runs, or Touchbase while a restore runs.
+EXIT_IN_USE = 2
 
 
 def build_deps(settings: Settings, *, batch: bool = False) -> Deps:
@@ -54,6 +60,8 @@ def _serve(args: argparse.Namespace) -> int:
     if settings.app_token:
         from slack_bolt.adapter.socket_mode import SocketModeHandler
 
+        if settings.metrics_port:  # no web app to serve /metrics
+            metrics.serve(settings.metrics_port)
         log.info("Connecting to Slack in Socket Mode")
         SocketModeHandler(app, settings.app_token).start()  # type: ignore[no-untyped-call]
         return 0
@@ -65,7 +73,10 @@ def _serve(args: argparse.Namespace) -> int:
 def _scheduler(args: argparse.Namespace) -> int:
     from bot import scheduler
 
-    deps = build_deps(load(os.environ), batch=True)
+    settings = load(os.environ)
+    deps = build_deps(settings, batch=True)
+    if settings.metrics_port:
+        metrics.serve(settings.metrics_port)
     log.info("Scheduler started: nudge pass every %d minutes", deps.settings.nudge_interval_minutes)
     scheduler.build(deps, blocking=True).start()
     return 0
@@ -242,6 +253,72 @@ def _db(args: argparse.Namespace) -> int:
     return 0
 
 
+# What to run on PostgreSQL instead of `touchbase db backup|restore PATH`.
+POSTGRES_INSTEAD = {
+    "backup": ['pg_dump --format=custom --no-owner --file={path} "$DATABASE_URL"'],
+    "restore": [
+        "# Stop Touchbase's processes (web and clock) first, and start them again after.",
+        'pg_restore --clean --if-exists --no-owner --single-transaction --dbname="$DATABASE_URL" '
+        "{path}",
+    ],
+}
+
+
+def _database_file(action: str, copy: Path) -> Path | None:
+    """The embedded database's file; None, having printed what to run instead, on PostgreSQL."""
+    from sqlalchemy import make_url
+
+    url = make_url(normalize_url(load(os.environ, needs_slack=False).database_url))
+    path = sqlite_file.path_of(url)
+    if path is None and url.get_backend_name() == "sqlite":
+        raise ConfigError("DATABASE_URL", "is an in-memory database, with no file to copy")
+    if path is None:
+        print(f"The database is PostgreSQL: use its own tools to {action} it, for example:")
+        for line in POSTGRES_INSTEAD[action]:
+            print("  " + line.format(path=shlex.quote(str(copy))))
+    return path
+
+
+def _db_backup(args: argparse.Namespace) -> int:
+    path = _database_file("backup", args.path)
+    if path is None:
+        return 1
+    try:
+        sqlite_file.backup(path, args.path)
+    except FileNotFoundError:
+        print(f"touchbase: there is no database at {path}", file=sys.stderr)
+        return 1
+    except (OSError, sqlite3.Error, sqlite_file.NotACopy) as error:
+        print(f"touchbase: couldn't back up {path} to {args.path}: {error}", file=sys.stderr)
+        return 1
+    size = args.path.stat().st_size
+    print(f"Backed up {path} to {args.path} ({size:,} bytes; it passes an integrity check).")
+    return 0
+
+
+def _db_restore(args: argparse.Namespace) -> int:
+    path = _database_file("restore", args.path)
+    if path is None:
+        return 1
+    if not args.yes:
+        print(
+            f"touchbase: restoring replaces everything in {path} with {args.path}; "
+            "to go ahead, run it again with --yes",
+            file=sys.stderr,
+        )
+        return EXIT_IN_USE
+    try:
+        sqlite_file.restore(args.path, path)
+    except sqlite_file.NotACopy as error:
+        print(f"touchbase: {error}; nothing was restored", file=sys.stderr)
+        return 1
+    print(
+        f"Restored {path} from {args.path}. Start Touchbase again: `touchbase serve` brings an "
+        "older copy's schema up to date."
+    )
+    return 0
+
+
 def _export(args: argparse.Namespace) -> int:
     from bot.services import exporter
 
@@ -356,13 +433,25 @@ def parser() -> argparse.ArgumentParser:
     settings.add_argument("--team", help="workspace ID (default: the bot token's workspace)")
     settings.set_defaults(run=_settings)
 
-    db = commands.add_parser("db", help="database schema")
-    db.add_argument(
-        "action",
-        choices=["upgrade", "check"],
-        help="upgrade: apply migrations; check: models match migrations",
+    db = commands.add_parser("db", help="database schema, backup and restore")
+    actions = db.add_subparsers(dest="action", required=True, metavar="ACTION")
+    actions.add_parser("upgrade", help="apply the migrations").set_defaults(run=_db)
+    actions.add_parser("check", help="check that the models match the migrations").set_defaults(
+        run=_db
     )
-    db.set_defaults(run=_db)
+    backup = actions.add_parser(
+        "backup", help="copy the embedded SQLite database to PATH, while Touchbase runs"
+    )
+    backup.add_argument("path", type=Path, metavar="PATH")
+    backup.set_defaults(run=_db_backup)
+    restore = actions.add_parser(
+        "restore", help="replace the embedded SQLite database with the copy at PATH"
+    )
+    restore.add_argument("path", type=Path, metavar="PATH")
+    restore.add_argument(
+        "--yes", action="store_true", help="yes: replace everything in the database"
+    )
+    restore.set_defaults(run=_db_restore)
 
     imp = commands.add_parser("import", help="import clients or touches from a CSV file")
     imp.add_argument("what", choices=["clients", "touches"])
@@ -378,19 +467,18 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    logging.basicConfig(
-        level=os.environ.get("TOUCHBASE_LOG_LEVEL", "INFO").upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    # Alembic announces every plugin at INFO; only its warnings matter to an operator.
-    logging.getLogger("alembic").setLevel(logging.WARNING)
     args = parser().parse_args(argv)
     run: Callable[[argparse.Namespace], int] = args.run
     try:
+        how = log_settings(os.environ)
+        logs.configure(how.format, how.level)
         return run(args)
     except ConfigError as error:
         print(f"touchbase: {error.variable} {error.expected}", file=sys.stderr)
         return EXIT_CONFIG
+    except sqlite_file.InUse as error:
+        print(f"touchbase: {error}", file=sys.stderr)
+        return EXIT_IN_USE
     except SlackApiError as error:
         code = error.response.get("error") or error.response.status_code
         hint = " Check SLACK_BOT_TOKEN." if code in {"invalid_auth", "not_authed"} else ""

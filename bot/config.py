@@ -15,6 +15,8 @@ from sqlalchemy.exc import ArgumentError
 
 SLACK_API_DEFAULT = "https://slack.com/api/"
 DATABASE_DEFAULT = "sqlite:///touchbase.db"
+LOG_FORMATS = ("text", "json")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
 # A live PostgreSQL answers within the statement timeout, if only to cancel the statement.
@@ -66,6 +68,8 @@ class Settings:
     admins: frozenset[str] = field(default_factory=frozenset)
     nudge_interval_minutes: int = 15
     port: int = 3000
+    # Where `touchbase scheduler` (and `serve` in Socket Mode) serves /metrics; None: nowhere.
+    metrics_port: int | None = None
     # Database waits, in seconds (see Timeouts).
     # Seconds to wait for Slack's answer to one Web API call.
     slack_timeout: int = 10
@@ -86,6 +90,23 @@ class Settings:
             idle_in_transaction=self.db_idle_in_transaction_timeout,
             pool=self.db_pool_timeout,
         )
+
+
+@dataclass(frozen=True)
+class LogSettings:
+    format: str = "text"  # or "json": one object per line, for a log shipper
+    level: str = "INFO"
+
+
+def log_settings(env: Mapping[str, str]) -> LogSettings:
+    """How to log, read before anything else so that every line is in the chosen format."""
+    format = env.get("TOUCHBASE_LOG_FORMAT", "").strip().lower() or "text"
+    if format not in LOG_FORMATS:
+        raise ConfigError("TOUCHBASE_LOG_FORMAT", "should be text or json")
+    level = env.get("TOUCHBASE_LOG_LEVEL", "").strip().upper() or "INFO"
+    if level not in LOG_LEVELS:
+        raise ConfigError("TOUCHBASE_LOG_LEVEL", f"should be one of {', '.join(LOG_LEVELS)}")
+    return LogSettings(format, level)
 
 
 _CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{2,}$")
@@ -165,6 +186,7 @@ def load(env: Mapping[str, str], *, needs_slack: bool = True) -> Settings:
         admins=admins,
         nudge_interval_minutes=_int(env, "TOUCHBASE_NUDGE_INTERVAL_MINUTES", 15, 1, 1440),
         port=_int(env, "PORT", 3000, 1, 65535),
+        metrics_port=_int(env, "TOUCHBASE_METRICS_PORT", 0, 1, 65535) or None,
         # psycopg waits at least 2 seconds for a connection, whatever it is told.
         slack_timeout=_int(env, "TOUCHBASE_SLACK_TIMEOUT", 10, 1, 60),
         db_connect_timeout=_int(env, "TOUCHBASE_DB_CONNECT_TIMEOUT", 3, 2, 60),

@@ -35,6 +35,8 @@ auth.test           which workspace: the recap, import, export,  yes: a read
 
 A method missing from REPEATABLE is treated like chat.postMessage: add one only when doing it
 twice is the same as doing it once.
+
+Every HTTP attempt, retries included, is counted in touchbase_slack_calls_total (bot.metrics).
 """
 
 from __future__ import annotations
@@ -49,10 +51,12 @@ from slack_sdk.http_retry.builtin_handlers import (
     ServerErrorRetryHandler,
 )
 from slack_sdk.http_retry.builtin_interval_calculators import BackoffRetryIntervalCalculator
+from slack_sdk.http_retry.handler import RetryHandler
 from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
 
+from bot import metrics
 from bot.config import Settings
 
 REPEATABLE = frozenset(
@@ -89,9 +93,49 @@ class _ConnectionErrorRetryHandler(ConnectionErrorRetryHandler):
         error: Exception | None = None,
     ) -> bool:
         went_out = error is not None and not never_sent(error)
-        if went_out and urlsplit(request.url).path.rpartition("/")[2] not in REPEATABLE:
+        if went_out and _method(request) not in REPEATABLE:
             return False
         return super()._can_retry(state=state, request=request, response=response, error=error)
+
+
+class _CountAttempts(RetryHandler):
+    """Counts every HTTP attempt and never retries. The client asks its handlers, in order,
+    about every answer and every error until one retries, so the first handler sees them all."""
+
+    def can_retry(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        method = _method(request)
+        if response is None:
+            status = "unreachable" if error is not None and never_sent(error) else "no_answer"
+        elif response.status_code == 200:
+            status = "ok" if (response.body or {}).get("ok") else "error"
+        else:
+            status = str(response.status_code)
+        metrics.SLACK_CALLS.labels(method, status).inc()
+        if response is not None and response.status_code == 429:
+            metrics.SLACK_RETRY_AFTER.inc(_retry_after(response))
+        return False
+
+
+def _method(request: HttpRequest) -> str:
+    return urlsplit(request.url).path.rpartition("/")[2]
+
+
+def _retry_after(response: HttpResponse) -> float:
+    """The seconds of a 429's Retry-After header (0 if it has none that reads as a number)."""
+    for name, values in response.headers.items():
+        if name.lower() == "retry-after":
+            try:
+                return max(0.0, float(values[0]))
+            except ValueError:
+                return 0.0
+    return 0.0
 
 
 def make_client(
@@ -105,6 +149,7 @@ def make_client(
         base_url=settings.slack_api_url,
         timeout=timeout or settings.slack_timeout,
         retry_handlers=[
+            _CountAttempts(),  # first, so that it sees every attempt
             RateLimitErrorRetryHandler(max_retry_count=3),
             ServerErrorRetryHandler(max_retry_count=2, interval_calculator=interval),
             _ConnectionErrorRetryHandler(

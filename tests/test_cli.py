@@ -59,6 +59,12 @@ CONFIG_CASES: dict[str, tuple[list[str], list[str], dict[str, str], str]] = {
         "TOUCHBASE_RECAP_CHANNEL",
     ),
     "port": (SCRIPT, ["import", "clients", "x.csv"], {**TOKENS, "PORT": "http"}, "PORT"),
+    "log format": (
+        PYTHON,
+        ["db", "upgrade"],
+        {"TOUCHBASE_LOG_FORMAT": "xml"},
+        "TOUCHBASE_LOG_FORMAT",
+    ),
     "timezone": (
         PYTHON,
         ["import", "clients", "x.csv"],

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from bot.config import DATABASE_DEFAULT, SLACK_API_DEFAULT, ConfigError, Settings, Timeouts, load
+from bot.config import (
+    DATABASE_DEFAULT,
+    SLACK_API_DEFAULT,
+    ConfigError,
+    LogSettings,
+    Settings,
+    Timeouts,
+    load,
+    log_settings,
+)
 
 BASE = {"SLACK_BOT_TOKEN": "xoxb-1-2-abc", "SLACK_SIGNING_SECRET": "s3cret"}
 
@@ -64,9 +73,11 @@ def test_every_setting_is_read() -> None:
             TOUCHBASE_DB_IDLE_IN_TRANSACTION_TIMEOUT="45",
             TOUCHBASE_DB_POOL_TIMEOUT="6",
             TOUCHBASE_SLACK_TIMEOUT="3",
+            TOUCHBASE_METRICS_PORT="9102",
         )
     )
     assert settings.slack_timeout == 3
+    assert settings.metrics_port == 9102
     assert settings.db_timeouts() == Timeouts(
         connect=4, statement=8, lock=2, idle_in_transaction=45, pool=6
     )
@@ -98,9 +109,11 @@ def test_blank_values_mean_the_default() -> None:
             TOUCHBASE_DB_LOCK_TIMEOUT="",
             TOUCHBASE_DB_IDLE_IN_TRANSACTION_TIMEOUT="",
             TOUCHBASE_DB_POOL_TIMEOUT="",
+            TOUCHBASE_METRICS_PORT="",
         )
     )
     assert settings == load(BASE)
+    assert settings.metrics_port is None  # no metrics server
 
 
 def test_values_are_trimmed() -> None:
@@ -214,6 +227,8 @@ def test_database_commands_need_no_slack_settings() -> None:
         ("TOUCHBASE_DB_POOL_TIMEOUT", "601", "1 to 600"),
         ("TOUCHBASE_SLACK_TIMEOUT", "0", "1 to 60"),
         ("TOUCHBASE_SLACK_TIMEOUT", "61", "1 to 60"),
+        ("TOUCHBASE_METRICS_PORT", "0", "1 to 65535"),
+        ("TOUCHBASE_METRICS_PORT", "metrics", "1 to 65535"),
     ],
 )
 def test_malformed_settings_name_the_variable(variable: str, value: str, expected: str) -> None:
@@ -235,3 +250,14 @@ def test_load_reads_only_the_mapping_it_is_given(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setenv("PORT", "not-a-port")
     monkeypatch.setenv("DATABASE_URL", "mysql://nope")
     assert load(BASE) == load(dict(BASE))
+
+
+def test_log_settings() -> None:
+    assert log_settings({}) == LogSettings(format="text", level="INFO")
+    assert log_settings({"TOUCHBASE_LOG_FORMAT": " JSON ", "TOUCHBASE_LOG_LEVEL": "debug"}) == (
+        LogSettings(format="json", level="DEBUG")
+    )
+    for variable, value in (("TOUCHBASE_LOG_FORMAT", "xml"), ("TOUCHBASE_LOG_LEVEL", "loud")):
+        with pytest.raises(ConfigError) as caught:
+            log_settings({variable: value})
+        assert caught.value.variable == variable

@@ -18,10 +18,13 @@ from typing import Any, Self, cast
 
 import psycopg
 from sqlalchemy import Engine, QueuePool, create_engine, event, make_url, text
+from sqlalchemy.engine import ExceptionContext
 from sqlalchemy.engine.default import DefaultDialect
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot import metrics
 from bot.config import Timeouts
+from bot.db import sqlite_file
 
 log = logging.getLogger(__name__)
 
@@ -54,12 +57,22 @@ def make_engine(url: str, timeouts: Timeouts = DEFAULT_TIMEOUTS, **kwargs: Any) 
     # sqlite3's `timeout` is its busy timeout, in force from the very first statement.
     bounds = {"timeout": timeouts.lock} if sqlite else _postgres_args(timeouts)
     kwargs["connect_args"] = bounds | kwargs.get("connect_args", {})
-    engine = create_engine(parsed, pool_pre_ping=True, **kwargs)
+    # A statement's parameters are notes and client names: never in an error's message (and
+    # so never in a logged traceback).
+    engine = create_engine(parsed, pool_pre_ping=True, hide_parameters=True, **kwargs)
+    event.listen(engine, "handle_error", _count_error)
     if sqlite:
         _tune_sqlite(engine)
     else:
         _bound_replies(engine, timeouts.reply)
     return engine
+
+
+def _count_error(context: ExceptionContext) -> None:
+    """touchbase_db_errors_total, by SQLAlchemy's class for it (OperationalError,
+    IntegrityError…), the same on every driver."""
+    error = context.sqlalchemy_exception or context.original_exception
+    metrics.DB_ERRORS.labels(type(error).__name__).inc()
 
 
 def _postgres_args(timeouts: Timeouts) -> dict[str, Any]:
@@ -208,6 +221,9 @@ class Database:
             else self.engine
         )
         self._writer = sessionmaker(writer_engine, expire_on_commit=False)
+        # While this lives, a restore of the embedded file refuses (bot.db.sqlite_file).
+        path = sqlite_file.path_of(self.engine.url)
+        self._unshare = sqlite_file.share(self, path) if path else lambda: None
 
     @classmethod
     def from_url(cls, url: str, timeouts: Timeouts = DEFAULT_TIMEOUTS, **kwargs: Any) -> Database:
@@ -232,4 +248,5 @@ class Database:
         return True
 
     def dispose(self) -> None:
+        self._unshare()
         self.engine.dispose()

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, func, select
 
 # Shipped inside the package, so an installed wheel migrates without a checkout.
@@ -92,3 +95,21 @@ def check(engine: Engine) -> None:
         config = alembic_config()
         config.attributes["connection"] = connection
         command.check(config)
+
+
+def behind(connection: Connection) -> bool:
+    """Whether the database lacks a migration this release ships (readiness).
+
+    A revision this release doesn't know is a newer release's, migrated first in a rolling
+    deploy: not behind, so the old processes stay in rotation until they are replaced.
+    """
+    heads, known = _revisions()
+    current = MigrationContext.configure(connection).get_current_heads()
+    return not current or any(rev in known and rev not in heads for rev in current)
+
+
+@functools.cache
+def _revisions() -> tuple[frozenset[str], frozenset[str]]:
+    """(heads, every revision) of the migrations this release ships."""
+    script = ScriptDirectory.from_config(alembic_config())
+    return frozenset(script.get_heads()), frozenset(r.revision for r in script.walk_revisions())

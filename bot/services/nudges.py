@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
+from bot import metrics
 from bot.core.model import NudgeClaim, OutboxKind, Rep
 from bot.core.nudges import due_reps, plan_digests
 from bot.core.reps import needs_refresh
@@ -60,6 +62,7 @@ class PassReport:
 
 def run_pass(deps: Deps, now: dt.datetime, *, dry_run: bool = False) -> PassReport:
     """One nudge pass as if the clock read `now`. The scheduler calls exactly this."""
+    started = time.monotonic()
     report = PassReport()
     with deps.db.transaction() as session:
         teams = repo.teams_with_clients(session)
@@ -72,14 +75,17 @@ def run_pass(deps: Deps, now: dt.datetime, *, dry_run: bool = False) -> PassRepo
     for outcome in outcomes:
         setattr(report, outcome, getattr(report, outcome) + 1)
     log.info(
-        "nudge pass at %s: %d sent, %d already sent, %d to retry, %d failed, %d busy",
+        "nudge pass at %s: %d sent, %d already sent, %d unknown, %d to retry, %d failed, %d busy",
         now.isoformat(),
         report.sent,
         report.already_claimed,
+        report.unknown,
         report.retry_later,
         report.failed,
         report.busy,
     )
+    metrics.NUDGE_PASS_SECONDS.observe(time.monotonic() - started)
+    metrics.NUDGE_PASS_LAST_COMPLETED.set_to_current_time()
     return report
 
 
@@ -150,6 +156,7 @@ def deliver(deps: Deps, planned: PlannedDigest, now: dt.datetime) -> str:
         lambda: deps.slack.chat_postMessage(channel=rep.user_id, **planned.message.as_kwargs()),
         now,
     )
+    metrics.DIGESTS.labels(delivery.outcome.value).inc()
     if delivery.outcome is Outcome.FAILED:
         if delivery.error in GONE:
             with deps.db.transaction(write=True) as session:

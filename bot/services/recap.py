@@ -27,6 +27,7 @@ from zoneinfo import ZoneInfo
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web import SlackResponse
 
+from bot import metrics
 from bot.core.model import OutboxKind, OutboxStatus, RecapInput, RecapWeek
 from bot.core.recap import NOTABLE_CANDIDATES, recap_week
 from bot.db import repository as repo
@@ -69,6 +70,15 @@ class ChannelProblem(Exception):
 
 def run(deps: Deps, now: dt.datetime, *, channel: str, dry_run: bool = False) -> RecapReport:
     """The weekly recap as if the clock read `now`. The scheduler calls exactly this."""
+    report = _run(deps, now, channel=channel, dry_run=dry_run)
+    if not dry_run:
+        # A channel problem waits for an admin, as a refusal does: both count as failed.
+        outcome = "failed" if report.outcome == "not_posted" else report.outcome
+        metrics.RECAPS.labels(outcome).inc()
+    return report
+
+
+def _run(deps: Deps, now: dt.datetime, *, channel: str, dry_run: bool) -> RecapReport:
     tz = ZoneInfo(deps.settings.timezone)
     report = RecapReport(channel=channel, week=recap_week(now, tz))
     week = report.week

@@ -7,6 +7,7 @@ from dataclasses import replace
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot import metrics
 from bot.core.commands import (
     AddClient,
     Command,
@@ -119,10 +120,12 @@ def record(
         return refusal_message(plan, now.astimezone(ZoneInfo(rep.tz)).date())
     with deps.db.transaction(write=True) as session:
         touch = repo.add_touch(session, plan.to_new_touch(rep.team_id, rep.user_id, now, source))
-    return _logged(plan, touch.id)
+    return _logged(plan, touch.id, source)
 
 
-def _logged(plan: TouchPlan, touch_id: int) -> Message:
+def _logged(plan: TouchPlan, touch_id: int, source: Source) -> Message:
+    """Count a touch just saved, and say so."""
+    metrics.TOUCHES_LOGGED.labels(source.value, plan.kind.value).inc()
     return blocks.touch_logged(
         touch_id=touch_id,
         client=plan.client,
@@ -176,7 +179,7 @@ def pick_client(deps: Deps, team_id: str, user_id: str, value: str) -> Message:
         # Marked in the transaction that logs it: a second click finds it logged.
         repo.mark_pending_logged(session, pending.id, now)
         touch = repo.add_touch(session, plan.to_new_touch(team_id, user_id, now, Source.SLASH))
-    return _logged(plan, touch.id)
+    return _logged(plan, touch.id, Source.SLASH)
 
 
 def flip_kind(deps: Deps, team_id: str, user_id: str, value: str) -> Message:

@@ -8,6 +8,7 @@ from concurrent.futures import Executor, ThreadPoolExecutor
 from slack_bolt import App
 
 from bot.deps import Deps
+from bot.logs import ContextExecutor
 from bot.slack import listeners
 
 
@@ -35,8 +36,10 @@ def create_app(deps: Deps, *, listener_executor: Executor | None = None) -> App:
         logger=logger,
         # Bolt's default is 5 threads, each holding its listener from ack to the end of the
         # work; acks must never wait for a free one. Work itself is metered in guard.guarded.
-        listener_executor=listener_executor
-        or ThreadPoolExecutor(max_workers=64, thread_name_prefix="listener"),
+        # Each runs in the request's context, so its log lines carry the request's id.
+        listener_executor=ContextExecutor(
+            listener_executor or ThreadPoolExecutor(max_workers=64, thread_name_prefix="listener")
+        ),
     )
     listeners.register(app, deps)
     return app

@@ -1,30 +1,37 @@
-"""The WSGI app: Slack's requests at /slack/events, /healthz (liveness), /readyz (readiness).
+"""The WSGI app: Slack's requests at /slack/events, /healthz (liveness), /readyz (readiness),
+/metrics (Prometheus).
 
 Anyone can reach /slack/events, so a request is checked here before Bolt parses it: the
 signature first, then a body Bolt can parse, then whether it was taken in already (an exact
 replay, or Slack retrying an event). A refused request gets a 4xx and one short log line, never
 a traceback. The probes never wait on a silent database for more than about a second.
+Every request to /slack/events is counted by kind and outcome (bot.metrics).
 """
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 import hashlib
 import json
 import logging
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from prometheus_client import make_wsgi_app
 from slack_bolt import App
 from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
 from slack_bolt.adapter.wsgi.http_response import WsgiHttpResponse
 from slack_bolt.request import BoltRequest
+from slack_bolt.request import payload_utils as payload
 from slack_sdk.signature import SignatureVerifier
 
-from bot.db import replays
+from bot import logs, metrics
+from bot.db import migrate, replays
 from bot.db.engine import Database
 from bot.deps import utc_now
 
@@ -36,6 +43,7 @@ log = logging.getLogger(__name__)
 EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
 READY_PATH = "/readyz"
+METRICS_PATH = "/metrics"
 
 # Slack's requests are a few KB; waitress refuses a larger body with 413 before buffering it.
 MAX_BODY = 1 << 20
@@ -70,7 +78,8 @@ def _within(deadline: float, call: Callable[[], T]) -> T:
 
 
 class _Readiness:
-    """Whether the database answers: one ping at a time, its answer kept for READY_TTL."""
+    """Whether the database answers and its schema is this release's: one check at a time,
+    its answer kept for READY_TTL."""
 
     def __init__(self, db: Database) -> None:
         self._db = db
@@ -94,11 +103,20 @@ class _Readiness:
             return f"the database has not answered within {READY_DEADLINE:g} s"
 
     def _ping(self) -> str | None:
-        problem = None if self._db.ping() else "the database is unreachable"
+        problem = self._check()
         with self._lock:
             self._answer = (time.monotonic(), problem)
             self._pinging = None
         return problem
+
+    def _check(self) -> str | None:
+        try:
+            with self._db.engine.connect() as connection:
+                if migrate.behind(connection):
+                    return "the database schema is behind this release: run `touchbase db upgrade`"
+        except Exception:
+            return "the database is unreachable"
+        return None
 
 
 class _Refused(Exception):
@@ -119,13 +137,27 @@ class _SlackEdge:
         self._next_prune = 0.0
 
     def handle(self, environ: WSGIEnvironment) -> WsgiHttpResponse:
+        """The answer to one request, counted by kind and outcome, its time to a 200 observed.
+        Runs in a context of its own (see create_wsgi_app), which holds its ids for the logs."""
+        arrived = time.monotonic()
+        logs.REQUEST_ID.set(uuid.uuid4().hex[:16])
+        kind, outcome, response = self._answer(environ)
+        metrics.REQUESTS.labels(kind, outcome).inc()
+        if response.status.startswith("200 "):  # WsgiHttpResponse's status: "200 OK"
+            metrics.ACK_SECONDS.observe(time.monotonic() - arrived)
+        return response
+
+    def _answer(self, environ: WSGIEnvironment) -> tuple[str, str, WsgiHttpResponse]:
+        """(kind, outcome, response)"""
         try:
             request = self._checked(environ)
         except _Refused as refused:
             log.warning(
                 "%d for %s: %s", refused.status, environ.get("REMOTE_ADDR", "?"), refused.reason
             )
-            return _json(refused.status, {"error": refused.reason})
+            return "other", "refused", _json(refused.status, {"error": refused.reason})
+        logs.TEAM_ID.set(request.context.team_id)
+        kind = _kind(request.body)
         key = _replay_key(request)
         if not self._first_sighting(key):
             retry = environ.get("HTTP_X_SLACK_RETRY_NUM")
@@ -134,12 +166,14 @@ class _SlackEdge:
             else:
                 log.warning("An exact replay of a signed request: ignored")
             # 200 and nothing more, as Slack expects of a request that need not come again.
-            return WsgiHttpResponse(status=200)
+            return kind, "replay", WsgiHttpResponse(status=200)
         response = self._app.dispatch(request)
         if response.status >= 500:
             self._forget(key)
-        return WsgiHttpResponse(
-            status=response.status, headers=response.headers, body=response.body
+        return (
+            kind,
+            _outcome(response.status),
+            WsgiHttpResponse(status=response.status, headers=response.headers, body=response.body),
         )
 
     def _checked(self, environ: WSGIEnvironment) -> BoltRequest:
@@ -227,6 +261,28 @@ def _replay_key(request: BoltRequest) -> str:
     return hashlib.sha256(seen.encode()).hexdigest()
 
 
+def _kind(body: dict[str, Any]) -> str:
+    """The kind of Slack request, for the metrics: one of a few words."""
+    kinds = {
+        "command": payload.is_slash_command,
+        "action": payload.is_action,
+        "view": payload.is_view,
+        "options": payload.is_options,
+        "event": payload.is_event,
+        "shortcut": payload.is_shortcut,
+    }
+    return next((kind for kind, matches in kinds.items() if matches(body)), "other")
+
+
+def _outcome(status: int) -> str:
+    """What Bolt's answer says about the request, for the metrics."""
+    if status < 300:
+        return "ok"
+    if status == 404:  # no listener for it
+        return "unhandled"
+    return "error" if status >= 500 else "refused"
+
+
 def _is_slack_request(body: dict[str, Any]) -> bool:
     """The shapes Slack sends: a JSON envelope or interactive payload with a `type`, a slash
     command, or the SSL check."""
@@ -252,10 +308,13 @@ def create_wsgi_app(app: App, db: Database, *, signing_secret: str) -> WSGIAppli
     """The app behind the server; `signing_secret` is the one Bolt's `app` checks too."""
     edge = _SlackEdge(app, db, signing_secret)
     readiness = _Readiness(db)
+    prometheus: WSGIApplication = make_wsgi_app(metrics.REGISTRY)
 
     def wsgi(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
         method = environ.get("REQUEST_METHOD")
+        if path == METRICS_PATH and method == "GET":
+            return prometheus(environ, start_response)
         if path in {HEALTH_PATH, READY_PATH} and method in {"GET", "HEAD"}:
             response = _json(200, {"status": "ok"}) if path == HEALTH_PATH else _ready(readiness)
         elif path != EVENTS_PATH:
@@ -263,7 +322,8 @@ def create_wsgi_app(app: App, db: Database, *, signing_secret: str) -> WSGIAppli
         elif method != "POST":
             response = _json(405, {"error": "POST only"})
         else:
-            response = edge.handle(environ)
+            # The ids it sets for its log lines end with it; Bolt's work copies them.
+            response = contextvars.copy_context().run(edge.handle, environ)
         start_response(response.status, response.get_headers())
         return response.get_body()
 

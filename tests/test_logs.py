@@ -1,0 +1,192 @@
+"""Logs an operator can ship: TOUCHBASE_LOG_FORMAT=json writes one JSON object per line, with the
+request and the workspace it belongs to; no line at INFO or above names a client or quotes a
+note."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from rich.console import Console
+
+from bot import logs
+from bot.devtools import demo
+from bot.devtools.demo_book import CLIENT_NAMES, ROUTINE_NOTES, VALUE_NOTES
+from bot.devtools.standin import SlackStandIn
+from bot.ui import text
+from tests.conftest import NOW, TEAM, TOKEN, WebApp
+from tests.helpers import add_client, add_touch
+
+
+def run_cli(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"), **env},
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_json_logs_are_one_object_per_line(
+    database_url: str, slack: SlackStandIn, tmp_path: Path, db: Any
+) -> None:
+    acme = add_client(db, "Acme Insurance Group")
+    add_touch(db, acme, NOW.replace(year=2026, month=8))
+    env = {
+        "SLACK_BOT_TOKEN": TOKEN,
+        "SLACK_SIGNING_SECRET": "s",
+        "SLACK_API_URL": slack.api_url,
+        "DATABASE_URL": database_url,
+        "TOUCHBASE_LOG_FORMAT": "json",
+    }
+    result = run_cli(["nudge", "--now", NOW.isoformat()], env, tmp_path)
+    assert result.returncode == 0, result.stderr
+    lines = result.stderr.splitlines()
+    assert lines, "the pass logs its outcome"
+    records = [json.loads(line) for line in lines]
+    assert all({"time", "level", "logger", "message"} <= set(r) for r in records)
+    [summary] = [r for r in records if r["message"].startswith("nudge pass at")]
+    assert (summary["level"], summary["logger"]) == ("INFO", "bot.services.nudges")
+    assert summary["time"].endswith("Z")
+
+
+def test_the_default_stays_human_readable(
+    database_url: str, slack: SlackStandIn, tmp_path: Path
+) -> None:
+    env = {
+        "SLACK_BOT_TOKEN": TOKEN,
+        "SLACK_SIGNING_SECRET": "s",
+        "SLACK_API_URL": slack.api_url,
+        "DATABASE_URL": database_url,
+    }
+    result = run_cli(["nudge", "--now", NOW.isoformat()], env, tmp_path)
+    assert result.returncode == 0, result.stderr
+    [line] = [x for x in result.stderr.splitlines() if "nudge pass at" in x]
+    assert " INFO bot.services.nudges: nudge pass at " in line
+
+
+# ---------------------------------------------------------------------------------------------
+# A request's lines
+
+
+@pytest.fixture
+def json_lines() -> Iterator[io.StringIO]:
+    """What the root logger writes, formatted as TOUCHBASE_LOG_FORMAT=json formats it."""
+    stream = io.StringIO()
+    handler = logs.handler("json", stream)
+    root = logging.getLogger()
+    root.addHandler(handler)
+    try:
+        yield stream
+    finally:
+        root.removeHandler(handler)
+
+
+def records(stream: io.StringIO) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in stream.getvalue().splitlines()]
+
+
+def test_a_requests_lines_carry_its_id_and_workspace_even_from_the_listener_threads(
+    web: WebApp, slack: SlackStandIn, json_lines: io.StringIO
+) -> None:
+    # users.info fails for both commands: the work after the ack logs a warning for each.
+    slack.fail_next("users.info", error="fatal_error", times=2)
+    web.command("help")
+    web.command("help")
+    status, _ = web.post("command=/touch&text=help", secret="not-the-secret")
+    assert status == 401
+    logging.getLogger("bot.test").warning("outside any request")
+
+    lines = records(json_lines)
+    work = [r for r in lines if r["message"].startswith("users.info failed")]
+    assert len(work) == 2
+    assert {r["team_id"] for r in work} == {TEAM}
+    assert len({r["request_id"] for r in work}) == 2
+    [refused] = [r for r in lines if r["message"].startswith("401 for")]
+    assert refused["request_id"] not in {r["request_id"] for r in work}
+    assert "team_id" not in refused  # unsigned: whose it is, is unknown
+    [outside] = [r for r in lines if r["message"] == "outside any request"]
+    assert "request_id" not in outside and "team_id" not in outside
+
+
+def test_an_exception_is_one_field_of_the_line(json_lines: io.StringIO) -> None:
+    try:
+        raise RuntimeError("boom")
+    except RuntimeError:
+        logging.getLogger("bot.test").exception("it failed")
+    [line] = json_lines.getvalue().splitlines()
+    record = json.loads(line)
+    assert (record["level"], record["message"]) == ("ERROR", "it failed")
+    assert record["exception"].startswith("Traceback")
+    assert "RuntimeError: boom" in record["exception"]
+
+
+# ---------------------------------------------------------------------------------------------
+# Privacy: no names, no notes
+
+
+def test_no_line_at_info_or_above_names_a_client_or_quotes_a_note(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The demo runs the real bot for a week: commands, forms, morning notes and the recap."""
+    caplog.set_level(logging.INFO)
+    demo.run(weeks=1, seed=3, keep=tmp_path, console=Console(file=io.StringIO()))
+    # Every client's name, every note of the book's history and of the demo's commands.
+    typed = ("called about their claim", "lunch with the owner", "reviewed their cover")
+    secrets = {*CLIENT_NAMES, *VALUE_NOTES, *ROUTINE_NOTES, *typed}
+    lines = [r.getMessage() + (r.exc_text or "") for r in caplog.records]
+    assert lines, "the run logs"
+    leaks = sorted({s for s in secrets for line in lines if s in line})
+    assert leaks == []
+
+
+# The database refuses every new touch, as a full disk or a broken constraint would.
+REFUSE_TOUCHES = {
+    "sqlite": [
+        "CREATE TRIGGER refuse_touch BEFORE INSERT ON touch "
+        "BEGIN SELECT RAISE(ABORT, 'refused'); END"
+    ],
+    "postgresql": [
+        "CREATE FUNCTION refuse_touch() RETURNS trigger AS $$ "
+        "BEGIN RAISE EXCEPTION 'refused'; END $$ LANGUAGE plpgsql",
+        "CREATE TRIGGER refuse_touch BEFORE INSERT ON touch "
+        "FOR EACH ROW EXECUTE FUNCTION refuse_touch()",
+    ],
+}
+ALLOW_TOUCHES = {
+    "sqlite": ["DROP TRIGGER refuse_touch"],
+    "postgresql": ["DROP TRIGGER refuse_touch ON touch", "DROP FUNCTION refuse_touch()"],
+}
+
+
+def test_a_failed_save_logs_its_traceback_without_the_note_or_the_name(
+    web: WebApp, caplog: pytest.LogCaptureFixture
+) -> None:
+    db = web.deps.db
+    add_client(db, "Acme Insurance Group")
+    with db.engine.begin() as connection:
+        for statement in REFUSE_TOUCHES[db.dialect]:
+            connection.exec_driver_sql(statement)
+    try:
+        reply = web.command("acme called about their claim")
+    finally:
+        with db.engine.begin() as connection:
+            for statement in ALLOW_TOUCHES[db.dialect]:
+                connection.exec_driver_sql(statement)
+    assert reply["text"] == text.SAVE_FAILED
+    [failure] = [r for r in caplog.records if r.exc_info]
+    logged = failure.getMessage() + logging.Formatter().formatException(failure.exc_info)
+    assert "INSERT INTO touch" in logged  # what failed is still there to read
+    assert "Acme Insurance Group" not in logged
+    assert "called about their claim" not in logged
