@@ -13,7 +13,8 @@ import os
 import shlex
 import sqlite3
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.error import URLError
 
@@ -30,6 +31,16 @@ log = logging.getLogger("bot")
 EXIT_CONFIG = 2
 # A restore while Touchbase runs, or Touchbase while a restore runs.
 EXIT_IN_USE = 2
+
+
+@contextmanager
+def one_shot(settings: Settings, *, batch: bool = True) -> Iterator[Deps]:
+    """Deps for a command that runs once: its database connections are closed at the end."""
+    deps = build_deps(settings, batch=batch)
+    try:
+        yield deps
+    finally:
+        deps.db.dispose()
 
 
 def build_deps(settings: Settings, *, batch: bool = False) -> Deps:
@@ -103,8 +114,8 @@ def _nudge(args: argparse.Namespace) -> int:
     from bot.services import nudges
     from bot.ui.render import blocks_to_text
 
-    deps = build_deps(load(os.environ), batch=True)
-    report = nudges.run_pass(deps, args.now or utc_now(), dry_run=args.dry_run)
+    with one_shot(load(os.environ)) as deps:
+        report = nudges.run_pass(deps, args.now or utc_now(), dry_run=args.dry_run)
     for planned in report.planned:
         heading = (
             f"── DM to {planned.rep.display_name or planned.rep.user_id} "
@@ -162,8 +173,8 @@ def _recap(args: argparse.Namespace) -> int:
             "TOUCHBASE_RECAP_CHANNEL",
             "is not set; set it to the recap channel's ID (such as C0123ABCD) or pass --channel",
         )
-    deps = build_deps(settings, batch=True)
-    report = recap.run(deps, args.now or utc_now(), channel=channel, dry_run=args.dry_run)
+    with one_shot(settings) as deps:
+        report = recap.run(deps, args.now or utc_now(), channel=channel, dry_run=args.dry_run)
     week = report.week
     span = f"{week.first_day:%A %d %B} to {week.last_day:%A %d %B %Y}"
     if report.message is not None and args.dry_run:
@@ -208,21 +219,21 @@ def _settings(args: argparse.Namespace) -> int:
     from bot.db import repository as repo
     from bot.services.workspace import team_id
 
-    deps = build_deps(load(os.environ))
-    team = args.team or team_id(deps.slack)
-    with deps.db.transaction(write=True) as session:
-        current = repo.workspace_settings(session, team)
-        if args.key is not None:
-            changed = workspace.change(current, args.key, args.value or "")
-            if isinstance(changed, str):
-                print(f"touchbase: {changed}", file=sys.stderr)
-                return 1
-            repo.save_workspace_settings(session, changed)
-            current = changed
-    for key, spec in workspace.SETTINGS.items():
-        value = getattr(current, key)
-        print(f"{key:20} {'none' if value is None else value!s:6}  {spec.meaning}")
-    return 0
+    with one_shot(load(os.environ), batch=False) as deps:
+        team = args.team or team_id(deps.slack)
+        with deps.db.transaction(write=True) as session:
+            current = repo.workspace_settings(session, team)
+            if args.key is not None:
+                changed = workspace.change(current, args.key, args.value or "")
+                if isinstance(changed, str):
+                    print(f"touchbase: {changed}", file=sys.stderr)
+                    return 1
+                repo.save_workspace_settings(session, changed)
+                current = changed
+        for key, spec in workspace.SETTINGS.items():
+            value = getattr(current, key)
+            print(f"{key:20} {'none' if value is None else value!s:6}  {spec.meaning}")
+        return 0
 
 
 def _db(args: argparse.Namespace) -> int:
@@ -322,30 +333,30 @@ def _db_restore(args: argparse.Namespace) -> int:
 def _export(args: argparse.Namespace) -> int:
     from bot.services import exporter
 
-    deps = build_deps(load(os.environ), batch=True)
-    run = exporter.export_clients if args.what == "clients" else exporter.export_touches
-    run(deps, sys.stdout)
-    return 0
+    with one_shot(load(os.environ)) as deps:
+        run = exporter.export_clients if args.what == "clients" else exporter.export_touches
+        run(deps, sys.stdout)
+        return 0
 
 
 def _import(args: argparse.Namespace) -> int:
     from bot.services import importer
 
-    deps = build_deps(load(os.environ), batch=True)
-    run = importer.import_clients if args.what == "clients" else importer.import_touches
-    result = run(deps, Path(args.file))
-    if result.errors:
-        count = len(result.errors)
-        noun = "problem" if count == 1 else "problems"
-        print(f"{args.file}: {count} {noun}, so nothing was imported:", file=sys.stderr)
-        for error in result.errors:
-            print(f"  {error}", file=sys.stderr)
-        return 1
-    print(
-        f"Imported {args.what} from {args.file}: {result.created} new, "
-        f"{result.updated} updated, {result.unchanged} already there."
-    )
-    return 0
+    with one_shot(load(os.environ)) as deps:
+        run = importer.import_clients if args.what == "clients" else importer.import_touches
+        result = run(deps, Path(args.file))
+        if result.errors:
+            count = len(result.errors)
+            noun = "problem" if count == 1 else "problems"
+            print(f"{args.file}: {count} {noun}, so nothing was imported:", file=sys.stderr)
+            for error in result.errors:
+                print(f"  {error}", file=sys.stderr)
+            return 1
+        print(
+            f"Imported {args.what} from {args.file}: {result.created} new, "
+            f"{result.updated} updated, {result.unchanged} already there."
+        )
+        return 0
 
 
 def parser() -> argparse.ArgumentParser:
