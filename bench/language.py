@@ -366,3 +366,58 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 if __name__ == "__main__":
     raise SystemExit(main())
+
+
+# /touch CPU against a big book
+
+CPU_TEMPLATES = {
+    "name first": "{name} called about their claim",
+    "day first": "yesterday {name} lunch with the owner",
+    "name anywhere": "coffee with the owner of {name}, follow up in 2 weeks",
+    "nobody named": "lunch with the owner",
+}
+
+
+def touch_cpu(clients: int = 10_000, commands: int = 60) -> dict[str, float]:
+    """CPU seconds (median) of one `/touch` service call, by kind of text, over a seeded book.
+
+    In process: `run_command` reads the book, matches, plans, writes the touch and builds the
+    reply, on a private copy of a cached SQLite book, with the Slack stand-in for profiles.
+    """
+    import statistics
+    import tempfile
+
+    from bench.common import SECRET, TOKEN
+    from bench.seed import Book, cached_sqlite, copy_sqlite, names
+    from bot.config import Settings
+    from bot.db.engine import Database
+    from bot.deps import Deps
+    from bot.devtools.standin import SlackStandIn
+    from bot.services.touches import run_command
+    from bot.webapi import make_client
+
+    book = Book(clients=clients, reps=10, touches_per_client=2, history_days=0, snoozes=False)
+    seeded = cached_sqlite(book)
+    known = names(book)
+    figures: dict[str, float] = {}
+    with tempfile.TemporaryDirectory() as tmp, SlackStandIn(team_id=book.team_id) as slack:
+        url = copy_sqlite(seeded, Path(tmp) / "book.db")
+        settings = Settings(
+            bot_token=TOKEN, signing_secret=SECRET, database_url=url, slack_api_url=slack.api_url
+        )
+        db = Database.from_url(url)
+        deps = Deps(settings=settings, db=db, slack=make_client(settings), clock=lambda: book.now)
+        rep = book.rep_ids()[0]
+        try:
+            run_command(deps, book.team_id, rep, "acme called")  # warm up
+            for label, template in CPU_TEMPLATES.items():
+                spent = []
+                for i in range(commands):
+                    text = template.format(name=known[(i * 7919) % len(known)])
+                    started = time.process_time()
+                    run_command(deps, book.team_id, rep, text)
+                    spent.append(time.process_time() - started)
+                figures[label] = statistics.median(spent)
+        finally:
+            db.dispose()
+    return figures
