@@ -190,12 +190,16 @@ def run_line(line: Line, book: Sequence[Client], corpus: Corpus) -> Outcome:
     asked = False
     result: object
     if isinstance(command, Log):
-        result = plan_touch(command.rest, command.day, book, now=now, tz=TZ)
+        result = plan_touch(
+            command.rest, command.day, book, now=now, tz=TZ, date_order=line.date_order
+        )
         if isinstance(result, Ambiguous):
             asked = True
             # The rep picks the right client, or the first offered when the line says ask.
             pick = labelled if labelled in result.candidates else result.candidates[0]
-            result = plan_note(pick, result.note, command.day, now=now, tz=TZ)
+            result = plan_note(
+                pick, result.note, command.day, now=now, tz=TZ, date_order=line.date_order
+            )
         elif isinstance(result, TouchPlan):
             matched = result.client
     else:
@@ -203,7 +207,7 @@ def run_line(line: Line, book: Sequence[Client], corpus: Corpus) -> Outcome:
     if isinstance(result, NoMatch) and line.client != UNKNOWN:
         # Nobody found: the rep logs it in the form instead, the whole text as the note.
         pick = labelled or book[0]
-        result = plan_note(pick, line.text, None, now=now, tz=TZ)
+        result = plan_note(pick, line.text, None, now=now, tz=TZ, date_order=line.date_order)
     touch = result if isinstance(result, TouchPlan) else None
     refusal = None if touch is not None or isinstance(result, NoMatch) else result
     return Outcome(
