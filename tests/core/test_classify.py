@@ -177,3 +177,32 @@ def test_words_match_whole() -> None:
 )
 def test_mentions_problem(note: str, expected: bool) -> None:
     assert mentions_problem(note) is expected
+
+
+@pytest.mark.parametrize(
+    ("note", "kind"),
+    [
+        # Value-adding, in words reps use that the rules didn't know.
+        ("mtg w/ apex", VALUE),
+        ("tour of the new brewhouse", VALUE),
+        ("tasting w/ owner", VALUE),
+        ("board presentation on coverage", VALUE),
+        ("went over the umbrella policy", VALUE),
+        ("appt w/ dr patel re coverage", VALUE),
+        ("ZOË'S KITCHEN walked them thru the liquor liability", VALUE),
+        # Slips in a long word are read as the word meant.
+        ("reviwed the property schedule", VALUE),
+        ("recomended higher limits", VALUE),
+        ("sent invioce", ROUTINE),
+        ("emailed renewal aplication", ROUTINE),
+        # Routine, even with a value word nearby.
+        ("sent loss runs", ROUTINE),
+        ("emailed the dec page", ROUTINE),
+        ("zoom to sign the renewal", ROUTINE),
+        ("called about the overdue premium", ROUTINE),
+        ("sent pmt reminder", ROUTINE),
+        ("added a driver to the auto policy", ROUTINE),
+    ],
+)
+def test_free_phrasing(note: str, kind: Kind) -> None:
+    assert classify(note).kind is kind

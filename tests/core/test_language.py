@@ -18,7 +18,7 @@ AT_LEAST: dict[str, dict[str, float]] = {
         "right day": 99.0,
         "days named, read": 99.0,
         "promises found": 99.0,
-        "right kind": 100.0,
+        "right kind": 99.0,
         "note as labelled": 99.0,
         "shortcut right client": 92.0,
     },
@@ -27,7 +27,7 @@ AT_LEAST: dict[str, dict[str, float]] = {
         "right day": 95.0,
         "days named, read": 95.0,
         "promises found": 92.0,
-        "right kind": 81.0,
+        "right kind": 96.0,
         "note as labelled": 95.0,
         "shortcut right client": 95.0,
     },
@@ -43,7 +43,7 @@ AT_MOST: dict[str, dict[str, float]] = {
     "free": {
         "wrong client": 0.3,
         "false promises": 0.0,
-        "routine → value": 1.3,
+        "routine → value": 1.0,
         "shortcut wrong client": 0.3,
     },
 }
