@@ -10,12 +10,13 @@ no routine topic counts as value. `#value` and `#routine` in the note override.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from bot.core.model import Kind
+from bot.core.model import FlipCount, Kind
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,8 @@ class Classification:
     # The words in the note that decided it, for the reply ("a claim"); None when nothing matched.
     because: str | None
     overridden: bool = False
+    # The word whose flips in this workspace tipped the note, when they did.
+    learned: str | None = None
 
 
 def _pattern(*phrases: str) -> re.Pattern[str]:
@@ -295,12 +298,110 @@ def _mend(note: str) -> str:
     return "".join([*out, lowered[last:]]) if out else note
 
 
-def classify(note: str) -> Classification:
-    """Classify a note, honouring a `#value` / `#routine` tag."""
+def classify(note: str, evidence: Mapping[str, FlipCount] | None = None) -> Classification:
+    """Classify a note, honouring a `#value` / `#routine` tag, then the workspace's flips."""
     cleaned, override = strip_override(note)
     if override is not None:
         return Classification(override, None, overridden=True)
-    cleaned = _mend(cleaned)
+    verdict = _rules(_mend(cleaned))
+    return _tipped(verdict, cleaned, evidence) if evidence else verdict
+
+
+# Learning from the flip button: a word the workspace's reps keep flipping to one kind tips
+# later notes with it, once the flips to that kind outnumber the others by a floor. Counting a
+# routine touch as value-adding silences a renewal reminder, so that way needs more evidence.
+VALUE_FLOOR = 5
+ROUTINE_FLOOR = 3
+_EVIDENCE_WORD = re.compile(r"[a-z][a-z'-]{2,}")
+# Little words say nothing about a touch.
+_NOT_EVIDENCE = frozenset(
+    [
+        "the",
+        "and",
+        "for",
+        "with",
+        "about",
+        "their",
+        "them",
+        "they",
+        "this",
+        "that",
+        "from",
+        "was",
+        "were",
+        "had",
+        "has",
+        "have",
+        "our",
+        "you",
+        "your",
+        "his",
+        "her",
+        "its",
+        "out",
+        "off",
+        "over",
+        "then",
+        "than",
+        "into",
+        "onto",
+        "just",
+        "also",
+        "very",
+        "been",
+        "are",
+        "not",
+        "but",
+        "all",
+        "any",
+        "who",
+        "what",
+        "when",
+        "where",
+        "which",
+        "while",
+        "would",
+        "could",
+        "should",
+        "will",
+        "can",
+        "did",
+        "does",
+    ]
+)
+
+
+def evidence_words(note: str, leave_out: frozenset[str] = frozenset()) -> tuple[str, ...]:
+    """The words of a note that count as evidence, without little words or `leave_out` (the
+    client's own name words: a flip is about what happened, not about whom)."""
+    cleaned, _ = strip_override(note)
+    words = _EVIDENCE_WORD.findall(cleaned.lower())
+    return tuple(dict.fromkeys(w for w in words if w not in _NOT_EVIDENCE | leave_out))[:30]
+
+
+def _tipped(
+    verdict: Classification, note: str, evidence: Mapping[str, FlipCount]
+) -> Classification:
+    kind = verdict.kind.flipped()
+    best: tuple[int, str] | None = None
+    for word in evidence_words(note):
+        count = evidence.get(word)
+        if count is None:
+            continue
+        lead = (
+            count.to_value - count.to_routine
+            if kind is Kind.VALUE
+            else count.to_routine - count.to_value
+        )
+        floor = VALUE_FLOOR if kind is Kind.VALUE else ROUTINE_FLOOR
+        if lead >= floor and (best is None or lead > best[0]):
+            best = (lead, word)
+    if best is None:
+        return verdict
+    return Classification(kind, None, learned=best[1])
+
+
+def _rules(cleaned: str) -> Classification:
     if value := _first(_VALUE_TOPICS, cleaned):
         return Classification(Kind.VALUE, value)
     if routine := _first(_ROUTINE_TOPICS, cleaned):

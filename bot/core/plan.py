@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from bot.core.classify import classify, mentions_problem, strip_override
@@ -17,7 +18,7 @@ from bot.core.dates import (
     parse_past_day,
 )
 from bot.core.matching import Ambiguous, Match, match_client, name_spans
-from bot.core.model import Client, Kind, NewTouch, Source
+from bot.core.model import Client, FlipCount, Kind, NewTouch, Source
 from bot.core.refusals import DayInFuture, EmptyNote, NoteTooLong, Refusal
 
 # Slack buttons carry at most 2000 characters; a note must fit one when the rep picks a client.
@@ -36,6 +37,8 @@ class TouchPlan:
     today: dt.date
     occurred_at: dt.datetime
     follow_up_on: dt.date | None
+    # The word whose flips in this workspace tipped the kind, when they did.
+    learned: str | None = None
 
     def to_new_touch(self, team_id: str, rep_id: str, now: dt.datetime, source: Source) -> NewTouch:
         return NewTouch(
@@ -67,13 +70,18 @@ def plan_touch(
     now: dt.datetime,
     tz: ZoneInfo,
     date_order: str = "MDY",
+    evidence: Mapping[str, FlipCount] | None = None,
 ) -> TouchPlan | Refusal:
-    """Match the client, then read the note: its day, its kind and any promised follow-up."""
+    """Match the client, then read the note: its day, its kind and any promised follow-up.
+
+    `date_order` is the workspace's (MDY or DMY); `evidence` its flips for the note's words.
+    """
+    read = partial(plan_note, now=now, tz=tz, date_order=date_order, evidence=evidence)
     today = now.astimezone(tz).date()
     if day is not None:
         retyped = _name_read_as_day(rest, day, clients, today)
         if retyped is not None and isinstance(found := match_client(retyped, clients), Match):
-            return plan_note(found.client, found.note, None, now=now, tz=tz, date_order=date_order)
+            return read(found.client, found.note, None)
     leading = ""
     if day is None:
         # A day of several words before the client: "last tues acme called", "nov 25 …".
@@ -89,7 +97,7 @@ def plan_touch(
         return replace(matched, note=f"{leading} {matched.note}")
     if not isinstance(matched, Match):
         return matched
-    return plan_note(matched.client, matched.note, day, now=now, tz=tz, date_order=date_order)
+    return read(matched.client, matched.note, day)
 
 
 def _name_read_as_day(
@@ -125,6 +133,7 @@ def plan_note(
     now: dt.datetime,
     tz: ZoneInfo,
     date_order: str = "MDY",
+    evidence: Mapping[str, FlipCount] | None = None,
 ) -> TouchPlan | Refusal:
     today = now.astimezone(tz).date()
     if day is None:
@@ -154,7 +163,7 @@ def plan_note(
     follow_up = parse_follow_up(cleaned, today, date_order)
     if isinstance(follow_up, BadDate | FollowUpInPast):
         return follow_up
-    verdict = classify(note)
+    verdict = classify(note, evidence)
     return TouchPlan(
         client=client,
         note=cleaned,
@@ -165,4 +174,5 @@ def plan_note(
         today=today,
         occurred_at=occurred_at(day, now, tz),
         follow_up_on=follow_up,
+        learned=verdict.learned,
     )

@@ -76,6 +76,7 @@ class WorkspaceRow(Base):
     holiday_country: Mapped[str | None] = mapped_column(String(8))
     renudge_days: Mapped[int] = mapped_column(Integer, default=7)
     claim_check_days: Mapped[int] = mapped_column(Integer, default=7)
+    date_order: Mapped[str] = mapped_column(String(3), default="MDY", server_default="MDY")
 
 
 class ClientRow(Base):
@@ -230,3 +231,17 @@ class SeenRequestRow(Base):
     # A SHA-256 of what identifies the request: its signature and timestamp, or the event's id.
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
+
+
+class KindEvidenceRow(Base):
+    """How often a workspace's reps flipped touches whose notes had a word, to each kind.
+
+    bot.core.classify reads it as evidence for later notes with the same word.
+    """
+
+    __tablename__ = "kind_evidence"
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    word: Mapped[str] = mapped_column(String(64), primary_key=True)
+    to_value: Mapped[int] = mapped_column(Integer, default=0)
+    to_routine: Mapped[int] = mapped_column(Integer, default=0)

@@ -63,8 +63,12 @@ def touch_logged(
     day: dt.date,
     today: dt.date,
     follow_up_on: dt.date | None,
+    overridden: bool = False,
+    learned: str | None = None,
 ) -> Message:
-    words = text.logged(client, kind, because, day, today, follow_up_on)
+    words = text.logged(
+        client, kind, because, day, today, follow_up_on, overridden=overridden, learned=learned
+    )
     flip = ButtonElement(text=text.flip_button(kind), action_id=FLIP_KIND, value=str(touch_id))
     blocks = render([section(words), ActionsBlock(elements=[flip])])
     return Message(words, blocks)

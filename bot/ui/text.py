@@ -19,6 +19,10 @@ def day_label(day: dt.date, today: dt.date) -> str:
         return "yesterday"
     if day == today + dt.timedelta(days=1):
         return "tomorrow"
+    return _dated(day, today)
+
+
+def _dated(day: dt.date, today: dt.date) -> str:
     label = f"{day:%A} {day.day} {day:%B}"
     return label if day.year == today.year else f"{label} {day.year}"
 
@@ -43,6 +47,23 @@ KIND_WORDS = {Kind.VALUE: "value-adding", Kind.ROUTINE: "routine"}
 # /touch replies
 
 
+def day_and_date(day: dt.date, today: dt.date) -> str:
+    """'today, Thursday 3 December', 'Friday 27 November': the day a rep can check at a glance."""
+    label = day_label(day, today)
+    return f"{label}, {_dated(day, today)}" if abs((day - today).days) <= 1 else label
+
+
+def _why(kind: Kind, because: str | None, overridden: bool, learned: str | None) -> str:
+    """Why a touch counted as it did, in a few words."""
+    if overridden:
+        return "your choice"
+    if learned:
+        return f"your team has counted notes with “{learned}” as {KIND_WORDS[kind]}"
+    if because:
+        return because
+    return "no call, visit, review or advice in the note"
+
+
 def logged(
     client: Client,
     kind: Kind,
@@ -50,12 +71,19 @@ def logged(
     day: dt.date,
     today: dt.date,
     follow_up_on: dt.date | None,
+    *,
+    overridden: bool = False,
+    learned: str | None = None,
 ) -> str:
-    when = "" if day == today else f" ({day_label(day, today)})"
-    reason = f" — {because}" if because and kind is Kind.VALUE else ""
-    lines = [f"Logged a touch with *{client.name}*{when}. Counted as *{KIND_WORDS[kind]}*{reason}."]
+    """The reply to a logged touch: the client, the day understood, how it counts and why, and
+    the follow-up understood, so the rep can see each and correct it."""
+    why = _why(kind, because, overridden, learned)
+    lines = [
+        f"Logged a touch with *{client.name}* for {day_and_date(day, today)}. "
+        f"Counted as *{KIND_WORDS[kind]}* — {why}."
+    ]
     if follow_up_on is not None:
-        lines.append(f"I'll remind you to follow up {day_label(follow_up_on, today)}.")
+        lines.append(f"I'll remind you to follow up {day_and_date(follow_up_on, today)}.")
     return "\n".join(lines)
 
 

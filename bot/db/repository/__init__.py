@@ -20,6 +20,10 @@ from bot.db.repository.clients import (
     update_client,
     upsert_client,
 )
+from bot.db.repository.evidence import (
+    add_kind_evidence,
+    kind_evidence,
+)
 from bot.db.repository.outbox import (
     claim_outbox,
     claimed_digests,
@@ -62,6 +66,7 @@ from bot.db.repository.workspace import (
 __all__ = [
     "active_clients",
     "add_client",
+    "add_kind_evidence",
     "add_touch",
     "add_touches",
     "all_clients",
@@ -82,6 +87,7 @@ __all__ = [
     "get_touch",
     "hand_back",
     "handed_back_clients",
+    "kind_evidence",
     "latest_touch_logged_by",
     "name_key",
     "outbox_status",
