@@ -575,7 +575,8 @@ def match_client(text: str, clients: Sequence[Client]) -> MatchResult:
             return Match(clients[chosen[0]], _rest(text, words, mention, lead))
         return _ask(named, words, text, clients, lead)
     if lead < len(words) and words[lead].key in COMMON:
-        return NoMatch(text.split()[0], ())
+        # No client named, and an everyday word is no name to suggest adding.
+        return NoMatch("", ())
     return _fuzzy(None, None, clients, words=text.split())
 
 

@@ -100,6 +100,8 @@ FLIP_NOT_YOURS = "Only the person who logged that touch can change how it counts
 
 
 def ambiguous(query: str, count: int) -> str:
+    if count == 1:
+        return f"I'm not sure “{query}” names this client. Is it the one you mean?"
     return f"A few clients match “{query}”. Which one did you mean?"
 
 
@@ -112,6 +114,11 @@ PICK_GONE = "That choice has expired. Please send the /touch command again."
 
 
 def no_match(query: str, closest: Sequence[Client]) -> str:
+    if not query:
+        return (
+            "I couldn't tell which client that was, so nothing was saved. Name them anywhere, "
+            "for example: `/touch lunch with the owner of acme`"
+        )
     lines = [f"I couldn't find a client called “{query}”, so nothing was saved."]
     if closest:
         names = ", ".join(f"*{c.name}*" for c in closest)
@@ -252,15 +259,22 @@ def usage(topic: str, problem: str | None) -> str:
 
 HELP = "\n".join(
     [
-        "*Log a client touch in seconds*",
-        "`/touch acme called about their claim` — logs a touch with Acme",
-        "`/touch yesterday brightside lunch with the owner` — a day first: "
-        "`yesterday`, a weekday or `2026-03-14`",
-        '`/touch "north star" sent renewal paperwork` — quotes for names that share words',
-        "`/touch acme reviewed cover, follow up friday` — I'll remind you on Friday",
+        "*Log a client touch in seconds: write it the way you'd say it*",
+        "`/touch coffee w/ dave at northwind yday, f/u in 2 wks`",
+        "`/touch called acme about their claim, circle back next month`",
+        "`/touch last tues renewal review mtg with precision machining`",
+        "I find the client wherever you name it (typos, short forms and accents are fine), "
+        "the day (`yday`, `last fri`, `nov 25`, `11/24`) and any promise (`f/u friday`, "
+        "`remind me in 3 days`, `check back after the holidays`). The reply says what I "
+        "understood; if two clients fit, or I'm not sure, I ask.",
+        "*Shortcuts:* `/touch acme called about their claim` (the client first), "
+        "`/touch acme friday reviewed cover` (then a day), "
+        '`/touch "north star" sent paperwork` (quotes for names that share words), '
+        "`#value` or `#routine` to choose how it counts.",
         "`/touch` on its own — a form to fill in; or choose *Log as touch* on any message",
         "Calls, visits, reviews, advice and help with a claim count as value-adding; paperwork, "
-        "invoices and cards as routine. Add `#value` or `#routine` to choose yourself.",
+        "invoices and cards as routine. The button on each reply flips it, and I learn from "
+        "your team's flips.",
         "",
         "*More*",
         "`/touch show acme` — last touches, owner, tier and renewal",
