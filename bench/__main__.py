@@ -18,7 +18,7 @@ from pathlib import Path
 
 from bench.common import REPO, Check, Section, Table, render
 
-BENCHES = ("startup", "latency", "nudge", "delivery", "recap")
+BENCHES = ("startup", "latency", "nudge", "delivery", "recap", "language")
 OUTPUT = REPO / "docs" / "benchmarks.md"
 
 # What profiling these benchmarks found and fixed, with the figures measured before and after
@@ -147,6 +147,12 @@ def recap(quick: bool) -> Section:
     return section
 
 
+def language(quick: bool) -> Section:
+    from bench import language as bench
+
+    return bench.section()
+
+
 def _figure(value: object) -> str:
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
         return f"{int(value):,}"
@@ -161,6 +167,7 @@ RUNNERS: dict[str, Callable[[bool], Section]] = {
     "nudge": nudge,
     "delivery": delivery,
     "recap": recap,
+    "language": language,
 }
 
 

@@ -6,7 +6,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from bot.core.dates import BadDate, parse_iso_date, parse_past_day
+from bot.core.dates import BadDate, everyday_sense, parse_iso_date, parse_past_day
 from bot.core.model import Tier
 from bot.core.user_text import USER_ID, clean_line, name_fits
 
@@ -133,6 +133,9 @@ def parse(text: str, today: dt.date) -> Command:
             # Not the log-touch form: the rep asked to add a client and gave no name.
             return Usage("add", "name")
     day = parse_past_day(head, today)
+    if day is not None and everyday_sense(head, tail.partition(" ")[0]):
+        # "sat down with the owner", "sun damage to the roof": no day.
+        day = None
     if isinstance(day, BadDate):
         return day
     if day is None:

@@ -1,16 +1,38 @@
-"""Find which client a rep means from the start of their `/touch` text.
+"""Find which client a rep means, wherever their text names it.
 
-The order is: the longest name or alias the text starts with (whole words, ignoring case; a
-`"quoted name"` must match whole), unless a longer name was typed whole with a slip; then a
-unique prefix of a name or alias, then a confident fuzzy match. The rest of the text is the note.
+Names are compared folded: case, accents and punctuation don't matter, "&" is "and", the usual
+abbreviations (apts, assoc, bros, co, corp, inc, intl, mgmt, svcs…) are their words, a name's
+legal ending (Inc, LLC, Co…) and a leading "The" may be left out, and words may be typed apart
+or together ("o brien", "harborview"). Every match is on whole words.
+
+How sure a mention is decides what happens, precision first:
+
+- *sure*: a whole name or alias, word for word ("precision machining", "aig");
+- *good*: a name typed with other spacing ("harbor view"), the first words of a name that are
+  no everyday word ("reyes", "golden gate"), a slip in a whole name at the start
+  ("acme insurnce group"), or the start of a name's first word at the start ("bright");
+- *weak*: an everyday word that starts a name ("renewal", "summit"), a short start ("ac"), or
+  a word inside a name at the start ("star").
+
+Longer mentions win over the shorter ones inside them, surer over weaker. One client named
+surely or well is logged; two are asked about; only weak mentions are asked about too; with
+none, a confident fuzzy match of the first words, a typo ("nrthwind"), is logged, and else the
+closest names are offered. Everyday words at the start ("the", "renewal", "called") never
+match by prefix or by spelling.
 """
 
 from __future__ import annotations
 
+import bisect
+import enum
+import functools
+import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz, utils
+from rapidfuzz import fuzz, process, utils
+from rapidfuzz.distance import OSA
 
 from bot.core.model import Client
 
@@ -19,7 +41,9 @@ from bot.core.model import Client
 CONFIDENT = 85.0
 CLEAR_LEAD = 8.0
 CLOSEST = 55.0
-MAX_CANDIDATES = 5
+# Clients offered when a name fits several; the rest are counted in `Ambiguous.more`. Slack
+# allows 25 buttons in a row; a few more than a handful is as many as anyone reads.
+MAX_CANDIDATES = 8
 # The least rapidfuzz partial ratio for a typo'd name to be offered in a picker ("nrthwind").
 FUZZY_OPTION = 75.0
 SHORTER_SPAN_MARGIN = 3.0
@@ -29,9 +53,170 @@ SHORTER_SPAN_MARGIN = 3.0
 # "smith card" stays with Smith rather than going to Smith Cars.
 TYPO = 90.0
 TYPO_TAIL = 85.0
+# A prefix of a name's first word matches from this many letters ("fab"); shorter ones ask.
+MIN_PREFIX = 3
+# A name's first word alone names it from this many letters ("reyes", not "ab").
+MIN_PARTIAL = 4
 
 # Phones turn "straight" quotes into “curly” ones, so both kinds open and close a name.
 _QUOTE_MARKS = '"“”'
+
+
+def _word_set(words: str) -> frozenset[str]:
+    return frozenset(words.split())
+
+
+# Words of a rep's note: they never start a match by prefix, by spelling or by a word inside a
+# name. Little words, the words reps write about their work, and first names.
+STOP = _word_set(
+    """
+    a about above after again against all also am an and any are as at away back be because
+    been before being below between both but by can could did do does doing done down during
+    each either else even ever every few for from further get got had has have having he her
+    here hers him his how i if in into is it its just last let like me might more most much
+    must my near need next no not now of off on once one only or other our ours out over
+    own per please re same she should since so some still such than that the their them then
+    there these they this those through thru to too two under until up upon us very via w was
+    we well were what when where which while who whom why will with within without would yet
+    you your yours new old big small good great best first second third quick fast full half
+    whole sure today tomorrow yesterday morning afternoon evening night week month year day
+    time call calls called calling phone phoned rang ring spoke speak talked talk chat chatted
+    text texted email emailed mail mailed sent send sending met meet meeting meetings mtg lunch
+    dinner coffee breakfast drinks visit visited visiting stopped dropped went came left asked
+    told said wants wanted needs needed gave give sat review reviewed reviewing renewal
+    renewals renew renews renewed claim claims policy policies quote quotes quoted invoice
+    invoices bill billing payment payments premium paperwork docs documents forms form cover
+    coverage certificate certificates cert certs card cards follow followed following check
+    checked circle touch base ping pinged remind reminded owner owners manager team office
+    staff folks crew board cfo ceo gm director site tour account accounts client clients
+    customer customers fyi update updated note notes help helped issue issues problem problems
+    question questions voicemail vm message insurance
+    dave david mike michael jim james john jon joe jose bob robert bill will william tom
+    thomas dan daniel chris matt matthew mark paul peter steve steven sam sarah maria mary
+    jan june april may jen jennifer jess jessica kate katie amy anna ann anne lisa linda
+    susan karen nancy betty helen emma olivia sophia mia ella grace lily rob rick nick tony
+    frank fred gary greg jack jake ben andy alex sean ryan eric kevin brian scott jeff tim
+    kim lee
+    monday tuesday wednesday thursday friday saturday sunday mondays tuesdays wednesdays
+    thursdays fridays saturdays sundays mon tue tues wed weds thu thur thurs fri sat sun
+    january february march april june july august september october november december jan
+    feb mar apr jun jul aug sep sept oct nov dec
+    """
+)
+# Everyday words that businesses take as names: alone, they name a client only where the text
+# clearly uses them as a name ("summit called", "w/ anchor"), never by prefix or spelling.
+EVERYDAY = _word_set(
+    """
+    group company services partners holdings associates family home north south east west
+    northern southern eastern western central upper lower city county state country national
+    american united global international metro metropolitan valley river lake lakes park
+    mountain mountains hill hills ridge peak summit bay harbor port coast coastal pacific
+    atlantic island beach creek springs spring falls forest woods wood field fields garden
+    gardens meadow grove oak pine cedar maple willow elm birch rose sun star stars moon sky
+    blue green red black white gold golden silver grey gray orange royal premier prime elite
+    quality superior standard classic modern advanced professional express precision liberty
+    heritage freedom anchor harvest main market street avenue square bridge gate tower plaza
+    center centre fresh start choice smart bright clear true pure simple solid strong safe
+    secure trust trusted
+    """
+)
+COMMON = STOP | EVERYDAY
+
+# Words that say what happened, right after a name: "summit called" names Summit.
+_VERBS = _word_set(
+    """
+    called calls phoned rang emailed texted mailed messaged sent signed paid asked wants
+    wanted needs needed said says told came stopped dropped met visited reviewed renewed
+    renewing renews cancelled canceled filed reported complained confirmed replied responded
+    agreed declined moved opened closed hired bought sold is was has had will would lunch
+    """
+)
+
+# Words before a name that show it is one: "w/ anchor", "at summit", "sent summit".
+_POINTERS = _word_set(
+    """
+    w with at to for from by of called emailed texted phoned visited met sent mailed re about
+    """
+)
+
+# Abbreviations and spellings read as one word; and the legal endings a name may drop.
+_CANONICAL = {
+    "apartment": "apts",
+    "apartments": "apts",
+    "apt": "apts",
+    "association": "assoc",
+    "assn": "assoc",
+    "associates": "assoc",
+    "brothers": "bros",
+    "company": "co",
+    "corporation": "corp",
+    "incorporated": "inc",
+    "international": "intl",
+    "management": "mgmt",
+    "mgt": "mgmt",
+    "services": "svcs",
+    "service": "svcs",
+    "svc": "svcs",
+    "limited": "ltd",
+    "street": "st",
+    "saint": "st",
+    "avenue": "ave",
+    "center": "ctr",
+    "centre": "ctr",
+    "mountain": "mtn",
+    "harbour": "harbor",
+    "veterinary": "vet",
+    "cooperative": "coop",
+    "one": "1",
+    "two": "2",
+    "three": "3",
+    "four": "4",
+    "five": "5",
+    "six": "6",
+    "seven": "7",
+    "eight": "8",
+    "nine": "9",
+    "ten": "10",
+}
+_PHRASES = {("homeowners", "assoc"): "hoa", ("home", "owners", "assoc"): "hoa"}
+_LEGAL = frozenset({"inc", "llc", "ltd", "co", "corp", "plc", "lp", "llp", "pllc", "pc"})
+# Apostrophes and dots vanish inside a word (O'Brien, J.R.); other marks separate words.
+_VANISH = re.compile(r"['’‘`.]|(?<=\w)-(?=\w)")
+_SPLIT = re.compile(r"[^0-9a-z]+")
+_SEPARATORS = " :;,-–—"
+
+
+def _fold_word(raw: str) -> list[str]:
+    """One typed word as the words it is compared by: 'O'Brien' -> ['obrien'], 'a&b' ->
+    ['a', 'and', 'b'], 'Apts.' -> ['apts']."""
+    if not raw.isascii():
+        raw = unicodedata.normalize("NFKD", raw)
+        raw = "".join(ch for ch in raw if not unicodedata.combining(ch))
+    text = _VANISH.sub("", raw.casefold().replace("&", " and "))
+    return [_CANONICAL.get(w, w) for w in _SPLIT.split(text) if w]
+
+
+def fold(text: str) -> tuple[str, ...]:
+    """A name or phrase as its folded words."""
+    words = [w for raw in text.split() for w in _fold_word(raw)]
+    for phrase, short in _PHRASES.items():
+        n = len(phrase)
+        i = 0
+        while i + n <= len(words):
+            if tuple(words[i : i + n]) == phrase:
+                words[i : i + n] = [short]
+            i += 1
+    return tuple(words)
+
+
+def _core(words: tuple[str, ...]) -> tuple[str, ...]:
+    """A name without a leading "the" or trailing legal endings, if anything is left."""
+    core = list(words)
+    if len(core) > 1 and core[0] == "the":
+        core = core[1:]
+    while len(core) > 1 and core[-1] in _LEGAL:
+        core = core[:-1]
+    return tuple(core)
 
 
 @dataclass(frozen=True)
@@ -42,11 +227,13 @@ class Match:
 
 @dataclass(frozen=True)
 class Ambiguous:
-    """Several clients fit; the rep picks one. `note` is what followed the name."""
+    """Several clients fit, or only weakly; the rep picks one. `note` is what to log. At most
+    MAX_CANDIDATES are offered; `more` counts the others that fit too."""
 
     query: str
     candidates: tuple[Client, ...]
     note: str
+    more: int = 0
 
 
 @dataclass(frozen=True)
@@ -58,18 +245,284 @@ class NoMatch:
 MatchResult = Match | Ambiguous | NoMatch
 
 
-def _word(word: str) -> str:
-    """A word as compared with names: case-folded, without a trailing `:`, `;` or `,`."""
-    return word.casefold().rstrip(":;,")
+class Sureness(enum.IntEnum):
+    WEAK = 1
+    GOOD = 2
+    SURE = 3
 
 
-def _fold(text: str) -> str:
-    return " ".join(_word(w) for w in text.split())
+# The book, folded once and kept while it doesn't change
 
 
-def _note(words: Sequence[str]) -> str:
-    """The words after the name, without a separator put between them ("acme - called")."""
-    return " ".join(words).lstrip(" :;,-–—")
+@dataclass(frozen=True)
+class _Index:
+    # Whole names by their exact words, and by their letters without spaces.
+    exact: dict[tuple[str, ...], tuple[int, ...]]
+    spaced: dict[str, tuple[int, ...]]
+    # The first words of names (fewer than all), by their letters: "reyes", "golden gate".
+    partial: dict[str, tuple[int, ...]]
+    # Every word of every name, for a word that starts the text ("star").
+    anywhere: dict[str, tuple[int, ...]]
+    # First words of names, sorted, for prefixes ("bright"): (word, client index).
+    firsts: tuple[tuple[str, int], ...]
+    longest: int
+
+    @functools.cached_property
+    def first_words(self) -> list[str]:
+        return [word for word, _ in self.firsts]
+
+
+def _add(table: dict[str, list[int]], key: str, index: int) -> None:
+    found = table.setdefault(key, [])
+    if not found or found[-1] != index:
+        found.append(index)
+
+
+@functools.lru_cache(maxsize=8)
+def _index(books: tuple[tuple[str, ...], ...]) -> _Index:
+    exact: dict[tuple[str, ...], list[int]] = {}
+    spaced: dict[str, list[int]] = {}
+    partial: dict[str, list[int]] = {}
+    anywhere: dict[str, list[int]] = {}
+    firsts: set[tuple[str, int]] = set()
+    longest = 1
+    for i, names in enumerate(books):
+        for name in names:
+            words = fold(name)
+            if not words:
+                continue
+            for form in dict.fromkeys((words, _core(words))):
+                found = exact.setdefault(form, [])
+                if not found or found[-1] != i:
+                    found.append(i)
+                _add(spaced, "".join(form), i)
+                longest = max(longest, len(form))
+                # A leading initial or two ("J.R. Whitfield") may be left out of the name.
+                start = 1 if len(form) > 1 and len(form[0]) <= 2 else 0
+                for s in dict.fromkeys((0, start)):
+                    for k in range(s + 1, len(form) if s == 0 else len(form) + 1):
+                        _add(partial, "".join(form[s:k]), i)
+            firsts.add((words[0], i))
+            if len(words) > 1 and words[0] == "the":
+                firsts.add((words[1], i))
+            for word in words:
+                _add(anywhere, word, i)
+    return _Index(
+        exact={k: tuple(v) for k, v in exact.items()},
+        spaced={k: tuple(v) for k, v in spaced.items()},
+        partial={k: tuple(v) for k, v in partial.items()},
+        anywhere={k: tuple(v) for k, v in anywhere.items()},
+        firsts=tuple(sorted(firsts)),
+        longest=longest + 2,
+    )
+
+
+def _book(clients: Sequence[Client]) -> _Index:
+    return _index(tuple(c.names for c in clients))
+
+
+# The text, as words that remember where they were typed
+
+
+@dataclass(frozen=True)
+class _Word:
+    key: str
+    # The same word without a possessive or plural "s" ("keystone's", "the delgados").
+    bare: str | None
+    start: int  # where its typed word starts and ends in the text
+    end: int
+    first: bool  # the first (or last) folded word of its typed word
+    last: bool
+    # Its typed word ends a phrase: "liberty," in "lunch w/ liberty, f/u mon".
+    pause: bool = False
+
+
+_RAW = re.compile(r"\S+")
+
+
+def _words(text: str) -> list[_Word]:
+    words: list[_Word] = []
+    for raw in _RAW.finditer(text):
+        parts = _fold_word(raw.group())
+        possessive = re.search(r"['’]s\W*$", raw.group()) is not None
+        for n, key in enumerate(parts):
+            last = n == len(parts) - 1
+            bare = key[:-1] if last and key.endswith("s") and (possessive or len(key) > 4) else None
+            pause = last and raw.group()[-1] in ",;:.!?)"
+            words.append(_Word(key, bare, raw.start(), raw.end(), n == 0, last, pause))
+    # "homeowners association" is read as "hoa", as in names.
+    for phrase, short in _PHRASES.items():
+        n = len(phrase)
+        i = 0
+        while i + n <= len(words):
+            if tuple(w.key for w in words[i : i + n]) == phrase:
+                head, tail = words[i], words[i + n - 1]
+                words[i : i + n] = [_Word(short, None, head.start, tail.end, True, True)]
+            i += 1
+    return words
+
+
+@dataclass(frozen=True)
+class _Mention:
+    client: int
+    sureness: Sureness
+    start: int  # word indexes, end exclusive
+    end: int
+
+
+def _mentions(words: list[_Word], index: _Index, lead: int) -> list[_Mention]:
+    """Every name in the text, whole words only; `lead` is the index of the leading word."""
+    found: list[_Mention] = []
+    for i, word in enumerate(words):
+        if not word.first:
+            continue
+        letters = ""
+        for j in range(i, min(len(words), i + index.longest)):
+            letters += words[j].key
+            if not words[j].last:
+                continue
+            spans = [(letters, tuple(w.key for w in words[i : j + 1]))]
+            bare = words[j].bare
+            if bare is not None:
+                spans.append((letters[: -len(words[j].key)] + bare, (*spans[0][1][:-1], bare)))
+            for key, exact in spans:
+                found += _named(exact, key, index, words, i, j + 1, lead)
+    return found
+
+
+def _named(
+    exact: tuple[str, ...],
+    letters: str,
+    index: _Index,
+    words: list[_Word],
+    start: int,
+    end: int,
+    lead: int,
+) -> list[_Mention]:
+    out: list[_Mention] = []
+    everyday = len(exact) == 1 and exact[0] in COMMON
+    noted = all(w in STOP for w in exact)
+    for client in index.exact.get(exact, ()):
+        sure = (
+            Sureness.WEAK
+            if everyday and not _clearly_a_name(words, start, end, lead)
+            else (Sureness.SURE)
+        )
+        out.append(_Mention(client, sure, start, end))
+    for client in index.spaced.get(letters, ()):
+        if client not in index.exact.get(exact, ()):
+            out.append(_Mention(client, Sureness.GOOD, start, end))
+    partial = index.partial.get(letters, ())
+    if partial:
+        # The first words of a name: good when they are no everyday word, or when an everyday
+        # word is clearly used as a name and names nobody else ("blue called", not "valley").
+        # The first words of a name: good when they are no everyday word, or when an everyday
+        # word (not a note's) names nobody else and is used as a name ("blue called").
+        good = len(letters) >= MIN_PARTIAL and (
+            not everyday
+            or (
+                exact[0] not in STOP
+                and not _shared(exact[0], len(partial), index)
+                and _clearly_a_name(words, start, end, lead)
+            )
+        )
+        # A note's own words ("the", "renewal") don't even make a guess.
+        if good or not noted or start == lead:
+            for client in partial:
+                out.append(_Mention(client, Sureness.GOOD if good else Sureness.WEAK, start, end))
+    return out
+
+
+def _shared(word: str, named: int, index: _Index) -> bool:
+    """Whether other clients' names have `word` too, anywhere, or a first word starting with it."""
+    if len(index.anywhere.get(word, ())) > named:
+        return True
+    at = bisect.bisect_right(index.firsts, (word, len(index.firsts) + 1 << 40))
+    return at < len(index.firsts) and index.firsts[at][0].startswith(word)
+
+
+def _clearly_a_name(words: list[_Word], start: int, end: int, lead: int) -> bool:
+    """An everyday word used as a name: it leads and a verb follows ("summit called"), or a
+    pointer comes before it and no more of a name after it ("w/ anchor re: the coi", not
+    "called summit bank")."""
+    after = words[end].key if end < len(words) else None
+    if start == lead:
+        return after is None or after in _VERBS
+    ends = after is None or after in STOP or words[end - 1].pause
+    return start > 0 and words[start - 1].key in _POINTERS and ends
+
+
+def _leading_weak(words: list[_Word], index: _Index, lead: int) -> list[_Mention]:
+    """Weak guesses from the leading word: the start of a name's first word, or a word inside a
+    name ("star"). An everyday word gives none."""
+    if lead >= len(words) or not words[lead].first:
+        return []
+    key = words[lead].key
+    if key in STOP or not key.isalpha():
+        return []
+    out = []
+    at = bisect.bisect_left(index.firsts, (key, -1))
+    prefixed: list[int] = []
+    while at < len(index.firsts) and index.firsts[at][0].startswith(key):
+        if index.firsts[at][0] != key:
+            prefixed.append(index.firsts[at][1])
+        at += 1
+    # An everyday word starts a name only when used as one: "bright called".
+    clear = key not in index.anywhere and (
+        key not in EVERYDAY or _clearly_a_name(words, lead, lead + 1, lead)
+    )
+    sure = Sureness.GOOD if len(key) >= MIN_PREFIX and clear else Sureness.WEAK
+    out += [_Mention(c, sure, lead, lead + 1) for c in dict.fromkeys(prefixed)]
+    inside = index.anywhere.get(key, ())
+    out += [_Mention(c, Sureness.WEAK, lead, lead + 1) for c in inside]
+    return out
+
+
+# A typo of a name's first word: one letter wrong, missing, extra or swapped ("acem").
+MIN_TYPO = 4
+
+
+def _typos(words: list[_Word], index: _Index, lead: int) -> list[_Mention]:
+    """Good when one client's name starts with a word one slip away from a typed one that leads
+    or follows a pointer ("acem called", "called mueller brothers"); weak when several do."""
+    out: list[_Mention] = []
+    for i, word in enumerate(words):
+        at_lead = i == lead
+        if not (at_lead or (i > 0 and words[i - 1].key in _POINTERS)):
+            continue
+        key = word.key
+        if key in COMMON or not key.isalpha() or len(key) < MIN_TYPO + (not at_lead):
+            continue
+        near = process.extract(
+            key, index.first_words, scorer=OSA.distance, score_cutoff=2, limit=None
+        )
+        clients = list(dict.fromkeys(index.firsts[n][1] for _, d, n in near if d == 1))
+        # A long word must also be clear of every other name by two slips ("northwod").
+        rivals = {index.firsts[n][1] for _, d, n in near if d == 2 and len(key) > 5}
+        if len(clients) == 1 and not rivals - set(clients):
+            out.append(_Mention(clients[0], Sureness.GOOD, i, i + 1))
+        elif clients:
+            out += [
+                _Mention(c, Sureness.WEAK, i, i + 1) for c in dict.fromkeys([*clients, *rivals])
+            ]
+    return out
+
+
+def _settle(mentions: list[_Mention]) -> list[_Mention]:
+    """Keep the surest, longest mentions; drop any that overlaps one kept."""
+    kept: list[_Mention] = []
+    for m in sorted(mentions, key=lambda m: (-m.sureness, m.start - m.end, m.start)):
+        clash = [k for k in kept if k.start < m.end and m.start < k.end]
+        if all(
+            (k.start, k.end, k.sureness) == (m.start, m.end, m.sureness) and k.client != m.client
+            for k in clash
+        ):
+            kept.append(m)
+    return kept
+
+
+def _note(text: str) -> str:
+    return text.lstrip(_SEPARATORS)
 
 
 def _split_quoted(text: str) -> tuple[str, str] | None:
@@ -78,91 +531,130 @@ def _split_quoted(text: str) -> tuple[str, str] | None:
     end = next((i for i, ch in enumerate(text[1:], 1) if ch in _QUOTE_MARKS), -1)
     if end == -1:
         return None
-    return " ".join(text[1:end].split()), _note(text[end + 1 :].split())
+    return " ".join(text[1:end].split()), _note(" ".join(text[end + 1 :].split()))
 
 
 def match_client(text: str, clients: Sequence[Client]) -> MatchResult:
-    """Match the start of `text` to one of `clients` (all active, one workspace)."""
+    """The client `text` names (all active clients of one workspace), and the note to log.
+
+    When the name leads the text, the note is what follows it; a name further on stays in the
+    note, where it reads naturally.
+    """
     quoted = _split_quoted(text)
     if quoted is not None:
         name, note = quoted
         if not name:
             # `""` names nobody; fuzzy scoring would call every client a perfect match.
             return NoMatch("", ())
-        exact = [c for c in clients if any(_fold(n) == _fold(name) for n in c.names)]
+        exact = [c for c in clients if any(fold(n) == fold(name) for n in c.names)]
         if len(exact) == 1:
             return Match(exact[0], note)
         return _fuzzy(name, note, clients, words=None)
 
-    words = text.split()
-    folded = [_word(w) for w in words]
-
-    # 1 and 2: the longest name or alias that the text starts with, on whole words.
-    best: tuple[int, list[Client]] = (0, [])
-    for client in clients:
-        for name in client.names:
-            name_words = _fold(name).split()
-            n = len(name_words)
-            if n and folded[:n] == name_words and n >= best[0]:
-                best = (n, [*best[1], client] if n == best[0] else [client])
-    length, found = best
-    if (slip := _longer_name_with_slip(words, folded[:length], clients)) is not None:
-        return slip
-    unique = list(dict.fromkeys(found))
-    if len(unique) == 1:
-        return Match(unique[0], _note(words[length:]))
-    if len(unique) > 1:
-        return Ambiguous(" ".join(words[:length]), tuple(unique), _note(words[length:]))
-
-    if not words:
+    text = " ".join(text.split())
+    if not text:
         return NoMatch("", ())
+    index = _book(clients)
+    words = _words(text)
+    # A leading "the" belongs to the name after it: "the reyes called".
+    lead = 1 if len(words) > 1 and words[0].key == "the" and words[1].first else 0
+    mentions = _mentions(words, index, lead)
+    slip = _slip(text, words, mentions, clients, lead)
+    if slip is not None:
+        mentions.append(slip)
+    settled = _settle(mentions)
+    named = [m for m in settled if m.sureness >= Sureness.GOOD]
+    if not named:
+        weak = [*settled, *_leading_weak(words, index, lead)]
+        named = [m for m in _settle(weak) if m.sureness >= Sureness.GOOD]
+        if not named:
+            weak += _typos(words, index, lead)
+            named = [m for m in _settle(weak) if m.sureness >= Sureness.GOOD]
+        if not named and weak:
+            return _ask(_settle(weak), words, text, clients, lead)
+    if named:
+        chosen = list(dict.fromkeys(m.client for m in sorted(named, key=lambda m: m.client)))
+        if len(chosen) == 1:
+            mention = min((m for m in named), key=lambda m: m.start)
+            return Match(clients[chosen[0]], _rest(text, words, mention, lead))
+        return _ask(named, words, text, clients, lead)
+    if lead < len(words) and words[lead].key in COMMON:
+        # No client named, and an everyday word is no name to suggest adding.
+        return NoMatch("", ())
+    return _fuzzy(None, None, clients, words=text.split())
 
-    # 3: a unique prefix of a name or alias, from the first word.
-    first = folded[0]
-    prefixed = list(
-        dict.fromkeys(
-            c for c in clients if first and any(_fold(n).startswith(first) for n in c.names)
-        )
+
+def look_up(query: str, clients: Sequence[Client]) -> Client | Ambiguous | NoMatch:
+    """The client `/touch show` or `/touch edit` names. A lookup writes nothing, so a single
+    weak candidate is taken, where logging a touch would ask first."""
+    found = match_client(query, clients)
+    if isinstance(found, Match):
+        return found.client
+    if isinstance(found, Ambiguous) and len(found.candidates) == 1 and not found.more:
+        return found.candidates[0]
+    return found
+
+
+def _offer(query: str, candidates: tuple[Client, ...], note: str) -> Ambiguous:
+    return Ambiguous(
+        query, candidates[:MAX_CANDIDATES], note, max(len(candidates) - MAX_CANDIDATES, 0)
     )
-    note = _note(words[1:])
-    if len(prefixed) == 1:
-        return Match(prefixed[0], note)
-    if len(prefixed) > 1:
-        return Ambiguous(words[0], tuple(prefixed[:MAX_CANDIDATES]), note)
-
-    # 4: a confident fuzzy match on the first one to four words.
-    return _fuzzy(None, None, clients, words=words)
 
 
-def _longer_name_with_slip(
-    words: list[str], matched: list[str], clients: Sequence[Client]
-) -> Match | Ambiguous | None:
-    """A name longer than the `matched` words that the text starts with, give or take a typo."""
-    n = len(matched)
-    scored: dict[int, tuple[float, Client, int]] = {}
-    for client in clients:
+def _rest(text: str, words: list[_Word], mention: _Mention, lead: int) -> str:
+    """The note: what follows a leading name, or the whole text when the name is further on."""
+    if mention.start != lead:
+        return text
+    return _note(text[words[mention.end - 1].end :])
+
+
+def _ask(
+    mentions: list[_Mention], words: list[_Word], text: str, clients: Sequence[Client], lead: int
+) -> Ambiguous:
+    ordered = sorted(mentions, key=lambda m: m.client)
+    candidates = tuple(clients[c] for c in dict.fromkeys(m.client for m in ordered))
+    spans = sorted({(m.start, m.end) for m in mentions})
+    query = " / ".join(text[words[s].start : words[e - 1].end] for s, e in spans)
+    leading = {(s, e) for s, e in spans} == {(spans[0][0], spans[0][1])} and spans[0][0] == lead
+    note = _note(text[words[spans[0][1] - 1].end :]) if leading else text
+    return _offer(query, candidates, note)
+
+
+def _slip(
+    text: str, words: list[_Word], mentions: list[_Mention], clients: Sequence[Client], lead: int
+) -> _Mention | None:
+    """A whole name of several words typed at the start with a slip ("acme insurnce group"),
+    longer than any name matched there; sure, so it wins over the shorter name."""
+    if lead != 0:
+        return None
+    typed = text.split()
+    leading = [m for m in mentions if m.start == 0 and m.sureness is Sureness.SURE]
+    n = max((len(text[: words[m.end - 1].end].split()) for m in leading), default=0)
+    matched = [w.casefold().rstrip(":;,") for w in typed[:n]]
+    scored: dict[int, tuple[float, int]] = {}
+    for i, client in enumerate(clients):
         for name in client.names:
             name_words = name.split()
             m = len(name_words)
-            if not n < m <= len(words) or [_word(w) for w in name_words[:n]] != matched:
+            if not max(n, 1) < m <= len(typed) or [w.casefold() for w in name_words[:n]] != matched:
                 continue
-            whole = fuzz.ratio(" ".join(words[:m]), name, processor=utils.default_process)
+            whole = fuzz.ratio(" ".join(typed[:m]), name, processor=utils.default_process)
             tail = fuzz.ratio(
-                " ".join(words[n:m]), " ".join(name_words[n:]), processor=utils.default_process
+                " ".join(typed[n:m]), " ".join(name_words[n:]), processor=utils.default_process
             )
-            held = scored.get(client.id)
+            held = scored.get(i)
             if whole >= TYPO and tail >= TYPO_TAIL and (held is None or whole > held[0]):
-                scored[client.id] = (whole, client, m)
+                scored[i] = (whole, m)
     if not scored:
         return None
-    ranked = sorted(scored.values(), key=lambda s: (-s[0], s[1].name))
-    top_score, top, m = ranked[0]
-    close = [r for r in ranked if top_score - r[0] < CLEAR_LEAD]
-    if len(close) == 1:
-        return Match(top, _note(words[m:]))
-    return Ambiguous(
-        " ".join(words[:m]), tuple(r[1] for r in close[:MAX_CANDIDATES]), _note(words[m:])
+    ranked = sorted(scored.items(), key=lambda s: -s[1][0])
+    best, (top, m) = ranked[0]
+    if len(ranked) > 1 and top - ranked[1][1][0] < CLEAR_LEAD:
+        return None
+    end = next(
+        (k + 1 for k, w in enumerate(words) if w.last and len(text[: w.end].split()) == m), None
     )
+    return None if end is None else _Mention(best, Sureness.SURE, 0, end)
 
 
 def _fuzzy(
@@ -175,7 +667,7 @@ def _fuzzy(
         spans.append((name, note))
     else:
         for n in range(min(4, len(words)), 0, -1):
-            spans.append((" ".join(words[:n]), _note(words[n:])))
+            spans.append((" ".join(words[:n]), _note(" ".join(words[n:]))))
 
     # A query of k words is compared with each whole name and with the name's first k words,
     # so "nrthwind" finds "Northwind Traders". Longer spans come first and keep their place
@@ -202,9 +694,16 @@ def _fuzzy(
         return Match(top, rest)
     confident = [r for r in ranked if r[0] >= CONFIDENT]
     if len(confident) > 1:
-        return Ambiguous(query, tuple(r[1] for r in confident[:MAX_CANDIDATES]), rest)
+        return _offer(query, tuple(r[1] for r in confident), rest)
     closest = tuple(r[1] for r in ranked[:3] if r[0] >= CLOSEST)
     return NoMatch(query_text, closest)
+
+
+def name_spans(text: str, client: Client) -> list[tuple[int, int]]:
+    """Where `text` names `client` (character offsets), so its words aren't read as dates."""
+    index = _index.__wrapped__((client.names,))
+    words = _words(text)
+    return [(words[m.start].start, words[m.end - 1].end) for m in _mentions(words, index, -1)]
 
 
 # Finding clients as the rep types in a picker, and in a message
@@ -245,13 +744,9 @@ def _rank(typed: str, name: str) -> tuple[int, float]:
 
 
 def mentioned_client(words: str, clients: Sequence[Client]) -> Client | None:
-    """The one client whose name or alias a message mentions (whole words, any case), if only
-    one is: a pasted email from Acme opens the form on Acme."""
-    folded = f" {utils.default_process(words)} "
-    found = {
-        client.id: client
-        for client in clients
-        for name in client.names
-        if (key := utils.default_process(name)) and f" {key} " in folded
-    }
-    return next(iter(found.values())) if len(found) == 1 else None
+    """The one client a message names surely or well, if only one is: a pasted email from Acme
+    opens the form on Acme. Weak mentions, prefixes and typos pick nobody."""
+    index = _book(clients)
+    folded = _words(" ".join(words.split()))
+    named = {m.client for m in _settle(_mentions(folded, index, -1)) if m.sureness >= Sureness.GOOD}
+    return clients[named.pop()] if len(named) == 1 else None

@@ -74,6 +74,14 @@ class Touch:
 
 
 @dataclass(frozen=True)
+class FlipCount:
+    """How often a workspace's reps flipped touches whose notes had a word, to each kind."""
+
+    to_value: int = 0
+    to_routine: int = 0
+
+
+@dataclass(frozen=True)
 class Rep:
     """A Slack user who logs touches or owns clients. `paused_until` = date.max: until resumed."""
 
@@ -139,6 +147,8 @@ class WorkspaceSettings:
     holiday_country: str | None = None
     renudge_days: int = 7
     claim_check_days: int = 7
+    # How reps write a day in numbers: MDY reads 11/12 as 12 November, DMY as 11 December.
+    date_order: str = "MDY"
 
     def cadence_for(self, tier: Tier | None) -> int:
         """Days of silence after which a client of this tier has gone quiet."""

@@ -3,23 +3,28 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from bot.core.classify import classify, mentions_problem, strip_override
-from bot.core.dates import BadDate, FollowUpInPast, parse_follow_up, parse_past_day
-from bot.core.matching import Match, match_client
-from bot.core.model import Client, Kind, NewTouch, Source
+from bot.core.dates import (
+    BadDate,
+    FollowUpInPast,
+    find_past_day,
+    find_promise,
+    parse_follow_up,
+    parse_past_day,
+)
+from bot.core.matching import Ambiguous, Match, match_client, name_spans
+from bot.core.model import Client, FlipCount, Kind, NewTouch, Source
 from bot.core.refusals import DayInFuture, EmptyNote, NoteTooLong, Refusal
 from bot.core.user_text import clean_note
 
 # The longest note: what Slack's plain_text_input (the log-touch form) holds, at most 3000.
 MAX_NOTE = 3000
-
-# Day abbreviations that are also everyday words. Right after the name they start the note
-# ("sat down with the owner", "sun damage to the roof"); before the name they still name a day.
-_EVERYDAY_WORDS = frozenset({"sat", "sun", "wed"})
+_SEPARATORS = " :;,-–—"
 
 
 @dataclass(frozen=True)
@@ -33,6 +38,8 @@ class TouchPlan:
     today: dt.date
     occurred_at: dt.datetime
     follow_up_on: dt.date | None
+    # The word whose flips in this workspace tipped the kind, when they did.
+    learned: str | None = None
 
     def to_new_touch(self, team_id: str, rep_id: str, now: dt.datetime, source: Source) -> NewTouch:
         return NewTouch(
@@ -63,16 +70,35 @@ def plan_touch(
     *,
     now: dt.datetime,
     tz: ZoneInfo,
+    date_order: str = "MDY",
+    evidence: Mapping[str, FlipCount] | None = None,
 ) -> TouchPlan | Refusal:
-    """Match the client, then read the note: its day, its kind and any promised follow-up."""
+    """Match the client, then read the note: its day, its kind and any promised follow-up.
+
+    `date_order` is the workspace's (MDY or DMY); `evidence` its flips for the note's words.
+    """
+    read = partial(plan_note, now=now, tz=tz, date_order=date_order, evidence=evidence)
+    today = now.astimezone(tz).date()
     if day is not None:
-        retyped = _name_read_as_day(rest, day, clients, now.astimezone(tz).date())
+        retyped = _name_read_as_day(rest, day, clients, today)
         if retyped is not None and isinstance(found := match_client(retyped, clients), Match):
-            return plan_note(found.client, found.note, None, now=now, tz=tz)
+            return read(found.client, found.note, None)
+    leading = ""
+    if day is None:
+        # A day of several words before the client: "last tues acme called", "nov 25 …".
+        first = find_past_day(rest, today, date_order, leading_only=True)
+        if isinstance(first, BadDate):
+            return first
+        if first is not None and rest[first.end :].strip(_SEPARATORS):
+            leading, rest = rest[: first.end], rest[first.end :].lstrip(_SEPARATORS)
+            day = first.day
     matched = match_client(rest, clients)
+    if isinstance(matched, Ambiguous) and leading:
+        # The pick buttons carry the note, not the day: the day goes back in front of it.
+        return replace(matched, note=f"{leading} {matched.note}")
     if not isinstance(matched, Match):
         return matched
-    return plan_note(matched.client, matched.note, day, now=now, tz=tz)
+    return read(matched.client, matched.note, day)
 
 
 def _name_read_as_day(
@@ -101,20 +127,34 @@ def _name_read_as_day(
 
 
 def plan_note(
-    client: Client, note: str, day: dt.date | None, *, now: dt.datetime, tz: ZoneInfo
+    client: Client,
+    note: str,
+    day: dt.date | None,
+    *,
+    now: dt.datetime,
+    tz: ZoneInfo,
+    date_order: str = "MDY",
+    evidence: Mapping[str, FlipCount] | None = None,
 ) -> TouchPlan | Refusal:
     today = now.astimezone(tz).date()
     # `/touch`, its pick buttons and the form all plan here: what can't be stored goes first.
     note = clean_note(note)
-    # "/touch acme yesterday called" works as well as "/touch yesterday acme called".
-    first, _, remainder = note.partition(" ")
-    if day is None and first.lower() not in _EVERYDAY_WORDS:
-        later = parse_past_day(first, today)
-        if isinstance(later, BadDate):
-            return later
-        if later is not None:
-            # With nothing after the day ("/touch acme yesterday") the note is empty: refused.
-            day, note = later, remainder
+    if day is None:
+        # The day wherever the note says it, but not in the client's name ("Friday's Tap
+        # House") or a promise ("follow up friday").
+        promise = find_promise(note, today, date_order)
+        skip = tuple(name_spans(note, client))
+        if promise is not None:
+            skip += ((promise.start, promise.end),)
+        found = find_past_day(note, today, date_order, skip=skip)
+        if isinstance(found, BadDate):
+            return found
+        if found is not None:
+            day = found.day
+            if found.start == 0:
+                # A day right after the name leaves the note; further on it reads naturally.
+                # With nothing after it ("/touch acme yesterday") the note is empty: refused.
+                note = note[found.end :].lstrip(_SEPARATORS)
     day = day or today
     if day > today:
         return DayInFuture(day)
@@ -123,10 +163,10 @@ def plan_note(
         return EmptyNote(client)
     if len(note) > MAX_NOTE:
         return NoteTooLong(len(note))
-    follow_up = parse_follow_up(cleaned, today)
+    follow_up = parse_follow_up(cleaned, today, date_order)
     if isinstance(follow_up, BadDate | FollowUpInPast):
         return follow_up
-    verdict = classify(note)
+    verdict = classify(note, evidence)
     return TouchPlan(
         client=client,
         note=cleaned,
@@ -137,4 +177,5 @@ def plan_note(
         today=today,
         occurred_at=occurred_at(day, now, tz),
         follow_up_on=follow_up,
+        learned=verdict.learned,
     )

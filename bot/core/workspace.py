@@ -6,6 +6,7 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
+from bot.core.dates import DATE_ORDERS
 from bot.core.model import WorkspaceSettings
 from bot.core.rules import valid_country
 
@@ -32,6 +33,7 @@ SETTINGS: dict[str, SettingSpec] = {
     "holiday_country": SettingSpec(
         "a country code (such as US or GB) whose public holidays get no notes, or 'none'"
     ),
+    "date_order": SettingSpec("how /touch reads 11/12: MDY (12 November) or DMY (11 December)"),
 }
 
 
@@ -47,6 +49,10 @@ def change(settings: WorkspaceSettings, key: str, raw: str) -> WorkspaceSettings
         if not valid_country(value):
             return f"{value} isn't a country code the holidays calendar knows, such as US or GB"
         return dataclasses.replace(settings, holiday_country=value.upper())
+    if key == "date_order":
+        if value.upper() not in DATE_ORDERS:
+            return f"date_order is {' or '.join(DATE_ORDERS)}: month first, or day first"
+        return dataclasses.replace(settings, date_order=value.upper())
     if not (value.isascii() and value.isdigit()) or not spec.low <= int(value) <= spec.high:
         return f"{key} should be a whole number from {spec.low} to {spec.high}"
     changes: dict[str, Any] = {key: int(value)}

@@ -76,6 +76,7 @@ class WorkspaceRow(Base):
     holiday_country: Mapped[str | None] = mapped_column(String(8))
     renudge_days: Mapped[int] = mapped_column(Integer, default=7)
     claim_check_days: Mapped[int] = mapped_column(Integer, default=7)
+    date_order: Mapped[str] = mapped_column(String(3), default="MDY", server_default="MDY")
 
 
 class ClientRow(Base):
@@ -248,3 +249,17 @@ class PendingTouchRow(Base):
     day: Mapped[dt.date | None] = mapped_column(Date)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
     logged_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+class KindEvidenceRow(Base):
+    """How often a workspace's reps flipped touches whose notes had a word, to each kind.
+
+    bot.core.classify reads it as evidence for later notes with the same word.
+    """
+
+    __tablename__ = "kind_evidence"
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    word: Mapped[str] = mapped_column(String(64), primary_key=True)
+    to_value: Mapped[int] = mapped_column(Integer, default=0)
+    to_routine: Mapped[int] = mapped_column(Integer, default=0)

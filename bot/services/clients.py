@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from bot.core.clients import is_admin, may_edit
-from bot.core.matching import Ambiguous, Match, NoMatch, match_client
+from bot.core.matching import Ambiguous, NoMatch, look_up
 from bot.core.model import Client, NewClient, Rep, Status
 from bot.core.refusals import ClientGone, NotAllowed, Refusal
 from bot.db import repository as repo
@@ -44,8 +44,7 @@ def options(deps: Deps, team_id: str, query: str) -> list[dict[str, Any]]:
 
 def lookup(session: Session, team_id: str, query: str) -> Client | Ambiguous | NoMatch:
     """The active client a name or alias names, as `/touch show` and `/touch edit` look it up."""
-    found = match_client(query, repo.active_clients(session, team_id))
-    return found.client if isinstance(found, Match) else found
+    return look_up(query, repo.active_clients(session, team_id))
 
 
 def _names(session: Session, team_id: str, user_ids: set[str | None]) -> dict[str, str]:

@@ -7,7 +7,10 @@ from dataclasses import replace
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy.orm import Session
+
 from bot import metrics
+from bot.core.classify import evidence_words
 from bot.core.commands import (
     AddClient,
     Command,
@@ -25,8 +28,8 @@ from bot.core.commands import (
     parse,
 )
 from bot.core.dates import BadDate, next_renewal
-from bot.core.matching import Ambiguous, mentioned_client
-from bot.core.model import Client, NewClient, Rep, Source
+from bot.core.matching import Ambiguous, fold, mentioned_client
+from bot.core.model import Client, FlipCount, NewClient, Rep, Source
 from bot.core.plan import MAX_NOTE, TouchPlan, plan_note, plan_touch
 from bot.core.refusals import ClientGone, DayInFuture, Refusal
 from bot.db import repository as repo
@@ -97,14 +100,21 @@ def log_touch(
 ) -> Message:
     with deps.db.transaction() as session:
         book = repo.active_clients(session, rep.team_id)
-    plan = plan_touch(rest, day, book, now=now, tz=tz)
+        date_order, evidence = _reading(session, rep.team_id, rest)
+    plan = plan_touch(rest, day, book, now=now, tz=tz, date_order=date_order, evidence=evidence)
     if isinstance(plan, Ambiguous) and len(plan.note) <= MAX_NOTE:
         # The touch waits with the day the rep gave, so a pick logs exactly what they typed.
         with deps.db.transaction(write=True) as session:
             repo.prune_pending_touches(session, now - PICK_WINDOW)
             pending = repo.add_pending_touch(session, rep.team_id, rep.user_id, plan.note, day, now)
-        return blocks.choose_client(plan.query, plan.candidates, pending)
+        return blocks.choose_client(plan.query, plan.candidates, pending, plan.more)
     return record(deps, rep, plan, now, Source.SLASH)
+
+
+def _reading(session: Session, team_id: str, text: str) -> tuple[str, dict[str, FlipCount]]:
+    """How the workspace writes dates, and what its flips say about the words of `text`."""
+    settings = repo.workspace_settings(session, team_id)
+    return settings.date_order, repo.kind_evidence(session, team_id, evidence_words(text))
 
 
 def record(
@@ -134,6 +144,8 @@ def _logged(plan: TouchPlan, touch_id: int, source: Source) -> Message:
         day=plan.day,
         today=plan.today,
         follow_up_on=plan.follow_up_on,
+        overridden=plan.overridden,
+        learned=plan.learned,
     )
 
 
@@ -143,16 +155,22 @@ def log_from_form(deps: Deps, team_id: str, user_id: str, form: LogForm) -> Mess
     rep = ensure_rep(deps, team_id, user_id, now)
     with deps.db.transaction() as session:
         client = repo.get_client(session, team_id, form.client_id)
+        date_order, evidence = _reading(session, team_id, form.note)
     if client is None:
         return record(deps, rep, ClientGone(), now, form.source)
-    plan = plan_note(client, form.note, form.day, now=now, tz=ZoneInfo(rep.tz))
+    plan = plan_note(
+        client,
+        form.note,
+        form.day,
+        now=now,
+        tz=ZoneInfo(rep.tz),
+        date_order=date_order,
+        evidence=evidence,
+    )
+    if isinstance(plan, TouchPlan) and form.kind:
+        plan = replace(plan, kind=form.kind, because=None, overridden=True, learned=None)
     if isinstance(plan, TouchPlan):
-        plan = replace(
-            plan,
-            kind=form.kind or plan.kind,
-            because=None if form.kind else plan.because,
-            follow_up_on=form.follow_up_on or plan.follow_up_on,
-        )
+        plan = replace(plan, follow_up_on=form.follow_up_on or plan.follow_up_on)
     return record(deps, rep, plan, now, form.source)
 
 
@@ -172,8 +190,17 @@ def pick_client(deps: Deps, team_id: str, user_id: str, value: str) -> Message:
             return plain(text.PICK_GONE)
         if pending.logged:
             return plain(text.PICK_DONE)
+        date_order, evidence = _reading(session, team_id, pending.note)
         tz = ZoneInfo(rep.tz)
-        plan = plan_note(client, pending.note, pending.day, now=now, tz=tz)
+        plan = plan_note(
+            client,
+            pending.note,
+            pending.day,
+            now=now,
+            tz=tz,
+            date_order=date_order,
+            evidence=evidence,
+        )
         if not isinstance(plan, TouchPlan):
             return refusal_message(plan, now.astimezone(tz).date())
         # Marked in the transaction that logs it: a second click finds it logged.
@@ -197,7 +224,10 @@ def flip_kind(deps: Deps, team_id: str, user_id: str, value: str) -> Message:
         kind = touch.kind.flipped()
         repo.set_touch_kind(session, team_id, touch.id, kind)
         client = repo.get_client(session, team_id, touch.client_id)
-    assert client is not None  # touches cascade with their client
+        assert client is not None  # touches cascade with their client
+        # The flip is evidence about the note's words for later notes, not about the client.
+        names = frozenset(w for name in client.names for w in fold(name))
+        repo.add_kind_evidence(session, team_id, evidence_words(touch.note, names), kind)
     tz = ZoneInfo(rep.tz)
     return blocks.touch_logged(
         touch_id=touch.id,
@@ -207,6 +237,7 @@ def flip_kind(deps: Deps, team_id: str, user_id: str, value: str) -> Message:
         day=touch.occurred_at.astimezone(tz).date(),
         today=now.astimezone(tz).date(),
         follow_up_on=touch.follow_up_on,
+        overridden=True,
     )
 
 

@@ -17,6 +17,7 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
+from bot.core.matching import MAX_CANDIDATES
 from bot.core.model import Client, Kind
 from bot.ui import text
 from bot.ui.ids import FLIP_KIND, PICK_CLIENT
@@ -84,16 +85,15 @@ def touch_logged(
     day: dt.date,
     today: dt.date,
     follow_up_on: dt.date | None,
+    overridden: bool = False,
+    learned: str | None = None,
 ) -> Message:
-    words = text.logged(client, kind, because, day, today, follow_up_on)
+    words = text.logged(
+        client, kind, because, day, today, follow_up_on, overridden=overridden, learned=learned
+    )
     flip = ButtonElement(text=text.flip_button(kind), action_id=FLIP_KIND, value=str(touch_id))
     blocks = render([section(words), ActionsBlock(elements=[flip])])
     return Message(words, blocks)
-
-
-# Pick buttons offered for a name several clients share; the rest are counted. Slack allows 25
-# elements in an actions block; a few more than a handful is as many as anyone reads.
-CHOICES = 8
 
 
 @dataclass(frozen=True)
@@ -115,9 +115,13 @@ class Pick:
         return cls(int(found[1]), int(found[2])) if found else None
 
 
-def choose_client(query: str, candidates: Sequence[Client], pending_id: int) -> Message:
-    shown = candidates[:CHOICES]
-    words = text.ambiguous(query, len(candidates) - len(shown))
+def choose_client(
+    query: str, candidates: Sequence[Client], pending_id: int, more: int = 0
+) -> Message:
+    """Pick buttons for at most MAX_CANDIDATES clients; `more` others fit too, and are counted."""
+    shown = candidates[:MAX_CANDIDATES]
+    hidden = len(candidates) - len(shown) + more
+    words = text.ambiguous(query, len(shown) + hidden, hidden)
     buttons = [
         ButtonElement(
             text=text.one_line(c.name, 75),

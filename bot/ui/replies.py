@@ -16,18 +16,16 @@ from bot.core.refusals import (
     Refusal,
 )
 from bot.ui import text
-from bot.ui.blocks import CHOICES, Message, plain
+from bot.ui.blocks import Message, plain
 
 
 def refusal_message(refusal: Refusal, today: dt.date, *, verb: str = "log") -> Message:
     """What to tell the rep. `verb` names the `/touch` command that looked a client up, so a
     name that fits several clients can say how to try again."""
     match refusal:
-        case Ambiguous(query=query, candidates=candidates, note=note):
+        case Ambiguous(query=query, candidates=candidates, note=note, more=more):
             if verb != "log":
-                shown = candidates[:CHOICES]
-                hidden = len(candidates) - len(shown)
-                return plain(text.which_client(query, shown, hidden, verb))
+                return plain(text.which_client(query, candidates, more, verb))
             # Logging offers pick buttons; only a note over the limit ends here.
             return plain(text.note_too_long(len(note), MAX_NOTE))
         case NoMatch(query=query, closest=closest):

@@ -52,6 +52,10 @@ def day_label(day: dt.date, today: dt.date) -> str:
         return "yesterday"
     if day == today + dt.timedelta(days=1):
         return "tomorrow"
+    return _dated(day, today)
+
+
+def _dated(day: dt.date, today: dt.date) -> str:
     label = f"{day:%A} {day.day} {day:%B}"
     return label if day.year == today.year else f"{label} {day.year}"
 
@@ -76,6 +80,23 @@ KIND_WORDS = {Kind.VALUE: "value-adding", Kind.ROUTINE: "routine"}
 # /touch replies
 
 
+def day_and_date(day: dt.date, today: dt.date) -> str:
+    """'today, Thursday 3 December', 'Friday 27 November': the day a rep can check at a glance."""
+    label = day_label(day, today)
+    return f"{label}, {_dated(day, today)}" if abs((day - today).days) <= 1 else label
+
+
+def _why(kind: Kind, because: str | None, overridden: bool, learned: str | None) -> str:
+    """Why a touch counted as it did, in a few words."""
+    if overridden:
+        return "your choice"
+    if learned:
+        return f"your team has counted notes with “{_user(learned, TYPED)}” as {KIND_WORDS[kind]}"
+    if because:
+        return because
+    return "no call, visit, review or advice in the note"
+
+
 def logged(
     client: Client,
     kind: Kind,
@@ -83,12 +104,19 @@ def logged(
     day: dt.date,
     today: dt.date,
     follow_up_on: dt.date | None,
+    *,
+    overridden: bool = False,
+    learned: str | None = None,
 ) -> str:
-    when = "" if day == today else f" ({day_label(day, today)})"
-    reason = f" — {because}" if because and kind is Kind.VALUE else ""
-    lines = [f"Logged a touch with {_name(client)}{when}. Counted as *{KIND_WORDS[kind]}*{reason}."]
+    """The reply to a logged touch: the client, the day understood, how it counts and why, and
+    the follow-up understood, so the rep can see each and correct it."""
+    why = _why(kind, because, overridden, learned)
+    lines = [
+        f"Logged a touch with {_name(client)} for {day_and_date(day, today)}. "
+        f"Counted as *{KIND_WORDS[kind]}* — {why}."
+    ]
     if follow_up_on is not None:
-        lines.append(f"I'll remind you to follow up {day_label(follow_up_on, today)}.")
+        lines.append(f"I'll remind you to follow up {day_and_date(follow_up_on, today)}.")
     return "\n".join(lines)
 
 
@@ -100,8 +128,10 @@ FLIP_GONE = "That touch isn't there any more, so there's nothing to change."
 FLIP_NOT_YOURS = "Only the person who logged that touch can change how it counts."
 
 
-def ambiguous(query: str, hidden: int) -> str:
-    """Above the pick buttons; `hidden` clients also match but got no button."""
+def ambiguous(query: str, count: int, hidden: int = 0) -> str:
+    """Above the pick buttons: `count` clients fit, `hidden` of them got no button."""
+    if count == 1:
+        return f"I'm not sure “{_user(query, TYPED)}” names this client. Is it the one you mean?"
     words = f"A few clients match “{_user(query, TYPED)}”. Which one did you mean?"
     if hidden:
         words += f"\n…and {hidden:,} more: type more of the name to find them."
@@ -122,6 +152,11 @@ PICK_DONE = "Already logged: that touch was saved when you first picked the clie
 
 
 def no_match(query: str, closest: Sequence[Client]) -> str:
+    if not query:
+        return (
+            "I couldn't tell which client that was, so nothing was saved. Name them anywhere, "
+            "for example: `/touch lunch with the owner of acme`"
+        )
     lines = [f"I couldn't find a client called “{_user(query, TYPED)}”, so nothing was saved."]
     if closest:
         names = ", ".join(_name(c) for c in closest)
@@ -283,15 +318,22 @@ def usage(topic: str, problem: str | None) -> str:
 
 HELP = "\n".join(
     [
-        "*Log a client touch in seconds*",
-        "`/touch acme called about their claim` — logs a touch with Acme",
-        "`/touch yesterday brightside lunch with the owner` — a day first: "
-        "`yesterday`, a weekday or `2026-03-14`",
-        '`/touch "north star" sent renewal paperwork` — quotes for names that share words',
-        "`/touch acme reviewed cover, follow up friday` — I'll remind you on Friday",
+        "*Log a client touch in seconds: write it the way you'd say it*",
+        "`/touch coffee w/ dave at northwind yday, f/u in 2 wks`",
+        "`/touch called acme about their claim, circle back next month`",
+        "`/touch last tues renewal review mtg with precision machining`",
+        "I find the client wherever you name it (typos, short forms and accents are fine), "
+        "the day (`yday`, `last fri`, `nov 25`, `11/24`) and any promise (`f/u friday`, "
+        "`remind me in 3 days`, `check back after the holidays`). The reply says what I "
+        "understood; if two clients fit, or I'm not sure, I ask.",
+        "*Shortcuts:* `/touch acme called about their claim` (the client first), "
+        "`/touch acme friday reviewed cover` (then a day), "
+        '`/touch "north star" sent paperwork` (quotes for names that share words), '
+        "`#value` or `#routine` to choose how it counts.",
         "`/touch` on its own — a form to fill in; or choose *Log as touch* on any message",
         "Calls, visits, reviews, advice and help with a claim count as value-adding; paperwork, "
-        "invoices and cards as routine. Add `#value` or `#routine` to choose yourself.",
+        "invoices and cards as routine. The button on each reply flips it, and I learn from "
+        "your team's flips.",
         "",
         "*More*",
         "`/touch show acme` — last touches, owner, tier and renewal",

@@ -177,3 +177,56 @@ def test_words_match_whole() -> None:
 )
 def test_mentions_problem(note: str, expected: bool) -> None:
     assert mentions_problem(note) is expected
+
+
+@pytest.mark.parametrize(
+    ("note", "kind"),
+    [
+        # Value-adding, in words reps use that the rules didn't know.
+        ("mtg w/ apex", VALUE),
+        ("tour of the new brewhouse", VALUE),
+        ("tasting w/ owner", VALUE),
+        ("board presentation on coverage", VALUE),
+        ("went over the umbrella policy", VALUE),
+        ("appt w/ dr patel re coverage", VALUE),
+        ("ZOË'S KITCHEN walked them thru the liquor liability", VALUE),
+        # Slips in a long word are read as the word meant.
+        ("reviwed the property schedule", VALUE),
+        ("recomended higher limits", VALUE),
+        ("sent invioce", ROUTINE),
+        ("emailed renewal aplication", ROUTINE),
+        # Routine, even with a value word nearby.
+        ("sent loss runs", ROUTINE),
+        ("emailed the dec page", ROUTINE),
+        ("zoom to sign the renewal", ROUTINE),
+        ("called about the overdue premium", ROUTINE),
+        ("sent pmt reminder", ROUTINE),
+        ("added a driver to the auto policy", ROUTINE),
+    ],
+)
+def test_free_phrasing(note: str, kind: Kind) -> None:
+    assert classify(note).kind is kind
+
+
+# Learning from the flip button
+
+
+def test_flips_tip_a_note_only_past_the_floor_and_value_needs_more() -> None:
+    from bot.core.classify import ROUTINE_FLOOR, VALUE_FLOOR
+    from bot.core.model import FlipCount
+
+    note = "wine flight w/ the owner"
+    assert classify(note).kind is ROUTINE
+    short = {"wine": FlipCount(to_value=VALUE_FLOOR - 1)}
+    assert classify(note, short).kind is ROUTINE
+    enough = {"wine": FlipCount(to_value=VALUE_FLOOR)}
+    assert classify(note, enough) == Classification(VALUE, None, learned="wine")
+    # Flips both ways cancel out.
+    mixed = {"wine": FlipCount(to_value=VALUE_FLOOR, to_routine=1)}
+    assert classify(note, mixed).kind is ROUTINE
+    # Routine needs less: calling routine value-adding is the worse mistake.
+    assert ROUTINE_FLOOR < VALUE_FLOOR
+    to_routine = {"roster": FlipCount(to_routine=ROUTINE_FLOOR)}
+    assert classify("called re the roster", to_routine).kind is ROUTINE
+    # A tag still wins.
+    assert classify("called re the roster #value", to_routine).kind is VALUE

@@ -9,7 +9,9 @@ import pytest
 from bot.core.dates import (
     BadDate,
     FollowUpInPast,
+    FoundDay,
     anniversary,
+    find_past_day,
     next_renewal,
     parse_follow_up,
     parse_iso_date,
@@ -316,3 +318,127 @@ def test_next_renewal_is_never_before_today_and_within_a_year() -> None:
 )
 def test_previous_renewal(renewal: dt.date, today: dt.date, expected: dt.date | None) -> None:
     assert previous_renewal(renewal, today) == expected
+
+
+# Days in free phrasing, relative to Thursday 3 December 2026
+
+THURSDAY = D(2026, 12, 3)
+
+
+def day_in(text: str, order: str = "MDY") -> dt.date | None:
+    found = find_past_day(text, THURSDAY, order)
+    assert not isinstance(found, BadDate)
+    return None if found is None else found.day
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("yday called acme", D(2026, 12, 2)),
+        ("yest. lunch w/ the owner", D(2026, 12, 2)),
+        ("this morning stopped by", THURSDAY),
+        ("last tues met with the board", D(2026, 12, 1)),
+        ("last thurs site visit", D(2026, 11, 26)),
+        ("weds site visit at pinnacle", D(2026, 12, 2)),
+        ("on monday walked them through", D(2026, 11, 30)),
+        ("nov 25 called delgado", D(2026, 11, 25)),
+        ("25 nov lunch", D(2026, 11, 25)),
+        ("november 24th site walk", D(2026, 11, 24)),
+        ("11/24 sent invoice", D(2026, 11, 24)),
+        ("11.25 coffee w/ the owner", D(2026, 11, 25)),
+        ("2026-11-20 reviewed cover", D(2026, 11, 20)),
+        ("2 days ago lunch", D(2026, 12, 1)),
+        ("on the 30th called smith", D(2026, 11, 30)),
+        ("met with maria at brightside yesterday", D(2026, 12, 2)),
+        ("called acme on monday about the fleet", D(2026, 11, 30)),
+        ("lunch w/ keystone tues", D(2026, 12, 1)),
+        ("heritage called me last night", D(2026, 12, 2)),
+        ("wed called about the break-in", D(2026, 12, 2)),
+    ],
+)
+def test_days_as_reps_write_them(text: str, expected: dt.date) -> None:
+    assert day_in(text) == expected
+
+
+def test_the_date_order_reads_numbers() -> None:
+    assert day_in("24/11 called acme", "DMY") == D(2026, 11, 24)
+    assert day_in("11/24 called acme", "DMY") is None
+    assert day_in("1/12 sent invoice", "DMY") == D(2026, 12, 1)
+    assert day_in("1/12 sent invoice", "MDY") is None  # January: too long ago to be read
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "friday's tap house called about a slip",
+        "reminded them about friday's deadline",
+        "sat down with the owner",
+        "sun damage on the roof",
+        "certs for the 2027 season",
+        "they may renew early",
+        "keystone 24/7 site security review",
+        "reviewed cover for 3/4 of the fleet",
+        "premium up 11.5% at acme",
+        "quoted $11.25 per employee",
+        "unit 12/10 flood at harbor view",
+        "yesterday's storm damaged the roof",
+        "claim #11-24 for apex",
+        "told them about the friday deadline",
+    ],
+)
+def test_names_and_phrases_are_no_days(text: str) -> None:
+    assert day_in(text) is None
+
+
+def test_a_day_ahead_is_a_touch_day_only_at_the_start() -> None:
+    assert find_past_day("2026-12-10 called acme", THURSDAY) == FoundDay(D(2026, 12, 10), 0, 10)
+    assert day_in("called acme about the 2026-12-10 deadline") is None
+
+
+@pytest.mark.parametrize(
+    ("note", "expected"),
+    [
+        ("f/u 12/10", D(2026, 12, 10)),
+        ("f/u in 2 wks", D(2026, 12, 17)),
+        ("follow up next wk", D(2026, 12, 10)),
+        ("circle back in a month", D(2027, 1, 3)),
+        ("check back after the holidays", D(2027, 1, 4)),
+        ("remind me thursday", D(2026, 12, 10)),
+        ("ping them again jan 5", D(2027, 1, 5)),
+        ("call back on the 15th", D(2026, 12, 15)),
+        ("talk again in a few days", D(2026, 12, 6)),
+        ("review again in 6 months", D(2027, 6, 3)),
+        ("follow up eow", D(2026, 12, 4)),
+        ("follow up end of month", D(2026, 12, 31)),
+        ("circle back early next week", D(2026, 12, 7)),
+        ("circle back in a couple of weeks", D(2026, 12, 17)),
+        ("follow up w/ them about the new drivers next week", D(2026, 12, 10)),
+        ("follow up if not paid by 12/15", D(2026, 12, 15)),
+        ("f/u 1/8", D(2027, 1, 8)),
+    ],
+)
+def test_promises_as_reps_write_them(note: str, expected: dt.date) -> None:
+    assert parse_follow_up(note, THURSDAY) == expected
+
+
+def test_a_promise_reads_numbers_in_the_date_order() -> None:
+    assert parse_follow_up("f/u 10/12", THURSDAY, "DMY") == D(2026, 12, 10)
+    assert parse_follow_up("check back 4/1", THURSDAY, "DMY") == D(2027, 1, 4)
+
+
+@pytest.mark.parametrize(
+    "note",
+    [
+        "followed up on the claim",
+        "no follow up needed",
+        "f/u call went well",
+        "no need to follow up",
+        "the follow-up meeting went well",
+        "follow-up from the nov 25 claim meeting, all sorted",
+        "they said they may renew next month",
+        "policy renews in 6 months",
+        "called back yesterday",
+    ],
+)
+def test_no_false_promises(note: str) -> None:
+    assert parse_follow_up(note, THURSDAY) is None

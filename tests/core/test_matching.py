@@ -10,6 +10,7 @@ from bot.core.matching import (
     Match,
     MatchResult,
     NoMatch,
+    look_up,
     match_client,
     mentioned_client,
 )
@@ -283,3 +284,127 @@ def test_a_message_mentioning_one_client_picks_it() -> None:
     assert mentioned_client("NWT: claim form attached", book) == book[1]
     assert mentioned_client("Acme and Northwind Traders are merging", book) is None
     assert mentioned_client("Acmeville called", book) is None
+
+
+# Free phrasing: the client named anywhere, folded, and never guessed
+
+
+def free_book() -> tuple[Client, ...]:
+    names = [
+        ("Acme Insurance Group", "Acme"),
+        ("Precision Machining Co",),
+        ("Precision Auto Body",),
+        ("Renewal Wellness Spa",),
+        ("The Greater Riverside Community Health Cooperative",),
+        ("Reyes Family Farms",),
+        ("Summit",),
+        ("Summit Ridge Homeowners Association",),
+        ("Café Lumière",),
+        ("Harbor View Apartments",),
+        ("O'Brien & Sons",),
+        ("North Star Logistics", "North Star"),
+        ("Lone Star Feed & Supply",),
+        ("Northwind Traders", "Northwind"),
+        ("Anchor",),
+        ("Beacon Property Management", "Beacon"),
+    ]
+    return tuple(client(100 + i, *n) for i, n in enumerate(names))
+
+
+FREE = free_book()
+
+
+def named(text: str) -> str | tuple[str, ...] | None:
+    """The client's name for a match, the candidates' names when it asks, None for nobody."""
+    result = match_client(text, FREE)
+    if isinstance(result, Match):
+        return result.client.name
+    if isinstance(result, Ambiguous):
+        return tuple(c.name for c in result.candidates)
+    return None
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("called acme about their claim", "Acme Insurance Group"),
+        ("coffee w/ dave at northwind", "Northwind Traders"),
+        ("renewal review mtg with precision machining", "Precision Machining Co"),
+        ("the reyes called about hail damage", "Reyes Family Farms"),
+        ("renewal review meeting with acme", "Acme Insurance Group"),
+        ("summit ridge hoa board meeting", "Summit Ridge Homeowners Association"),
+        ("acem called about a fender bender", "Acme Insurance Group"),
+        ("cafe lumiere sent the renewal docs", "Café Lumière"),
+        ("harbor view apts sent the coi", "Harbor View Apartments"),
+        ("o brien & sons reviewed their umbrella", "O'Brien & Sons"),
+        ("obrien and sons lunch", "O'Brien & Sons"),
+        ("stopped by acme's new office", "Acme Insurance Group"),
+        ("summit called about a break-in", "Summit"),
+        ("quick call w/ anchor re: their coi", "Anchor"),
+        ("the anchor tenant at beacon moved out", "Beacon Property Management"),
+    ],
+)
+def test_the_client_named_anywhere(text: str, name: str) -> None:
+    assert named(text) == name
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the board meeting went well",
+        "renewal review mtg",
+        "called about the renewal",
+        "first time meeting the new cfo",
+        "lunch with the owner",
+    ],
+)
+def test_everyday_words_never_pick_a_client(text: str) -> None:
+    assert not isinstance(match_client(text, FREE), Match)
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("lunch w/ acme and northwind", ("Acme Insurance Group", "Northwind Traders")),
+        ("precision called about the claim", ("Precision Machining Co", "Precision Auto Body")),
+        ("star called about a claim", ("North Star Logistics", "Lone Star Feed & Supply")),
+        ("summit bank called about their loan", ("Summit", "Summit Ridge Homeowners Association")),
+    ],
+)
+def test_two_clients_named_or_a_weak_match_asks(text: str, names: tuple[str, ...]) -> None:
+    assert named(text) == names
+
+
+@pytest.mark.parametrize(
+    ("text", "note"),
+    [
+        # The words that named the client go when they lead, with a leading "the".
+        ("the reyes called about hail damage", "called about hail damage"),
+        ("harbor view apts - sent renewal paperwork", "sent renewal paperwork"),
+        # A name further on reads naturally and stays.
+        ("called acme about their claim", "called acme about their claim"),
+    ],
+)
+def test_the_note_drops_a_leading_name_only(text: str, note: str) -> None:
+    result = match_client(text, FREE)
+    assert isinstance(result, Match) and result.note == note
+
+
+def test_a_question_after_a_leading_word_keeps_only_the_rest() -> None:
+    result = match_client("star called about a claim", FREE)
+    assert isinstance(result, Ambiguous)
+    assert (result.query, result.note) == ("star", "called about a claim")
+
+
+def test_the_shortcut_picks_only_a_client_named_well() -> None:
+    assert mentioned_client("coffee w/ dave at northwind", FREE) == FREE[13]
+    assert mentioned_client("renewal review mtg", FREE) is None
+    assert mentioned_client("lunch w/ acme and northwind", FREE) is None
+
+
+def test_a_lookup_takes_a_single_weak_candidate_but_still_asks_between_two() -> None:
+    ping = Client(1, "T1", "Ping Signal Partners")
+    book = [ping, Client(2, "T1", "Acme Insurance Group"), Client(3, "T1", "Acme Logistics")]
+    assert look_up("ping", book) == ping
+    assert isinstance(look_up("acme", book), Ambiguous)
+    assert isinstance(look_up("zebra", book), NoMatch)

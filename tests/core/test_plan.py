@@ -362,3 +362,34 @@ def test_to_new_touch_without_a_problem() -> None:
     touch = planned("acme sent holiday card").to_new_touch("T1", "U1", NOW, Source.MODAL)
     assert (touch.kind, touch.about_problem, touch.follow_up_on) == (Kind.ROUTINE, False, None)
     assert touch.occurred_at == NOW
+
+
+# Free phrasing: the day and the promise wherever they are written
+
+
+def test_a_day_of_several_words_before_the_client() -> None:
+    result = planned("last fri acme lunch with the cfo")
+    assert (result.client, result.day, result.note) == (ACME, D(2026, 11, 20), "lunch with the cfo")
+
+
+def test_a_day_further_on_stays_in_the_note() -> None:
+    result = planned("called acme on friday about the fleet")
+    assert (result.day, result.note) == (D(2026, 11, 20), "called acme on friday about the fleet")
+
+
+def test_a_question_keeps_a_leading_day_for_the_pick() -> None:
+    result = plan("last fri north called")
+    assert isinstance(result, Ambiguous)
+    assert result.note == "last fri called"
+
+
+def test_numeric_dates_follow_the_workspace_order() -> None:
+    mdy = plan_touch("acme 11/20 lunch", None, CLIENTS, now=NOW, tz=LA, date_order="MDY")
+    dmy = plan_touch("acme 20/11 lunch", None, CLIENTS, now=NOW, tz=LA, date_order="DMY")
+    assert isinstance(mdy, TouchPlan) and isinstance(dmy, TouchPlan)
+    assert mdy.day == dmy.day == D(2026, 11, 20)
+
+
+def test_a_day_inside_a_promise_is_not_the_touch_day() -> None:
+    result = planned("acme called, f/u friday")
+    assert (result.day, result.follow_up_on) == (TODAY, D(2026, 11, 27))

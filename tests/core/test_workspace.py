@@ -49,3 +49,14 @@ def test_a_bad_value_is_explained(key: str, raw: str, says: str) -> None:
 
 def test_every_setting_is_a_field_of_the_settings() -> None:
     assert all(hasattr(DEFAULTS, key) for key in SETTINGS)
+
+
+@pytest.mark.parametrize(("raw", "expected"), [("DMY", "DMY"), (" dmy ", "DMY"), ("mdy", "MDY")])
+def test_the_date_order(raw: str, expected: str) -> None:
+    changed = change(DEFAULTS, "date_order", raw)
+    assert isinstance(changed, WorkspaceSettings) and changed.date_order == expected
+
+
+def test_a_date_order_that_isnt_one() -> None:
+    result = change(DEFAULTS, "date_order", "YMD")
+    assert isinstance(result, str) and "MDY or DMY" in result

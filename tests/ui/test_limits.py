@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from bot.core.dates import BadDate, FollowUpInPast
 from bot.core.home import Home, Row
-from bot.core.matching import Ambiguous, NoMatch
+from bot.core.matching import MAX_CANDIDATES, Ambiguous, NoMatch
 from bot.core.model import (
     MAX_NAME,
     Client,
@@ -43,7 +43,7 @@ from bot.core.refusals import (
 )
 from bot.core.rules import Digest, Item, Level, Rule
 from bot.ui import text
-from bot.ui.blocks import CHOICES, Message, choose_client, plain, touch_logged
+from bot.ui.blocks import Message, choose_client, plain, touch_logged
 from bot.ui.clients import HISTORY, add_client_view, client_options, client_view, done_view
 from bot.ui.digest import digest_message, list_message, mark_item
 from bot.ui.home import home_view
@@ -148,8 +148,8 @@ def test_picking_among_clients_that_share_a_name(query: str, shared: list[str]) 
     message = choose_client(query, book(shared), pending_id=2**62)
     assert_message_fits(message)
     [actions] = [b for b in message.blocks if b["type"] == "actions"]
-    assert len(actions["elements"]) == min(len(shared), CHOICES)
-    hidden = len(shared) - CHOICES
+    assert len(actions["elements"]) == min(len(shared), MAX_CANDIDATES)
+    hidden = len(shared) - MAX_CANDIDATES
     assert (f"and {hidden:,} more" in message.text) == (hidden > 0)
 
 

@@ -20,6 +20,10 @@ from bot.db.repository.clients import (
     update_client,
     upsert_client,
 )
+from bot.db.repository.evidence import (
+    add_kind_evidence,
+    kind_evidence,
+)
 from bot.db.repository.outbox import (
     ClaimBusy,
     claim_outbox,
@@ -70,6 +74,7 @@ __all__ = [
     "ClaimBusy",
     "active_clients",
     "add_client",
+    "add_kind_evidence",
     "add_pending_touch",
     "add_touch",
     "add_touches",
@@ -91,6 +96,7 @@ __all__ = [
     "get_touch",
     "hand_back",
     "handed_back_clients",
+    "kind_evidence",
     "latest_touch_logged_by",
     "lock_pending_touch",
     "mark_pending_logged",

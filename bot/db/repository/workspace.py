@@ -27,6 +27,7 @@ def workspace_settings(session: Session, team_id: str) -> WorkspaceSettings:
         holiday_country=row.holiday_country,
         renudge_days=row.renudge_days,
         claim_check_days=row.claim_check_days,
+        date_order=row.date_order,
     )
 
 
@@ -41,4 +42,5 @@ def save_workspace_settings(session: Session, settings: WorkspaceSettings) -> No
     row.holiday_country = settings.holiday_country
     row.renudge_days = settings.renudge_days
     row.claim_check_days = settings.claim_check_days
+    row.date_order = settings.date_order
     session.add(row)

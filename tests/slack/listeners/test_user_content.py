@@ -97,7 +97,7 @@ def test_two_clicks_at_once_log_one_touch(web: WebApp) -> None:
         replies = list(pool.map(web.click, [choices[0], choices[0]]))
     assert sorted(r["text"].split(".")[0] for r in replies) == [
         "Already logged: that touch was saved when you first picked the client",
-        "Logged a touch with *Acme Insurance Group*",
+        "Logged a touch with *Acme Insurance Group* for today, Monday 23 November",
     ]
     assert len(logged(web.deps.db)) == 1
 
