@@ -19,6 +19,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -76,6 +77,10 @@ class WorkspaceRow(Base):
     holiday_country: Mapped[str | None] = mapped_column(String(8))
     renudge_days: Mapped[int] = mapped_column(Integer, default=7)
     claim_check_days: Mapped[int] = mapped_column(Integer, default=7)
+    recap_quotes: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    notes_visible_to: Mapped[str] = mapped_column(String(16), default="team", server_default="team")
+    # None: notes are kept.
+    note_retention_days: Mapped[int | None] = mapped_column(Integer)
 
 
 class ClientRow(Base):
@@ -144,6 +149,7 @@ class TouchRow(Base):
     source: Mapped[str] = mapped_column(String(16))
     follow_up_on: Mapped[dt.date | None] = mapped_column(Date)
     about_problem: Mapped[bool] = mapped_column(Boolean, default=False)
+    private: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class RepRow(Base):
@@ -248,3 +254,21 @@ class PendingTouchRow(Base):
     day: Mapped[dt.date | None] = mapped_column(Date)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
     logged_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+class AuditRow(Base):
+    """Who did what to which client, and when; never a note or a client's name.
+
+    `client_id` is no foreign key: the entry outlives the client's erasure, keeping the id only.
+    """
+
+    __tablename__ = "audit"
+    __table_args__ = (Index("ix_audit_team_at", "team_id", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    actor: Mapped[str] = mapped_column(String(32))
+    action: Mapped[str] = mapped_column(String(32))
+    client_id: Mapped[int | None] = mapped_column(Integer)
+    detail: Mapped[str] = mapped_column(String(500), default="")

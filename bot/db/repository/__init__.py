@@ -5,6 +5,7 @@ functions live in modules by area, and this package exports them all.
 """
 
 from bot.db.repository._rows import name_key
+from bot.db.repository.audit import audit, audit_entries
 from bot.db.repository.clients import (
     active_clients,
     add_client,
@@ -76,6 +77,8 @@ __all__ = [
     "all_clients",
     "all_touches",
     "archive_client",
+    "audit",
+    "audit_entries",
     "claim_outbox",
     "claimed_digests",
     "client_activity",

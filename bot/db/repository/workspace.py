@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from bot.core.model import (
+    NoteReaders,
     WorkspaceSettings,
 )
 from bot.db.schema import (
@@ -27,6 +28,9 @@ def workspace_settings(session: Session, team_id: str) -> WorkspaceSettings:
         holiday_country=row.holiday_country,
         renudge_days=row.renudge_days,
         claim_check_days=row.claim_check_days,
+        recap_quotes=row.recap_quotes,
+        notes_visible_to=NoteReaders(row.notes_visible_to),
+        note_retention_days=row.note_retention_days,
     )
 
 
@@ -41,4 +45,7 @@ def save_workspace_settings(session: Session, settings: WorkspaceSettings) -> No
     row.holiday_country = settings.holiday_country
     row.renudge_days = settings.renudge_days
     row.claim_check_days = settings.claim_check_days
+    row.recap_quotes = settings.recap_quotes
+    row.notes_visible_to = settings.notes_visible_to.value
+    row.note_retention_days = settings.note_retention_days
     session.add(row)
