@@ -11,6 +11,7 @@ from bot.core.classify import classify, mentions_problem, strip_override
 from bot.core.dates import BadDate, FollowUpInPast, parse_follow_up, parse_past_day
 from bot.core.matching import Match, match_client
 from bot.core.model import Client, Kind, NewTouch, Source
+from bot.core.privacy import strip_private
 from bot.core.refusals import DayInFuture, EmptyNote, NoteTooLong, Refusal
 from bot.core.user_text import clean_note
 
@@ -33,6 +34,7 @@ class TouchPlan:
     today: dt.date
     occurred_at: dt.datetime
     follow_up_on: dt.date | None
+    private: bool = False
 
     def to_new_touch(self, team_id: str, rep_id: str, now: dt.datetime, source: Source) -> NewTouch:
         return NewTouch(
@@ -46,6 +48,7 @@ class TouchPlan:
             source=source,
             follow_up_on=self.follow_up_on,
             about_problem=mentions_problem(self.note),
+            private=self.private,
         )
 
 
@@ -105,7 +108,7 @@ def plan_note(
 ) -> TouchPlan | Refusal:
     today = now.astimezone(tz).date()
     # `/touch`, its pick buttons and the form all plan here: what can't be stored goes first.
-    note = clean_note(note)
+    note, private = strip_private(clean_note(note))
     # "/touch acme yesterday called" works as well as "/touch yesterday acme called".
     first, _, remainder = note.partition(" ")
     if day is None and first.lower() not in _EVERYDAY_WORDS:
@@ -137,4 +140,5 @@ def plan_note(
         today=today,
         occurred_at=occurred_at(day, now, tz),
         follow_up_on=follow_up,
+        private=private,
     )

@@ -19,6 +19,7 @@ from bot.core.model import Client, NewClient, Rep, Status
 from bot.core.refusals import ClientGone, NotAllowed, Refusal
 from bot.db import repository as repo
 from bot.deps import Deps
+from bot.services import privacy
 from bot.services.reps import ensure_rep
 from bot.ui import text
 from bot.ui.blocks import Message, plain
@@ -58,10 +59,13 @@ def _view(deps: Deps, rep: Rep, client: Client) -> dict[str, Any]:
     with deps.db.transaction() as session:
         touches = repo.recent_touches(session, rep.team_id, client.id, limit=HISTORY)
         names = _names(session, rep.team_id, {client.owner_id, *(t.rep_id for t in touches)})
+        settings = repo.workspace_settings(session, rep.team_id)
+    shown = privacy.shown_to(deps, rep, client, touches, settings, surface="the client view")
     return client_view(
         client,
-        touches,
+        shown.touches,
         names,
+        hidden=shown.hidden,
         today=deps.clock().astimezone(tz).date(),
         tz=tz,
         editable=may_edit(client, rep.user_id, is_admin(rep, deps.settings.admins)),

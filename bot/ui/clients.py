@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -54,16 +54,17 @@ def client_view(
     today: dt.date,
     tz: dt.tzinfo,
     editable: bool,
+    hidden: Collection[int] = frozenset(),
 ) -> dict[str, Any]:
     """The client's facts and recent touches; for its owner or an admin, the form to change it.
 
-    `names` maps the user IDs of the owner and of the reps in `touches` to display names.
+    `names` maps the user IDs of the owner and of the reps in `touches` to display names;
+    `hidden` holds the touches whose note the reader may not read (bot.core.privacy).
     """
     owner_name = names.get(client.owner_id or "")
     renewal = next_renewal(client.renewal_date, today) if client.renewal_date else None
-    blocks: list[Block] = [
-        *sections(text.client_summary(client, touches, owner_name, renewal, today, names, tz))
-    ]
+    summary = text.client_summary(client, touches, owner_name, renewal, today, names, tz, hidden)
+    blocks: list[Block] = [*sections(summary)]
     if not editable:
         blocks.append(
             ContextBlock(elements=[MarkdownTextObject(text=text.not_allowed(client, owner_name))])

@@ -31,6 +31,7 @@ CLIENT_BLOCK = "home-client:"
 # The log-touch form: its callback, and each input's block and action ID
 LOG_TOUCH_VIEW = "log_touch"
 CLIENT, NOTE, DAY, KIND, FOLLOW_UP = "client", "note", "day", "kind", "follow_up"
+PRIVATE = "private"
 
 # The client view and the add-client form
 CLIENT_VIEW = "client"

@@ -12,7 +12,7 @@ option labels, titles) are never escaped: Slack shows those as they are.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 
 from bot.core.model import MAX_NAME, Client, Kind, Touch
 from bot.ui.mrkdwn import literal
@@ -205,10 +205,12 @@ def client_summary(
     today: dt.date,
     rep_names: Mapping[str, str],
     tz: dt.tzinfo,
+    hidden: Collection[int] = frozenset(),
 ) -> list[str]:
     """The client's facts and recent touches, a line each, every line well within a section.
 
-    Days are the reader's: a touch at 9 pm in New York is today there, not tomorrow.
+    Days are the reader's: a touch at 9 pm in New York is today there, not tomorrow. A touch in
+    `hidden` has a note the reader may not read: it shows as a private note, with its day.
     """
     facts = [f"Owner: {owner(client, owner_name) or 'nobody yet'}"]
     facts.append(f"Tier: {client.tier.value if client.tier else 'not set'}")
@@ -223,9 +225,12 @@ def client_summary(
         for t in touches:
             when = day_label(t.occurred_at.astimezone(tz).date(), today)
             who = _user(rep_names[t.rep_id], LIST_NAME) if rep_names.get(t.rep_id) else "someone"
-            note = _user(t.note, NOTE_LINE)
+            note = PRIVATE_NOTE if t.id in hidden else _user(t.note, NOTE_LINE)
             lines.append(f"• {when} — {who}: {note} _({KIND_WORDS[t.kind]})_")
     return lines
+
+
+PRIVATE_NOTE = "🔒 private note"
 
 
 def one_line(note: str, limit: int) -> str:
@@ -445,6 +450,8 @@ FORM_FOLLOW_UP_HINT = "Pick a day (optional)"
 FORM_NOTE_EMPTY = "Add a few words about what happened."
 FORM_DAY_FUTURE = "That day hasn't happened yet."
 FORM_FOLLOW_UP_PAST = "Pick a day after today for the reminder."
+FORM_PRIVATE = "Who can read the note"
+FORM_PRIVATE_OPTION = "Private: only me, the client's owner and admins"
 
 
 # The App Home
