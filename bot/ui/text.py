@@ -653,10 +653,11 @@ def recap_thanks(reps: Sequence[tuple[str, str | None, int]], others: int) -> st
 
 
 RECAP_NOTABLE_TITLE = "*Worth a mention*"
+# The kind of contact, in public: a claim is never named in a team channel.
 _NOTABLE_WORDS = {
     "a review": "did a review with {client}",
-    "a visit": "sat down with {client}",
-    "help with a claim": "helped {client} with a claim",
+    "a visit": "visited {client}",
+    "help with a claim": "checked in with {client}",
 }
 
 
