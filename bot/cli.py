@@ -22,6 +22,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot import logs, metrics
 from bot.config import ConfigError, Settings, load, log_settings
+from bot.core.model import AuditAction
 from bot.db import sqlite_file
 from bot.db.engine import Database, normalize_url
 from bot.deps import Deps, utc_now
@@ -31,6 +32,8 @@ log = logging.getLogger("bot")
 EXIT_CONFIG = 2
 # A restore while Touchbase runs, or Touchbase while a restore runs.
 EXIT_IN_USE = 2
+# Who the audit log says acted, for what an operator does from the command line.
+CLI_ACTOR = "cli"
 
 
 @contextmanager
@@ -229,10 +232,19 @@ def _settings(args: argparse.Namespace) -> int:
                     print(f"touchbase: {changed}", file=sys.stderr)
                     return 1
                 repo.save_workspace_settings(session, changed)
+                before, after = (workspace.shown(s, args.key) for s in (current, changed))
+                if before != after:
+                    repo.audit(
+                        session,
+                        team,
+                        CLI_ACTOR,
+                        AuditAction.SETTING_CHANGED,
+                        detail=f"{args.key}: {before} -> {after}",
+                        at=deps.clock(),
+                    )
                 current = changed
         for key, spec in workspace.SETTINGS.items():
-            value = getattr(current, key)
-            print(f"{key:20} {'none' if value is None else value!s:6}  {spec.meaning}")
+            print(f"{key:20} {workspace.shown(current, key):6}  {spec.meaning}")
         return 0
 
 
