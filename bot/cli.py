@@ -22,7 +22,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot import logs, metrics
 from bot.config import ConfigError, Settings, load, log_settings
-from bot.core.model import AuditAction
+from bot.core.model import AuditAction, Client
 from bot.db import sqlite_file
 from bot.db.engine import Database, normalize_url
 from bot.deps import Deps, utc_now
@@ -371,6 +371,63 @@ def _import(args: argparse.Namespace) -> int:
         return 0
 
 
+def _day(value: str) -> dt.datetime:
+    """--since: the start of a day, in UTC."""
+    try:
+        day = dt.date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"--since “{value}” isn't a date such as 2026-11-23"
+        ) from None
+    return dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC)
+
+
+def _the_client(deps: Deps, team: str, name: str) -> Client | str:
+    """The one client called `name` in full, or what's wrong."""
+    from bot.services import privacy
+
+    with deps.db.transaction() as session:
+        found = privacy.clients_named(session, team, name)
+    if len(found) == 1:
+        return found[0]
+    if found:
+        listed = ", ".join(f"{c.name} (client {c.id})" for c in found)
+        return f"several clients are called “{name}”: {listed}; give the full name"
+    return f"no client is called “{name}” (its name or an alias, in full)"
+
+
+def _audit(args: argparse.Namespace) -> int:
+    from bot.db import repository as repo
+    from bot.services.workspace import team_id
+
+    with one_shot(load(os.environ), batch=False) as deps:
+        team = team_id(deps.slack)
+        client_id = None
+        if args.client is not None:
+            # An erased client is gone but for its id in the log.
+            if args.client.isdigit():
+                client_id = int(args.client)
+            else:
+                client = _the_client(deps, team, args.client)
+                if isinstance(client, str):
+                    print(
+                        f"touchbase: {client}; an erased client is known by its id alone, "
+                        "such as --client 12",
+                        file=sys.stderr,
+                    )
+                    return 1
+                client_id = client.id
+        with deps.db.transaction() as session:
+            entries = repo.audit_entries(session, team, since=args.since, client_id=client_id)
+    for entry in entries:
+        client_words = f"client {entry.client_id}" if entry.client_id is not None else "-"
+        fields = [f"{entry.at:%Y-%m-%d %H:%M:%S}Z", entry.actor, entry.action, client_words]
+        print("  ".join([*fields, *([entry.detail] if entry.detail else [])]))
+    if not entries:
+        print("No audit entries.")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(
         prog="touchbase",
@@ -486,6 +543,17 @@ def parser() -> argparse.ArgumentParser:
     )
     exp.add_argument("what", choices=["clients", "touches"])
     exp.set_defaults(run=_export)
+
+    audit = commands.add_parser(
+        "audit", help="print the audit log: who did what to which client, and when"
+    )
+    audit.add_argument(
+        "--since", type=_day, default=None, metavar="DATE", help="from this day on (YYYY-MM-DD)"
+    )
+    audit.add_argument(
+        "--client", default=None, metavar="NAME", help="only this client (its name, or its id)"
+    )
+    audit.set_defaults(run=_audit)
     return top
 
 

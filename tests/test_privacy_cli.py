@@ -105,3 +105,52 @@ def test_recap_quotes_on_quotes_a_review_but_never_a_claim_or_a_private_note(
     assert "claim" not in out and "water" not in out
     assert "Corner Cafe" not in out.split("Worth a mention")[1].split("Renewals")[0]
     assert "unwell" not in out
+
+
+def test_touchbase_audit_prints_one_entry_a_line_by_day_and_client(
+    touchbase: Touchbase, db: Database
+) -> None:
+    acme = add_client(db, "Acme Insurance Group")
+    bright = add_client(db, "Brightside Bakery", aliases=("BB",))
+    with db.transaction(write=True) as session:
+        two_days_ago = NOW - dt.timedelta(days=2)
+        repo.audit(
+            session,
+            TEAM,
+            "U0SAM",
+            AuditAction.OWNER_CHANGED,
+            acme.id,
+            "owner U0SAM -> U0PRIYA",
+            at=two_days_ago,
+        )
+        repo.audit(session, TEAM, "U0LEAD", AuditAction.ARCHIVED, bright.id, at=NOW)
+        repo.audit(
+            session,
+            TEAM,
+            "cli",
+            AuditAction.SETTING_CHANGED,
+            detail="recap_quotes: off -> on",
+            at=NOW,
+        )
+        repo.audit(session, "T0OTHER", "cli", AuditAction.EXPORTED, detail="clients", at=NOW)
+    assert touchbase("audit") == (
+        0,
+        "2026-11-21 15:00:00Z  U0SAM  owner_changed  client 1  owner U0SAM -> U0PRIYA\n"
+        "2026-11-23 15:00:00Z  U0LEAD  archived  client 2\n"
+        "2026-11-23 15:00:00Z  cli  setting_changed  -  recap_quotes: off -> on\n",
+    )
+    assert touchbase("audit", "--since", "2026-11-22")[1].count("\n") == 2
+    assert touchbase("audit", "--client", "bb")[1] == (
+        "2026-11-23 15:00:00Z  U0LEAD  archived  client 2\n"
+    )
+    # An erased client is known by its id alone.
+    assert touchbase("audit", "--client", "1")[1].startswith("2026-11-21 15:00:00Z  U0SAM")
+    assert touchbase("audit", "--client", "Nobody Ltd") == (
+        1,
+        "touchbase: no client is called “Nobody Ltd” (its name or an alias, in full); "
+        "an erased client is known by its id alone, such as --client 12\n",
+    )
+    assert touchbase("audit", "--since", "2030-01-01") == (0, "No audit entries.\n")
+    with pytest.raises(SystemExit) as exit_status:
+        touchbase("audit", "--since", "yesterday")
+    assert exit_status.value.code == 2

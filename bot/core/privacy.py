@@ -105,7 +105,9 @@ def _fold(name: str) -> str:
 
 
 def named(clients: Sequence[Client], name: str) -> list[Client]:
-    """The clients, archived ones too, whose name or alias is exactly `name`, ignoring case and
-    spacing. Never a prefix or a guess: an erasure must name its client."""
+    """The client, archived or not, whose name is exactly `name` (ignoring case and spacing);
+    failing that, those with it as an alias. Never a prefix or a guess: an erasure must name
+    its client."""
     key = _fold(name)
-    return [c for c in clients if any(_fold(n) == key for n in c.names)]
+    by_name = [c for c in clients if _fold(c.name) == key]
+    return by_name or [c for c in clients if any(_fold(a) == key for a in c.aliases)]

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from bot.core.clients import is_admin, may_edit
 from bot.core.matching import Ambiguous, Match, NoMatch, match_client
-from bot.core.model import Client, NewClient, Rep, Status
+from bot.core.model import AuditAction, Client, NewClient, Rep, Status
 from bot.core.refusals import ClientGone, NotAllowed, Refusal
 from bot.db import repository as repo
 from bot.deps import Deps
@@ -161,7 +161,8 @@ def save(deps: Deps, team_id: str, user_id: str, edit: ClientEdit) -> Message:
             renewal_date=fields.renewal_date,
             aliases=fields.aliases,
         )
-    assert saved is not None
+        assert saved is not None
+        _audit_owner(deps, session, user_id, AuditAction.OWNER_CHANGED, client, saved.owner_id)
     return plain(text.client_saved(saved))
 
 
@@ -181,7 +182,22 @@ def reassign(deps: Deps, team_id: str, user_id: str, client_id: int, owner_id: s
             renewal_date=client.renewal_date,
             aliases=client.aliases,
         )
+        _audit_owner(deps, session, user_id, AuditAction.REASSIGNED, client, owner_id)
     return plain(text.reassigned(client, owner_id))
+
+
+def _audit_owner(
+    deps: Deps,
+    session: Session,
+    user_id: str,
+    action: AuditAction,
+    client: Client,
+    owner_id: str | None,
+) -> None:
+    """Record a new owner in the audit log; a save that keeps the owner records nothing."""
+    if owner_id != client.owner_id:
+        change = f"owner {client.owner_id or 'nobody'} -> {owner_id or 'nobody'}"
+        repo.audit(session, client.team_id, user_id, action, client.id, change, at=deps.clock())
 
 
 def archive(deps: Deps, team_id: str, user_id: str, value: str) -> dict[str, Any]:
@@ -194,4 +210,5 @@ def archive(deps: Deps, team_id: str, user_id: str, value: str) -> dict[str, Any
         if not isinstance(client, Client):
             return done_view(text.CLIENT_ARCHIVE, refusal_message(client, today).text)
         repo.archive_client(session, team_id, client.id)
+        repo.audit(session, team_id, user_id, AuditAction.ARCHIVED, client.id, at=deps.clock())
     return done_view(client.name, text.client_archived(client))

@@ -1,13 +1,15 @@
-"""Showing notes to the people who may read them (bot.core.privacy), and auditing the reads only
-an admin's rights allow."""
+"""Showing notes to the people who may read them (bot.core.privacy), auditing the reads only an
+admin's rights allow, and finding the client an operator's request names."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+from sqlalchemy.orm import Session
+
 from bot.core.clients import is_admin
 from bot.core.model import AuditAction, Client, Rep, Touch, WorkspaceSettings
-from bot.core.privacy import Readable, Reader, readable
+from bot.core.privacy import Readable, Reader, named, readable
 from bot.db import repository as repo
 from bot.deps import Deps
 
@@ -38,3 +40,9 @@ def shown_to(
                 at=deps.clock(),
             )
     return result
+
+
+def clients_named(session: Session, team_id: str, name: str) -> list[Client]:
+    """The client called exactly `name` (or with it as an alias), archived ones included: for
+    an erasure, an access request or the audit log, which name one client in full."""
+    return named(repo.all_clients(session, team_id), name)

@@ -134,6 +134,13 @@ def test_named_takes_only_an_exact_name_or_alias_and_archived_clients_too() -> N
     assert [c.id for c in named(clients, "aig")] == [1]
     assert [c.id for c in named(clients, "ACME LOGISTICS")] == [2]
     assert named(clients, "acme") == []
+    # A name wins over another client's alias; an alias two clients share names both.
+    clients += [
+        Client(id=3, team_id="T1", name="AIG", aliases=("Shared",)),
+        Client(id=4, team_id="T1", name="Other", aliases=("shared",)),
+    ]
+    assert [c.id for c in named(clients, "aig")] == [3]
+    assert [c.id for c in named(clients, "SHARED")] == [3, 4]
 
 
 def test_a_removed_note_says_after_how_long() -> None:

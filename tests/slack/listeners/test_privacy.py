@@ -165,3 +165,42 @@ def test_a_private_touch_stays_private_through_the_pick_buttons(web: WebApp) -> 
     assert "Logged a touch" in web.click(pick)["text"]
     assert touches(web.deps.db) == [("Acme Insurance Group", SECRET, "routine")]
     assert SECRET not in show(web, "U0PRIYA")
+
+
+def test_owner_changes_reassignments_and_archiving_are_audited(web: WebApp) -> None:
+    acme = add_client(web.deps.db, "Acme Insurance Group")
+    bright = add_client(web.deps.db, "Brightside Bakery")
+    web.command("edit acme", wait=False)
+    submit(web, opened(web.slack), tier="B")  # no new owner: nothing to audit
+    last_dm(web.slack, "U0SAM")
+    web.command("edit acme", wait=False)
+    submit(web, opened(web.slack, 2), owner="U0PRIYA")
+    last_dm(web.slack, "U0SAM", count=2)
+
+    with web.deps.db.transaction(write=True) as session:
+        repo.hand_back(session, TEAM, bright.id, "U0SAM", NOW)
+    open_home(web, user=ADMIN)
+    [picker] = [
+        b
+        for b in published(web.slack, ADMIN)["blocks"]
+        if b.get("block_id") == f"reassign:{bright.id}"
+    ]
+    action = {"type": "users_select", "action_id": "home_reassign", "block_id": picker["block_id"]}
+    click(web, {**action, "selected_user": "U0PRIYA"}, user=ADMIN)
+    last_dm(web.slack, ADMIN)
+
+    web.command("edit acme", user="U0PRIYA", wait=False)
+    view = opened(web.slack, 3)
+    click(
+        web,
+        {"action_id": "client_archive", "value": str(acme.id)},
+        user="U0PRIYA",
+        view_id=view["id"],
+    )
+    web.slack.wait_for(lambda: bool(web.slack.calls_to("views.update")))
+
+    assert audited(web.deps.db) == [
+        ("U0SAM", AuditAction.OWNER_CHANGED, acme.id, "owner U0SAM -> U0PRIYA"),
+        (ADMIN, AuditAction.REASSIGNED, bright.id, "owner nobody -> U0PRIYA"),
+        ("U0PRIYA", AuditAction.ARCHIVED, acme.id, ""),
+    ]
