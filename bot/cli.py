@@ -396,6 +396,41 @@ def _the_client(deps: Deps, team: str, name: str) -> Client | str:
     return f"no client is called “{name}” (its name or an alias, in full)"
 
 
+def _erase(args: argparse.Namespace) -> int:
+    from bot.services import erasure
+    from bot.services.workspace import team_id
+
+    with one_shot(load(os.environ), batch=False) as deps:
+        team = team_id(deps.slack)
+        client = _the_client(deps, team, args.name)
+        if isinstance(client, str):
+            print(f"touchbase: {client}", file=sys.stderr)
+            return 1
+        if not args.yes:
+            print(
+                f"touchbase: erasing removes {client.name} (client {client.id}) and everything "
+                "about it for good; to go ahead, run it again with --yes",
+                file=sys.stderr,
+            )
+            return EXIT_IN_USE
+        erased = erasure.erase(deps, team, client.id, CLI_ACTOR)
+        dialect = deps.db.dialect
+    if erased is None:  # erased meanwhile
+        print(f"touchbase: client {client.id} is already erased", file=sys.stderr)
+        return 1
+    *most, last = erasure.counted(erased)
+    print(
+        f"Erased {client.name} (client {client.id}): {', '.join(most)} and {last}. "
+        f"The audit log keeps only that client {client.id} was erased."
+    )
+    if dialect == "postgresql":
+        print(
+            "PostgreSQL keeps the deleted rows' bytes in its files until VACUUM reclaims them "
+            "(autovacuum does, soon); backups keep them until they age out."
+        )
+    return 0
+
+
 def _audit(args: argparse.Namespace) -> int:
     from bot.db import repository as repo
     from bot.services.workspace import team_id
@@ -543,6 +578,14 @@ def parser() -> argparse.ArgumentParser:
     )
     exp.add_argument("what", choices=["clients", "touches"])
     exp.set_defaults(run=_export)
+
+    erase = commands.add_parser(
+        "erase", help="erase a client and everything about it, on request (GDPR)"
+    )
+    erase.add_argument("what", choices=["client"])
+    erase.add_argument("name", metavar="NAME", help="the client's name or an alias, in full")
+    erase.add_argument("--yes", action="store_true", help="yes: erase it for good")
+    erase.set_defaults(run=_erase)
 
     audit = commands.add_parser(
         "audit", help="print the audit log: who did what to which client, and when"

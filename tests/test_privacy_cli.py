@@ -5,15 +5,20 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
+from sqlalchemy import make_url
 
 from bot import cli
-from bot.core.model import AuditAction
+from bot.core.model import AuditAction, Client, Tier
 from bot.db import repository as repo
+from bot.db import sqlite_file
 from bot.db.engine import Database
+from bot.db.schema import Base
 from bot.devtools.standin import SlackStandIn
-from tests.conftest import NOW, TEAM
+from bot.services import nudges
+from tests.conftest import NOW, TEAM, WebApp
 from tests.helpers import add_client, add_touch
 
 Touchbase = Callable[..., tuple[int, str]]
@@ -154,3 +159,100 @@ def test_touchbase_audit_prints_one_entry_a_line_by_day_and_client(
     with pytest.raises(SystemExit) as exit_status:
         touchbase("audit", "--since", "yesterday")
     assert exit_status.value.code == 2
+
+
+# Erasure. Distinctive strings, so a stray copy anywhere in the files is found.
+ERASED_NAME = "Quillfeather Zebrawood Holdings"
+ERASED_ALIAS = "Zebrawood Quill Alias"
+ERASED_NOTES = ("xylophone vaccination 5521", "quokka mortgage arrears 9043")
+KEPT_NOTE = "kept note about ordinary things"
+
+
+def every_row(db: Database) -> str:
+    """Every row of every table, as text."""
+    with db.engine.connect() as connection:
+        return "\n".join(
+            str(row)
+            for table in Base.metadata.sorted_tables
+            for row in connection.execute(table.select())
+        )
+
+
+def erasable_book(web: WebApp) -> Client:
+    """The client to erase, with everything Touchbase keeps about a client: touches, a snooze,
+    a reminder in a morning note, a pending touch, and an older version of its row."""
+    db = web.deps.db
+    quill = add_client(db, ERASED_NAME, tier=Tier.A)
+    add_client(db, "Quillfeather Zebrawood Logistics")
+    other = add_client(db, "Acme Insurance Group")
+    add_touch(db, other, NOW - dt.timedelta(days=3), KEPT_NOTE)
+    for days, note in zip((90, 80), ERASED_NOTES, strict=True):
+        add_touch(db, quill, NOW - dt.timedelta(days=days), note)
+    with db.transaction(write=True) as session:
+        repo.update_client(
+            session,
+            TEAM,
+            quill.id,
+            owner_id="U0SAM",
+            tier=Tier.A,
+            renewal_date=None,
+            aliases=[ERASED_ALIAS],
+        )
+        repo.snooze(session, TEAM, quill.id, "U0PRIYA", dt.date(2026, 12, 1))
+    assert nudges.run_pass(web.deps, NOW).sent == 1  # Quillfeather has gone quiet
+    reply = web.command(f"quillfeather {ERASED_NOTES[0]} again")  # which one? a pending touch
+    assert "Which one did you mean?" in reply["text"]
+    return quill
+
+
+def test_erase_client_leaves_no_row_and_no_freed_page_with_its_name_or_notes(
+    touchbase: Touchbase, web: WebApp, database_url: str
+) -> None:
+    db = web.deps.db
+    quill = erasable_book(web)
+    assert ERASED_NAME in every_row(db)
+
+    # Without --yes, nothing happens.
+    code, out = touchbase("erase", "client", ERASED_ALIAS.lower())
+    assert (code, out) == (
+        2,
+        f"touchbase: erasing removes {ERASED_NAME} (client {quill.id}) and everything about it "
+        "for good; to go ahead, run it again with --yes\n",
+    )
+    assert ERASED_NAME in every_row(db)
+
+    code, out = touchbase("erase", "client", ERASED_NAME, "--yes")
+    assert code == 0, out
+    assert out == (
+        f"Erased {ERASED_NAME} (client {quill.id}): 2 touches, 1 reminder, 1 snooze and 1 "
+        "pending touch. The audit log keeps only that client "
+        f"{quill.id} was erased.\n"
+    )
+    rows = every_row(db)
+    for secret in (ERASED_NAME, ERASED_ALIAS, *ERASED_NOTES):
+        assert secret.casefold() not in rows.casefold()
+    assert KEPT_NOTE in rows and "Quillfeather Zebrawood Logistics" in rows
+    assert audited(db) == [
+        ("cli", AuditAction.ERASED, quill.id, "2 touches, 1 reminder, 1 snooze, 1 pending touch")
+    ]
+    assert touchbase("erase", "client", ERASED_NAME, "--yes") == (
+        1,
+        f"touchbase: no client is called “{ERASED_NAME}” (its name or an alias, in full)\n",
+    )
+
+    path = sqlite_file.path_of(make_url(database_url))
+    if path is None:
+        pytest.skip("PostgreSQL: dead tuples stay until VACUUM (see docs/privacy.md)")
+    # The files as a crash would leave them, the web app's connections still open; then as a
+    # clean stop leaves them, every connection closed.
+    assert copies_in(path) == dict.fromkeys((ERASED_NAME, ERASED_ALIAS, *ERASED_NOTES), 0)
+    db.dispose()
+    assert copies_in(path) == dict.fromkeys((ERASED_NAME, ERASED_ALIAS, *ERASED_NOTES), 0)
+
+
+def copies_in(path: Path) -> dict[str, int]:
+    """How often each erased string appears in the bytes of the database file and its WAL."""
+    files = [path, path.with_name(path.name + "-wal")]
+    raw = b"".join(f.read_bytes() for f in files if f.exists()).lower()
+    assert KEPT_NOTE.encode() in raw  # the reading finds what is there
+    return {s: raw.count(s.lower().encode()) for s in (ERASED_NAME, ERASED_ALIAS, *ERASED_NOTES)}

@@ -19,7 +19,7 @@ from bot.core.model import AuditAction, Client, NewClient, Rep, Status
 from bot.core.refusals import ClientGone, NotAllowed, Refusal
 from bot.db import repository as repo
 from bot.deps import Deps
-from bot.services import privacy
+from bot.services import erasure, privacy
 from bot.services.reps import ensure_rep
 from bot.ui import text
 from bot.ui.blocks import Message, plain
@@ -61,6 +61,7 @@ def _view(deps: Deps, rep: Rep, client: Client) -> dict[str, Any]:
         names = _names(session, rep.team_id, {client.owner_id, *(t.rep_id for t in touches)})
         settings = repo.workspace_settings(session, rep.team_id)
     shown = privacy.shown_to(deps, rep, client, touches, settings, surface="the client view")
+    admin = is_admin(rep, deps.settings.admins)
     return client_view(
         client,
         shown.touches,
@@ -68,7 +69,8 @@ def _view(deps: Deps, rep: Rep, client: Client) -> dict[str, Any]:
         hidden=shown.hidden,
         today=deps.clock().astimezone(tz).date(),
         tz=tz,
-        editable=may_edit(client, rep.user_id, is_admin(rep, deps.settings.admins)),
+        editable=may_edit(client, rep.user_id, admin),
+        erasable=admin,
     )
 
 
@@ -212,3 +214,16 @@ def archive(deps: Deps, team_id: str, user_id: str, value: str) -> dict[str, Any
         repo.archive_client(session, team_id, client.id)
         repo.audit(session, team_id, user_id, AuditAction.ARCHIVED, client.id, at=deps.clock())
     return done_view(client.name, text.client_archived(client))
+
+
+def erase(deps: Deps, team_id: str, user_id: str, value: str) -> dict[str, Any]:
+    """An admin erases a client from its view; returns the view's last screen."""
+    admin, _ = _caller(deps, team_id, user_id)
+    with deps.db.transaction() as session:
+        client = repo.get_client(session, team_id, int(value)) if value.isdigit() else None
+    if not admin:
+        return done_view(text.CLIENT_ERASE_TITLE, text.ERASE_NOT_ALLOWED)
+    erased = erasure.erase(deps, team_id, client.id, user_id) if client else None
+    if client is None or erased is None:
+        return done_view(text.CLIENT_ERASE_TITLE, text.CLIENT_GONE)
+    return done_view(text.CLIENT_ERASE_DONE, text.client_erased(client, erased.touches))

@@ -38,6 +38,7 @@ CLIENT_VIEW = "client"
 ADD_CLIENT_VIEW = "add_client"
 NAME, OWNER, RENEWAL, TIER, ALIASES = "name", "owner", "renewal", "tier", "aliases"
 ARCHIVE = "client_archive"
+ERASE = "client_erase"
 
 # The "Log as touch" message shortcut's callback (app_manifest.yml names it too)
 LOG_AS_TOUCH = "log_as_touch"

@@ -549,6 +549,26 @@ def archive_confirm(client: Client) -> str:
     )
 
 
+CLIENT_ERASE = "Erase client…"
+CLIENT_ERASE_TITLE = "Erase this client?"
+CLIENT_ERASE_YES = "Erase for good"
+CLIENT_ERASE_NO = "Keep"
+CLIENT_ERASE_DONE = "Client erased"
+ERASE_NOT_ALLOWED = "Only a Touchbase admin can erase a client."
+
+
+def erase_confirm(client: Client) -> str:
+    return (
+        f"Everything about {_name(client, CONFIRM_NAME)} goes for good: every touch and note, "
+        "reminders and snoozes. This can't be undone."
+    )
+
+
+def client_erased(client: Client, touches: int) -> str:
+    noun = "touch" if touches == 1 else "touches"
+    return f"Erased {_name(client)} and everything about them, {touches} {noun} included."
+
+
 def not_allowed(client: Client, owner_name: str | None) -> str:
     """`owner_name`: the owner's display name, when we know it."""
     who = owner(client, owner_name)

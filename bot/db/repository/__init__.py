@@ -21,6 +21,7 @@ from bot.db.repository.clients import (
     update_client,
     upsert_client,
 )
+from bot.db.repository.erasure import Erased, erase_client
 from bot.db.repository.outbox import (
     ClaimBusy,
     claim_outbox,
@@ -69,6 +70,7 @@ from bot.db.repository.workspace import (
 
 __all__ = [
     "ClaimBusy",
+    "Erased",
     "active_clients",
     "add_client",
     "add_pending_touch",
@@ -87,6 +89,7 @@ __all__ = [
     "count_touches",
     "deactivate_rep",
     "delete_touch",
+    "erase_client",
     "finish_outbox",
     "get_client",
     "get_rep",

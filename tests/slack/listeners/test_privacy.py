@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from typing import Any
 
 import pytest
 
@@ -204,3 +205,54 @@ def test_owner_changes_reassignments_and_archiving_are_audited(web: WebApp) -> N
         (ADMIN, AuditAction.REASSIGNED, bright.id, "owner nobody -> U0PRIYA"),
         ("U0PRIYA", AuditAction.ARCHIVED, acme.id, ""),
     ]
+
+
+def erase_button(view: dict[str, Any]) -> dict[str, Any] | None:
+    return next(
+        (
+            e
+            for b in view["blocks"]
+            if b["type"] == "actions"
+            for e in b["elements"]
+            if e["action_id"] == "client_erase"
+        ),
+        None,
+    )
+
+
+def test_an_admin_erases_a_client_from_its_view_after_a_confirmation(web: WebApp) -> None:
+    acme = add_client(web.deps.db, "Acme Insurance Group")
+    add_touch(web.deps.db, acme, NOW - dt.timedelta(days=2), SECRET)
+    # The owner may archive, not erase.
+    web.command("edit acme", wait=False)
+    assert erase_button(opened(web.slack)) is None
+
+    web.command("edit acme", user=ADMIN, wait=False)
+    view = opened(web.slack, 2)
+    button = erase_button(view)
+    assert button is not None and button["text"]["text"] == "Erase client…"
+    assert button["confirm"]["title"]["text"] == "Erase this client?"
+    assert "for good" in button["confirm"]["text"]["text"]
+
+    # A click by anyone else (a forged request, an old view) is refused.
+    click(
+        web, {"action_id": "client_erase", "value": str(acme.id)}, user="U0SAM", view_id=view["id"]
+    )
+    web.slack.wait_for(lambda: len(web.slack.calls_to("views.update")) == 1)
+    refused = blocks_to_text(web.slack.view(view["id"])["blocks"])  # type: ignore[index]
+    assert "Only a Touchbase admin can erase a client" in refused
+    assert touches(web.deps.db) != []
+
+    click(web, {"action_id": "client_erase", "value": str(acme.id)}, user=ADMIN, view_id=view["id"])
+    web.slack.wait_for(lambda: len(web.slack.calls_to("views.update")) == 2)
+    done = blocks_to_text(web.slack.view(view["id"])["blocks"])  # type: ignore[index]
+    assert done == "Erased Acme Insurance Group and everything about them, 1 touch included."
+    with web.deps.db.transaction() as session:
+        assert repo.all_clients(session, TEAM) == []
+    assert touches(web.deps.db) == []
+    assert audited(web.deps.db)[-1] == (
+        ADMIN,
+        AuditAction.ERASED,
+        acme.id,
+        "1 touch, 0 reminders, 0 snoozes, 0 pending touches",
+    )

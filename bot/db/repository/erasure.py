@@ -1,0 +1,62 @@
+"""Erasing a client on request: the client and every row about it, in one transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, cast
+
+from sqlalchemy import CursorResult, Delete, delete, select
+from sqlalchemy.orm import Session
+
+from bot.db.schema import ClientRow, NudgeRow, PendingTouchRow, SnoozeRow, TouchRow
+
+
+@dataclass(frozen=True)
+class Erased:
+    """How many rows went with the client."""
+
+    touches: int
+    nudges: int
+    snoozes: int
+    pending_touches: int
+
+
+def _deleted(session: Session, statement: Delete) -> int:
+    return cast(CursorResult[Any], session.execute(statement)).rowcount
+
+
+def erase_client(session: Session, team_id: str, client_id: int) -> Erased | None:
+    """Delete the client, its touches, the reminders that named it and its snoozes; None when
+    there is no such client. Tables added later reach the client by a cascading foreign key.
+
+    The workspace's pending touches go too. They hold notes typed before the rep picked the
+    client, with no client id: the note may be about this client yet needn't name it (the rep
+    typed a prefix or a typo). Erasures are rare, and the cost is small: a rep picking a
+    client at that very moment is asked to send the /touch again.
+    """
+    found = session.scalar(
+        select(ClientRow.id)
+        .where(ClientRow.team_id == team_id, ClientRow.id == client_id)
+        .with_for_update()
+    )
+    if found is None:
+        return None
+    erased = Erased(
+        touches=_deleted(
+            session,
+            delete(TouchRow).where(TouchRow.team_id == team_id, TouchRow.client_id == client_id),
+        ),
+        nudges=_deleted(
+            session,
+            delete(NudgeRow).where(NudgeRow.team_id == team_id, NudgeRow.client_id == client_id),
+        ),
+        snoozes=_deleted(
+            session,
+            delete(SnoozeRow).where(SnoozeRow.team_id == team_id, SnoozeRow.client_id == client_id),
+        ),
+        pending_touches=_deleted(
+            session, delete(PendingTouchRow).where(PendingTouchRow.team_id == team_id)
+        ),
+    )
+    session.execute(delete(ClientRow).where(ClientRow.id == client_id))
+    return erased
