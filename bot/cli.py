@@ -22,7 +22,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot import logs, metrics
 from bot.config import ConfigError, Settings, load, log_settings
-from bot.core.model import AuditAction, Client
+from bot.core.model import CLI_ACTOR, AuditAction, Client
 from bot.db import sqlite_file
 from bot.db.engine import Database, normalize_url
 from bot.deps import Deps, utc_now
@@ -32,8 +32,6 @@ log = logging.getLogger("bot")
 EXIT_CONFIG = 2
 # A restore while Touchbase runs, or Touchbase while a restore runs.
 EXIT_IN_USE = 2
-# Who the audit log says acted, for what an operator does from the command line.
-CLI_ACTOR = "cli"
 
 
 @contextmanager
@@ -344,8 +342,25 @@ def _db_restore(args: argparse.Namespace) -> int:
 
 def _export(args: argparse.Namespace) -> int:
     from bot.services import exporter
+    from bot.services.workspace import team_id
 
+    if (args.what == "client") != (args.name is not None):
+        print(
+            "touchbase: export client needs the client's name, such as: "
+            'touchbase export client "Acme Insurance Group"'
+            if args.name is None
+            else f"touchbase: export {args.what} takes no name",
+            file=sys.stderr,
+        )
+        return EXIT_CONFIG
     with one_shot(load(os.environ)) as deps:
+        if args.what == "client":
+            client = _the_client(deps, team_id(deps.slack), args.name)
+            if isinstance(client, str):
+                print(f"touchbase: {client}", file=sys.stderr)
+                return 1
+            exporter.export_client(deps, client, sys.stdout)
+            return 0
         run = exporter.export_clients if args.what == "clients" else exporter.export_touches
         run(deps, sys.stdout)
         return 0
@@ -574,9 +589,13 @@ def parser() -> argparse.ArgumentParser:
     imp.set_defaults(run=_import)
 
     exp = commands.add_parser(
-        "export", help="write clients or touches to stdout as CSV, in the import formats"
+        "export",
+        help="write clients or touches, or all of one client's data, to stdout as CSV",
     )
-    exp.add_argument("what", choices=["clients", "touches"])
+    exp.add_argument("what", choices=["clients", "touches", "client"])
+    exp.add_argument(
+        "name", nargs="?", metavar="NAME", help="for export client: its name or an alias, in full"
+    )
     exp.set_defaults(run=_export)
 
     erase = commands.add_parser(

@@ -166,6 +166,7 @@ ERASED_NAME = "Quillfeather Zebrawood Holdings"
 ERASED_ALIAS = "Zebrawood Quill Alias"
 ERASED_NOTES = ("xylophone vaccination 5521", "quokka mortgage arrears 9043")
 KEPT_NOTE = "kept note about ordinary things"
+SECRET_NOTE = "their daughter is ill"
 
 
 def every_row(db: Database) -> str:
@@ -256,3 +257,40 @@ def copies_in(path: Path) -> dict[str, int]:
     raw = b"".join(f.read_bytes() for f in files if f.exists()).lower()
     assert KEPT_NOTE.encode() in raw  # the reading finds what is there
     return {s: raw.count(s.lower().encode()) for s in (ERASED_NAME, ERASED_ALIAS, *ERASED_NOTES)}
+
+
+def test_export_client_gives_its_row_a_blank_line_then_its_touches_and_is_audited(
+    touchbase: Touchbase, db: Database
+) -> None:
+    acme = add_client(
+        db, "Acme Insurance Group", aliases=("AIG",), tier=Tier.A, renewal=dt.date(2027, 3, 1)
+    )
+    other = add_client(db, "Brightside Bakery")
+    add_touch(db, acme, dt.datetime(2026, 11, 20, 15, tzinfo=dt.UTC), "reviewed, their cover")
+    add_touch(db, acme, dt.datetime(2026, 11, 21, 15, tzinfo=dt.UTC), SECRET_NOTE, private=True)
+    add_touch(db, other, dt.datetime(2026, 11, 21, 15, tzinfo=dt.UTC), "not Acme's")
+    with db.transaction(write=True) as session:
+        repo.archive_client(session, TEAM, acme.id)  # an archived client is still theirs
+
+    assert touchbase("export", "client", "aig") == (
+        0,
+        "name,owner,renewal_date,tier,aliases\n"
+        "Acme Insurance Group,U0SAM,2027-03-01,A,AIG\n"
+        "\n"
+        "client,rep,date,note,kind\n"
+        'Acme Insurance Group,U0SAM,2026-11-20,"reviewed, their cover",value\n'
+        f"Acme Insurance Group,U0SAM,2026-11-21,{SECRET_NOTE},value\n",
+    )
+    touchbase("export", "clients")
+    touchbase("export", "touches")
+    assert audited(db) == [
+        ("cli", AuditAction.EXPORTED, acme.id, "client: 2 touches"),
+        ("cli", AuditAction.EXPORTED, None, "clients: 1"),
+        ("cli", AuditAction.EXPORTED, None, "touches: 1"),
+    ]
+    assert touchbase("export", "client") == (
+        2,
+        "touchbase: export client needs the client's name, such as: touchbase export client "
+        '"Acme Insurance Group"\n',
+    )
+    assert touchbase("export", "client", "acme")[0] == 1

@@ -285,6 +285,12 @@ class OutboxStatus(enum.StrEnum):
     UNKNOWN = "unknown"
 
 
+# Who the audit log says acted, when no Slack user did: the operator's command line, and the
+# scheduler's daily jobs.
+CLI_ACTOR = "cli"
+SCHEDULER_ACTOR = "scheduler"
+
+
 class AuditAction(enum.StrEnum):
     OWNER_CHANGED = "owner_changed"
     REASSIGNED = "reassigned"

@@ -21,7 +21,6 @@ from bot.db.repository.clients import (
     update_client,
     upsert_client,
 )
-from bot.db.repository.erasure import Erased, erase_client
 from bot.db.repository.outbox import (
     ClaimBusy,
     claim_outbox,
@@ -37,6 +36,7 @@ from bot.db.repository.pending import (
     mark_pending_logged,
     prune_pending_touches,
 )
+from bot.db.repository.privacy import Erased, client_touches, erase_client
 from bot.db.repository.reads import (
     client_activity,
     recap_clients,
@@ -85,6 +85,7 @@ __all__ = [
     "claimed_digests",
     "client_activity",
     "client_owners",
+    "client_touches",
     "clients_by_name",
     "count_touches",
     "deactivate_rep",

@@ -1,4 +1,5 @@
-"""Erasing a client on request: the client and every row about it, in one transaction."""
+"""Privacy requests and rules: erasing a client, reading all of one client's touches for an
+access request, and removing the text of old notes."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, Delete, delete, select
 from sqlalchemy.orm import Session
 
+from bot.core.model import Touch
+from bot.db.repository._rows import touch_of
 from bot.db.schema import ClientRow, NudgeRow, PendingTouchRow, SnoozeRow, TouchRow
 
 
@@ -60,3 +63,13 @@ def erase_client(session: Session, team_id: str, client_id: int) -> Erased | Non
     )
     session.execute(delete(ClientRow).where(ClientRow.id == client_id))
     return erased
+
+
+def client_touches(session: Session, team_id: str, client_id: int) -> list[Touch]:
+    """Every touch with the client, oldest first."""
+    rows = session.scalars(
+        select(TouchRow)
+        .where(TouchRow.team_id == team_id, TouchRow.client_id == client_id)
+        .order_by(TouchRow.occurred_at, TouchRow.id)
+    )
+    return [touch_of(r) for r in rows]
