@@ -446,6 +446,22 @@ def _erase(args: argparse.Namespace) -> int:
     return 0
 
 
+def _retention(args: argparse.Namespace) -> int:
+    from bot.services import retention
+
+    with one_shot(load(os.environ)) as deps:
+        runs = retention.run(deps, args.now or utc_now(), CLI_ACTOR)
+    for run in runs:
+        noun = "note" if run.notes == 1 else "notes"
+        print(f"{run.team_id}: removed the text of {run.notes} {noun} older than {run.days} days.")
+    if not runs:
+        print(
+            "Note retention is off in every workspace (touchbase settings note_retention_days "
+            "730 turns it on); no note was changed."
+        )
+    return 0
+
+
 def _audit(args: argparse.Namespace) -> int:
     from bot.db import repository as repo
     from bot.services.workspace import team_id
@@ -605,6 +621,18 @@ def parser() -> argparse.ArgumentParser:
     erase.add_argument("name", metavar="NAME", help="the client's name or an alias, in full")
     erase.add_argument("--yes", action="store_true", help="yes: erase it for good")
     erase.set_defaults(run=_erase)
+
+    retention = commands.add_parser(
+        "retention", help="remove the text of notes older than note_retention_days (daily)"
+    )
+    retention.add_argument(
+        "--now",
+        type=_instant,
+        default=None,
+        metavar="ISO8601",
+        help="pretend the clock reads this instant, e.g. 2026-11-23T03:00:00Z",
+    )
+    retention.set_defaults(run=_retention)
 
     audit = commands.add_parser(
         "audit", help="print the audit log: who did what to which client, and when"

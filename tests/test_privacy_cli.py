@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import make_url
 
 from bot import cli
-from bot.core.model import AuditAction, Client, Tier
+from bot.core.model import AuditAction, Client, Kind, Tier
 from bot.db import repository as repo
 from bot.db import sqlite_file
 from bot.db.engine import Database
@@ -294,3 +294,47 @@ def test_export_client_gives_its_row_a_blank_line_then_its_touches_and_is_audite
         '"Acme Insurance Group"\n',
     )
     assert touchbase("export", "client", "acme")[0] == 1
+
+
+def test_retention_removes_the_text_of_old_notes_and_keeps_the_touches(
+    touchbase: Touchbase, db: Database
+) -> None:
+    acme = add_client(db, "Acme Insurance Group")
+    old, recent = NOW - dt.timedelta(days=731), NOW - dt.timedelta(days=729)
+    add_touch(db, acme, old, SECRET_NOTE, follow_up_on=dt.date(2024, 12, 1))
+    add_touch(db, acme, recent, KEPT_NOTE, kind=Kind.ROUTINE)
+    when = ("--now", NOW.isoformat())
+
+    assert touchbase("retention", *when) == (
+        0,
+        "Note retention is off in every workspace (touchbase settings note_retention_days 730 "
+        "turns it on); no note was changed.\n",
+    )
+    touchbase("settings", "note_retention_days", "730")
+    assert touchbase("retention", *when) == (
+        0,
+        f"{TEAM}: removed the text of 1 note older than 730 days.\n",
+    )
+    with db.transaction() as session:
+        kept = [
+            (t.occurred_at, t.note, t.kind, t.follow_up_on)
+            for t in repo.client_touches(session, TEAM, acme.id)
+        ]
+    assert kept == [
+        (old, "(note removed after 730 days)", Kind.VALUE, dt.date(2024, 12, 1)),
+        (recent, KEPT_NOTE, Kind.ROUTINE, None),
+    ]
+    # Two days later, the second note's turn; a run with nothing to do is audited too.
+    later = ("--now", (NOW + dt.timedelta(days=2)).isoformat())
+    assert touchbase("retention", *later)[1] == (
+        f"{TEAM}: removed the text of 1 note older than 730 days.\n"
+    )
+    assert touchbase("retention", *later)[1] == (
+        f"{TEAM}: removed the text of 0 notes older than 730 days.\n"
+    )
+    assert [entry for entry in audited(db) if entry[1] is AuditAction.RETENTION] == [
+        ("cli", AuditAction.RETENTION, None, "1 note older than 730 days"),
+        ("cli", AuditAction.RETENTION, None, "1 note older than 730 days"),
+        ("cli", AuditAction.RETENTION, None, "0 notes older than 730 days"),
+    ]
+    assert SECRET_NOTE not in every_row(db)

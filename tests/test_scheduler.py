@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 from collections.abc import Iterator
@@ -14,11 +15,13 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot import scheduler
+from bot.core.model import AuditAction
+from bot.db import repository as repo
 from bot.db.engine import Database
 from bot.deps import Deps
 from bot.devtools.standin import SlackStandIn
 from bot.webapi import make_client
-from tests.conftest import NOW, Clock, make_settings
+from tests.conftest import NOW, TEAM, Clock, make_settings
 from tests.helpers import add_client, add_touch
 
 
@@ -41,7 +44,7 @@ def test_one_interval_job_that_never_piles_up(deps: Deps, started: list[BaseSche
     assert isinstance(built, BackgroundScheduler)
     built.start(paused=True)  # job defaults apply once the scheduler starts
     started.append(built)
-    [job] = built.get_jobs()  # no recap channel configured: the nudge pass only
+    [job] = nudge_jobs(built)
     assert job.func is scheduler.nudge_job
     assert job.args == (deps,)
     assert isinstance(job.trigger, IntervalTrigger)
@@ -104,3 +107,35 @@ def test_a_failing_pass_is_logged_and_the_next_run_tries_again(
         broken.db.dispose()
     assert "the nudge pass failed" in caplog.text
     assert slack.calls_to("chat.postMessage") == []
+
+
+def test_note_retention_runs_once_a_day_from_the_start(
+    deps: Deps, db: Database, started: list[BaseScheduler]
+) -> None:
+    built = scheduler.build(deps, blocking=False)
+    built.start(paused=True)
+    started.append(built)
+    job = built.get_job("note-retention")
+    assert job is not None and job.func is scheduler.retention_job
+    assert job.trigger.interval == dt.timedelta(days=1)
+    assert job.next_run_time <= dt.datetime.now(dt.UTC) + dt.timedelta(seconds=5)
+
+
+def test_the_retention_job_removes_old_notes_text(deps: Deps, db: Database) -> None:
+    acme = add_client(db, "Acme Insurance Group")
+    add_touch(db, acme, NOW - dt.timedelta(days=400), "an old note")
+    with db.transaction(write=True) as session:
+        repo.save_workspace_settings(
+            session,
+            dataclasses.replace(repo.workspace_settings(session, TEAM), note_retention_days=365),
+        )
+    scheduler.retention_job(deps)
+    with db.transaction() as session:
+        [touch] = repo.all_touches(session, TEAM)
+        [entry] = repo.audit_entries(session, TEAM)
+    assert touch.note == "(note removed after 365 days)"
+    assert (entry.actor, entry.action, entry.detail) == (
+        "scheduler",
+        AuditAction.RETENTION,
+        "1 note older than 365 days",
+    )

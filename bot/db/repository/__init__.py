@@ -36,7 +36,7 @@ from bot.db.repository.pending import (
     mark_pending_logged,
     prune_pending_touches,
 )
-from bot.db.repository.privacy import Erased, client_touches, erase_client
+from bot.db.repository.privacy import Erased, client_touches, erase_client, remove_old_notes
 from bot.db.repository.reads import (
     client_activity,
     recap_clients,
@@ -64,6 +64,7 @@ from bot.db.repository.touches import (
     set_touch_kind,
 )
 from bot.db.repository.workspace import (
+    retention_settings,
     save_workspace_settings,
     workspace_settings,
 )
@@ -110,8 +111,10 @@ __all__ = [
     "recent_nudges",
     "recent_touches",
     "release_outbox",
+    "remove_old_notes",
     "rep_snoozes",
     "rep_week",
+    "retention_settings",
     "save_rep",
     "save_workspace_settings",
     "set_touch_kind",

@@ -3,10 +3,11 @@ access request, and removing the text of old notes."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Delete, delete, select
+from sqlalchemy import CursorResult, Delete, Update, delete, select, update
 from sqlalchemy.orm import Session
 
 from bot.core.model import Touch
@@ -24,7 +25,7 @@ class Erased:
     pending_touches: int
 
 
-def _deleted(session: Session, statement: Delete) -> int:
+def _rowcount(session: Session, statement: Delete | Update) -> int:
     return cast(CursorResult[Any], session.execute(statement)).rowcount
 
 
@@ -45,19 +46,19 @@ def erase_client(session: Session, team_id: str, client_id: int) -> Erased | Non
     if found is None:
         return None
     erased = Erased(
-        touches=_deleted(
+        touches=_rowcount(
             session,
             delete(TouchRow).where(TouchRow.team_id == team_id, TouchRow.client_id == client_id),
         ),
-        nudges=_deleted(
+        nudges=_rowcount(
             session,
             delete(NudgeRow).where(NudgeRow.team_id == team_id, NudgeRow.client_id == client_id),
         ),
-        snoozes=_deleted(
+        snoozes=_rowcount(
             session,
             delete(SnoozeRow).where(SnoozeRow.team_id == team_id, SnoozeRow.client_id == client_id),
         ),
-        pending_touches=_deleted(
+        pending_touches=_rowcount(
             session, delete(PendingTouchRow).where(PendingTouchRow.team_id == team_id)
         ),
     )
@@ -73,3 +74,18 @@ def client_touches(session: Session, team_id: str, client_id: int) -> list[Touch
         .order_by(TouchRow.occurred_at, TouchRow.id)
     )
     return [touch_of(r) for r in rows]
+
+
+def remove_old_notes(session: Session, team_id: str, before: dt.datetime, removed: str) -> int:
+    """Replace the text of every note on a touch that happened before `before` with `removed`,
+    keeping the touch (its day, kind, promise and client). Returns how many notes changed."""
+    return _rowcount(
+        session,
+        update(TouchRow)
+        .where(
+            TouchRow.team_id == team_id,
+            TouchRow.occurred_at < before,
+            TouchRow.note != removed,
+        )
+        .values(note=removed),
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.core.model import (
@@ -15,10 +16,22 @@ from bot.db.schema import (
 
 def workspace_settings(session: Session, team_id: str) -> WorkspaceSettings:
     row = session.get(WorkspaceRow, team_id)
-    if row is None:
-        return WorkspaceSettings(team_id)
+    return WorkspaceSettings(team_id) if row is None else _settings_of(row)
+
+
+def retention_settings(session: Session) -> list[WorkspaceSettings]:
+    """The settings of every workspace that removes old notes (note_retention_days is set)."""
+    rows = session.scalars(
+        select(WorkspaceRow)
+        .where(WorkspaceRow.note_retention_days.is_not(None))
+        .order_by(WorkspaceRow.team_id)
+    )
+    return [_settings_of(row) for row in rows]
+
+
+def _settings_of(row: WorkspaceRow) -> WorkspaceSettings:
     return WorkspaceSettings(
-        team_id=team_id,
+        team_id=row.team_id,
         cadence_a=row.cadence_a,
         cadence_b=row.cadence_b,
         cadence_c=row.cadence_c,
