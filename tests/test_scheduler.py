@@ -13,11 +13,13 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.interval import IntervalTrigger
+from sqlalchemy import select
 
 from bot import scheduler
 from bot.core.model import AuditAction
 from bot.db import repository as repo
 from bot.db.engine import Database
+from bot.db.schema import PendingTouchRow
 from bot.deps import Deps
 from bot.devtools.standin import SlackStandIn
 from bot.webapi import make_client
@@ -121,7 +123,9 @@ def test_note_retention_runs_once_a_day_from_the_start(
     assert job.next_run_time <= dt.datetime.now(dt.UTC) + dt.timedelta(seconds=5)
 
 
-def test_the_retention_job_removes_old_notes_text(deps: Deps, db: Database) -> None:
+def test_the_retention_job_removes_old_notes_text_and_expired_pending_touches(
+    deps: Deps, db: Database, clock: Clock
+) -> None:
     acme = add_client(db, "Acme Insurance Group")
     add_touch(db, acme, NOW - dt.timedelta(days=400), "an old note")
     with db.transaction(write=True) as session:
@@ -129,11 +133,19 @@ def test_the_retention_job_removes_old_notes_text(deps: Deps, db: Database) -> N
             session,
             dataclasses.replace(repo.workspace_settings(session, TEAM), note_retention_days=365),
         )
+        # A /touch whose client was never picked: its note goes after a day, whatever the setting.
+        repo.add_pending_touch(session, TEAM, "U0SAM", "acm a pending note", None, NOW)
+        repo.add_pending_touch(session, "T0OTHER", "U0X", "an old pending note", None, NOW)
+    clock.advance(days=1, seconds=1)
+    with db.transaction(write=True) as session:
+        repo.add_pending_touch(session, TEAM, "U0SAM", "a fresh pending note", None, clock())
     scheduler.retention_job(deps)
     with db.transaction() as session:
         [touch] = repo.all_touches(session, TEAM)
         [entry] = repo.audit_entries(session, TEAM)
+        pending = session.scalars(select(PendingTouchRow.note)).all()
     assert touch.note == "(note removed after 365 days)"
+    assert pending == ["a fresh pending note"]
     assert (entry.actor, entry.action, entry.detail) == (
         "scheduler",
         AuditAction.RETENTION,

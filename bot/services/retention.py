@@ -3,7 +3,9 @@ than that is replaced with "(note removed after N days)". The touch stays, with 
 promise and client, so cadences, renewals and the recap's counts are unchanged.
 
 Run once a day by the scheduler, and by `touchbase retention`; each run is audited per workspace
-with its count, even a run that removed nothing.
+with its count, even a run that removed nothing. The same run deletes, in every workspace, the
+pending touches whose pick buttons have expired: a note typed with an unclear client name is
+kept a day at most.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from bot.core.model import AuditAction
 from bot.core.privacy import removed_note, retention_cutoff
 from bot.db import repository as repo
 from bot.deps import Deps
+from bot.services.touches import PICK_WINDOW
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +38,8 @@ class Removed:
 
 def run(deps: Deps, now: dt.datetime, actor: str) -> list[Removed]:
     """Remove old notes' text in every workspace that keeps notes for a limited time."""
-    with deps.db.transaction() as session:
+    with deps.db.transaction(write=True) as session:
+        repo.prune_pending_touches(session, now - PICK_WINDOW)
         workspaces = repo.retention_settings(session)
     runs = []
     for settings in workspaces:
