@@ -226,6 +226,8 @@ def client_summary(
             when = day_label(t.occurred_at.astimezone(tz).date(), today)
             who = _user(rep_names[t.rep_id], LIST_NAME) if rep_names.get(t.rep_id) else "someone"
             note = PRIVATE_NOTE if t.id in hidden else _user(t.note, NOTE_LINE)
+            if t.private and t.id not in hidden:
+                note = f"🔒 {note}"  # those who may read it see that it is private
             lines.append(f"• {when} — {who}: {note} _({KIND_WORDS[t.kind]})_")
     return lines
 

@@ -71,7 +71,9 @@ def test_a_private_note_is_read_by_its_author_the_owner_and_admins_only(web: Web
     )
 
     # /touch show: the owner (who wrote it) and the admin read it; Priya sees the lock and the day.
-    assert SECRET in show(web, "U0SAM")
+    assert f"• today — sam: 🔒 called about the loan, {SECRET} _(value-adding)_" in show(
+        web, "U0SAM"
+    )
     assert SECRET in show(web, ADMIN)
     as_priya = show(web, "U0PRIYA")
     assert SECRET not in as_priya and "loan" not in as_priya
