@@ -22,6 +22,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot import logs, metrics
 from bot.config import ConfigError, Settings, load, log_settings
+from bot.core.model import CLI_ACTOR, AuditAction, Client
 from bot.db import sqlite_file
 from bot.db.engine import Database, normalize_url
 from bot.deps import Deps, utc_now
@@ -229,10 +230,19 @@ def _settings(args: argparse.Namespace) -> int:
                     print(f"touchbase: {changed}", file=sys.stderr)
                     return 1
                 repo.save_workspace_settings(session, changed)
+                before, after = (workspace.shown(s, args.key) for s in (current, changed))
+                if before != after:
+                    repo.audit(
+                        session,
+                        team,
+                        CLI_ACTOR,
+                        AuditAction.SETTING_CHANGED,
+                        detail=f"{args.key}: {before} -> {after}",
+                        at=deps.clock(),
+                    )
                 current = changed
         for key, spec in workspace.SETTINGS.items():
-            value = getattr(current, key)
-            print(f"{key:20} {'none' if value is None else value!s:6}  {spec.meaning}")
+            print(f"{key:20} {workspace.shown(current, key):6}  {spec.meaning}")
         return 0
 
 
@@ -332,8 +342,25 @@ def _db_restore(args: argparse.Namespace) -> int:
 
 def _export(args: argparse.Namespace) -> int:
     from bot.services import exporter
+    from bot.services.workspace import team_id
 
+    if (args.what == "client") != (args.name is not None):
+        print(
+            "touchbase: export client needs the client's name, such as: "
+            'touchbase export client "Acme Insurance Group"'
+            if args.name is None
+            else f"touchbase: export {args.what} takes no name",
+            file=sys.stderr,
+        )
+        return EXIT_CONFIG
     with one_shot(load(os.environ)) as deps:
+        if args.what == "client":
+            client = _the_client(deps, team_id(deps.slack), args.name)
+            if isinstance(client, str):
+                print(f"touchbase: {client}", file=sys.stderr)
+                return 1
+            exporter.export_client(deps, client, sys.stdout)
+            return 0
         run = exporter.export_clients if args.what == "clients" else exporter.export_touches
         run(deps, sys.stdout)
         return 0
@@ -357,6 +384,114 @@ def _import(args: argparse.Namespace) -> int:
             f"{result.updated} updated, {result.unchanged} already there."
         )
         return 0
+
+
+def _day(value: str) -> dt.datetime:
+    """--since: the start of a day, in UTC."""
+    try:
+        day = dt.date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"--since “{value}” isn't a date such as 2026-11-23"
+        ) from None
+    return dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC)
+
+
+def _the_client(deps: Deps, team: str, name: str) -> Client | str:
+    """The one client called `name` in full, or what's wrong."""
+    from bot.services import privacy
+
+    with deps.db.transaction() as session:
+        found = privacy.clients_named(session, team, name)
+    if len(found) == 1:
+        return found[0]
+    if found:
+        listed = ", ".join(f"{c.name} (client {c.id})" for c in found)
+        return f"several clients are called “{name}”: {listed}; give the full name"
+    return f"no client is called “{name}” (its name or an alias, in full)"
+
+
+def _erase(args: argparse.Namespace) -> int:
+    from bot.services import erasure
+    from bot.services.workspace import team_id
+
+    with one_shot(load(os.environ), batch=False) as deps:
+        team = team_id(deps.slack)
+        client = _the_client(deps, team, args.name)
+        if isinstance(client, str):
+            print(f"touchbase: {client}", file=sys.stderr)
+            return 1
+        if not args.yes:
+            print(
+                f"touchbase: erasing removes {client.name} (client {client.id}) and everything "
+                "about it for good; to go ahead, run it again with --yes",
+                file=sys.stderr,
+            )
+            return EXIT_IN_USE
+        erased = erasure.erase(deps, team, client.id, CLI_ACTOR)
+        dialect = deps.db.dialect
+    if erased is None:  # erased meanwhile
+        print(f"touchbase: client {client.id} is already erased", file=sys.stderr)
+        return 1
+    *most, last = erasure.counted(erased)
+    print(
+        f"Erased {client.name} (client {client.id}): {', '.join(most)} and {last}. "
+        f"The audit log keeps only that client {client.id} was erased."
+    )
+    if dialect == "postgresql":
+        print(
+            "PostgreSQL keeps the deleted rows' bytes in its files until VACUUM reclaims them "
+            "(autovacuum does, soon); backups keep them until they age out."
+        )
+    return 0
+
+
+def _retention(args: argparse.Namespace) -> int:
+    from bot.services import retention
+
+    with one_shot(load(os.environ)) as deps:
+        runs = retention.run(deps, args.now or utc_now(), CLI_ACTOR)
+    for run in runs:
+        noun = "note" if run.notes == 1 else "notes"
+        print(f"{run.team_id}: removed the text of {run.notes} {noun} older than {run.days} days.")
+    if not runs:
+        print(
+            "Note retention is off in every workspace (touchbase settings note_retention_days "
+            "730 turns it on); no note was changed."
+        )
+    return 0
+
+
+def _audit(args: argparse.Namespace) -> int:
+    from bot.db import repository as repo
+    from bot.services.workspace import team_id
+
+    with one_shot(load(os.environ), batch=False) as deps:
+        team = team_id(deps.slack)
+        client_id = None
+        if args.client is not None:
+            # An erased client is gone but for its id in the log.
+            if args.client.isdigit():
+                client_id = int(args.client)
+            else:
+                client = _the_client(deps, team, args.client)
+                if isinstance(client, str):
+                    print(
+                        f"touchbase: {client}; an erased client is known by its id alone, "
+                        "such as --client 12",
+                        file=sys.stderr,
+                    )
+                    return 1
+                client_id = client.id
+        with deps.db.transaction() as session:
+            entries = repo.audit_entries(session, team, since=args.since, client_id=client_id)
+    for entry in entries:
+        client_words = f"client {entry.client_id}" if entry.client_id is not None else "-"
+        fields = [f"{entry.at:%Y-%m-%d %H:%M:%S}Z", entry.actor, entry.action, client_words]
+        print("  ".join([*fields, *([entry.detail] if entry.detail else [])]))
+    if not entries:
+        print("No audit entries.")
+    return 0
 
 
 def parser() -> argparse.ArgumentParser:
@@ -470,10 +605,45 @@ def parser() -> argparse.ArgumentParser:
     imp.set_defaults(run=_import)
 
     exp = commands.add_parser(
-        "export", help="write clients or touches to stdout as CSV, in the import formats"
+        "export",
+        help="write clients or touches, or all of one client's data, to stdout as CSV",
     )
-    exp.add_argument("what", choices=["clients", "touches"])
+    exp.add_argument("what", choices=["clients", "touches", "client"])
+    exp.add_argument(
+        "name", nargs="?", metavar="NAME", help="for export client: its name or an alias, in full"
+    )
     exp.set_defaults(run=_export)
+
+    erase = commands.add_parser(
+        "erase", help="erase a client and everything about it, on request (GDPR)"
+    )
+    erase.add_argument("what", choices=["client"])
+    erase.add_argument("name", metavar="NAME", help="the client's name or an alias, in full")
+    erase.add_argument("--yes", action="store_true", help="yes: erase it for good")
+    erase.set_defaults(run=_erase)
+
+    retention = commands.add_parser(
+        "retention", help="remove the text of notes older than note_retention_days (daily)"
+    )
+    retention.add_argument(
+        "--now",
+        type=_instant,
+        default=None,
+        metavar="ISO8601",
+        help="pretend the clock reads this instant, e.g. 2026-11-23T03:00:00Z",
+    )
+    retention.set_defaults(run=_retention)
+
+    audit = commands.add_parser(
+        "audit", help="print the audit log: who did what to which client, and when"
+    )
+    audit.add_argument(
+        "--since", type=_day, default=None, metavar="DATE", help="from this day on (YYYY-MM-DD)"
+    )
+    audit.add_argument(
+        "--client", default=None, metavar="NAME", help="only this client (its name, or its id)"
+    )
+    audit.set_defaults(run=_audit)
     return top
 
 

@@ -1,4 +1,5 @@
-"""APScheduler 3 jobs: the nudge pass every few minutes, and the weekly recap on Mondays.
+"""APScheduler 3 jobs: the nudge pass every few minutes, the weekly recap on Mondays, and note
+retention once a day.
 
 Run one scheduler per deployment: inside `touchbase serve`, or alone as `touchbase scheduler`
 (the Procfile's `clock:`). Even two by mistake can't double-send: the outbox refuses.
@@ -17,8 +18,9 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from bot.core.model import SCHEDULER_ACTOR
 from bot.deps import Deps, utc_now
-from bot.services import nudges, recap
+from bot.services import nudges, recap, retention
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +48,14 @@ def recap_job(deps: Deps) -> None:
         recap.run(deps, deps.clock(), channel=channel)
     except Exception:
         log.exception("the weekly recap failed; `touchbase recap` tries again")
+
+
+def retention_job(deps: Deps) -> None:
+    """Daily: remove the text of notes older than each workspace keeps them."""
+    try:
+        retention.run(deps, deps.clock(), SCHEDULER_ACTOR)
+    except Exception:
+        log.exception("note retention failed; it runs again tomorrow, or `touchbase retention`")
 
 
 def recap_missed(now: dt.datetime, zone: ZoneInfo) -> bool:
@@ -81,6 +91,15 @@ def build(deps: Deps, *, blocking: bool) -> BaseScheduler:
         # Once at start, then every interval. APScheduler runs on the wall clock, whatever
         # `deps.clock` (which the pass reads) says: an injected clock mustn't postpone it.
         next_run_time=utc_now(),
+        replace_existing=True,
+    )
+    scheduler.add_job(
+        retention_job,
+        IntervalTrigger(days=1, timezone=dt.UTC),
+        args=[deps],
+        id="note-retention",
+        name="note retention",
+        next_run_time=utc_now(),  # once at start too: a restart never skips a day
         replace_existing=True,
     )
     if deps.settings.recap_channel:

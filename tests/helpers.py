@@ -40,6 +40,7 @@ def add_touch(
     rep: str = "U0SAM",
     follow_up_on: dt.date | None = None,
     about_problem: bool = False,
+    private: bool = False,
 ) -> None:
     with db.transaction(write=True) as session:
         repo.add_touch(
@@ -55,6 +56,7 @@ def add_touch(
                 Source.SLASH,
                 follow_up_on,
                 about_problem,
+                private=private,
             ),
         )
 

@@ -4,6 +4,7 @@ note."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import logging
@@ -17,13 +18,17 @@ from typing import Any
 import pytest
 from rich.console import Console
 
-from bot import logs
+from bot import cli, logs
+from bot.core.model import WorkspaceSettings
+from bot.db import repository as repo
 from bot.devtools import demo
 from bot.devtools.demo_book import CLIENT_NAMES, ROUTINE_NOTES, VALUE_NOTES
 from bot.devtools.standin import SlackStandIn
 from bot.ui import text
 from tests.conftest import NOW, TEAM, TOKEN, WebApp
 from tests.helpers import add_client, add_touch
+from tests.slack.listeners.test_home import click
+from tests.slack.listeners.test_modal import opened
 
 
 def run_cli(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -190,3 +195,55 @@ def test_a_failed_save_logs_its_traceback_without_the_note_or_the_name(
     assert "INSERT INTO touch" in logged  # what failed is still there to read
     assert "Acme Insurance Group" not in logged
     assert "called about their claim" not in logged
+
+
+def test_the_privacy_tools_log_ids_never_a_name_or_a_note(
+    web: WebApp,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Private notes shown and audited, retention, an access request and both erasures."""
+    caplog.set_level(logging.INFO)
+    name, other, note = "Wobbleton Quarry Ltd", "Fizzwick Orchards", "bankruptcy rumour 4417"
+    db = web.deps.db
+    wobbleton = add_client(db, name)
+    fizzwick = add_client(db, other, owner="U0PRIYA")
+    add_touch(db, wobbleton, NOW - dt.timedelta(days=800), note, private=True)
+    add_touch(db, fizzwick, NOW - dt.timedelta(days=2), note, private=True, rep="U0PRIYA")
+    web.command(f"show {other}")  # Sam isn't its owner: the note is hidden
+    # A Slack admin reads it (an audited read) and erases the client from its view.
+    web.slack.add_user("U0BOSS", name="boss", real_name="Bo Boss", is_admin=True)
+    web.command(f"edit {other}", user="U0BOSS", wait=False)
+    view = opened(web.slack)
+    click(
+        web,
+        {"action_id": "client_erase", "value": str(fizzwick.id)},
+        user="U0BOSS",
+        view_id=view["id"],
+    )
+    web.slack.wait_for(lambda: bool(web.slack.calls_to("views.update")))
+    with db.transaction(write=True) as session:
+        repo.save_workspace_settings(session, WorkspaceSettings(TEAM, note_retention_days=730))
+    for key, value in {
+        "SLACK_BOT_TOKEN": TOKEN,
+        "SLACK_SIGNING_SECRET": "s",
+        "SLACK_API_URL": web.slack.api_url,
+        "DATABASE_URL": web.deps.settings.database_url,
+    }.items():
+        monkeypatch.setenv(key, value)
+    for args in (
+        ["retention", "--now", NOW.isoformat()],
+        ["export", "client", name],
+        ["erase", "client", name, "--yes"],
+        ["audit"],
+    ):
+        assert cli.main(args) == 0
+    assert name in capsys.readouterr().out  # the operator's own output names it; logs don't
+    lines = [
+        r.getMessage() + (r.exc_text or "") for r in caplog.records if r.levelno >= logging.INFO
+    ]
+    assert sum("erased" in line for line in lines) == 2
+    assert any("retention" in line for line in lines)
+    leaks = sorted({s for s in (name, other, note) for line in lines if s in line})
+    assert leaks == []

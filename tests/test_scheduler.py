@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 from collections.abc import Iterator
@@ -12,13 +13,17 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.interval import IntervalTrigger
+from sqlalchemy import select
 
 from bot import scheduler
+from bot.core.model import AuditAction
+from bot.db import repository as repo
 from bot.db.engine import Database
+from bot.db.schema import PendingTouchRow
 from bot.deps import Deps
 from bot.devtools.standin import SlackStandIn
 from bot.webapi import make_client
-from tests.conftest import NOW, Clock, make_settings
+from tests.conftest import NOW, TEAM, Clock, make_settings
 from tests.helpers import add_client, add_touch
 
 
@@ -41,7 +46,7 @@ def test_one_interval_job_that_never_piles_up(deps: Deps, started: list[BaseSche
     assert isinstance(built, BackgroundScheduler)
     built.start(paused=True)  # job defaults apply once the scheduler starts
     started.append(built)
-    [job] = built.get_jobs()  # no recap channel configured: the nudge pass only
+    [job] = nudge_jobs(built)
     assert job.func is scheduler.nudge_job
     assert job.args == (deps,)
     assert isinstance(job.trigger, IntervalTrigger)
@@ -104,3 +109,45 @@ def test_a_failing_pass_is_logged_and_the_next_run_tries_again(
         broken.db.dispose()
     assert "the nudge pass failed" in caplog.text
     assert slack.calls_to("chat.postMessage") == []
+
+
+def test_note_retention_runs_once_a_day_from_the_start(
+    deps: Deps, db: Database, started: list[BaseScheduler]
+) -> None:
+    built = scheduler.build(deps, blocking=False)
+    built.start(paused=True)
+    started.append(built)
+    job = built.get_job("note-retention")
+    assert job is not None and job.func is scheduler.retention_job
+    assert job.trigger.interval == dt.timedelta(days=1)
+    assert job.next_run_time <= dt.datetime.now(dt.UTC) + dt.timedelta(seconds=5)
+
+
+def test_the_retention_job_removes_old_notes_text_and_expired_pending_touches(
+    deps: Deps, db: Database, clock: Clock
+) -> None:
+    acme = add_client(db, "Acme Insurance Group")
+    add_touch(db, acme, NOW - dt.timedelta(days=400), "an old note")
+    with db.transaction(write=True) as session:
+        repo.save_workspace_settings(
+            session,
+            dataclasses.replace(repo.workspace_settings(session, TEAM), note_retention_days=365),
+        )
+        # A /touch whose client was never picked: its note goes after a day, whatever the setting.
+        repo.add_pending_touch(session, TEAM, "U0SAM", "acm a pending note", None, NOW)
+        repo.add_pending_touch(session, "T0OTHER", "U0X", "an old pending note", None, NOW)
+    clock.advance(days=1, seconds=1)
+    with db.transaction(write=True) as session:
+        repo.add_pending_touch(session, TEAM, "U0SAM", "a fresh pending note", None, clock())
+    scheduler.retention_job(deps)
+    with db.transaction() as session:
+        [touch] = repo.all_touches(session, TEAM)
+        [entry] = repo.audit_entries(session, TEAM)
+        pending = session.scalars(select(PendingTouchRow.note)).all()
+    assert touch.note == "(note removed after 365 days)"
+    assert pending == ["a fresh pending note"]
+    assert (entry.actor, entry.action, entry.detail) == (
+        "scheduler",
+        AuditAction.RETENTION,
+        "1 note older than 365 days",
+    )

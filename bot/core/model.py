@@ -71,6 +71,8 @@ class Touch:
     source: Source
     follow_up_on: dt.date | None = None
     about_problem: bool = False
+    # Its note is for its author, the client's owner and admins only (bot.core.privacy).
+    private: bool = False
 
 
 @dataclass(frozen=True)
@@ -110,6 +112,7 @@ class NewTouch:
     follow_up_on: dt.date | None = None
     # The note mentions a claim, complaint or problem: worth a "how did it go?" later.
     about_problem: bool = False
+    private: bool = False
 
 
 @dataclass(frozen=True)
@@ -133,6 +136,15 @@ class NewClient:
     status: Status = Status.ACTIVE
 
 
+class NoteReaders(enum.StrEnum):
+    """Who may read the notes of touches that aren't private."""
+
+    # Everyone using Touchbase: colleagues cover for each other.
+    TEAM = "team"
+    # The note's author, the client's owner and admins.
+    OWNERS = "owners"
+
+
 @dataclass(frozen=True)
 class WorkspaceSettings:
     """Per-workspace tuning. The defaults are the product's defaults."""
@@ -149,6 +161,11 @@ class WorkspaceSettings:
     claim_check_days: int = 7
     # How reps write a day in numbers: MDY reads 11/12 as 12 November, DMY as 11 December.
     date_order: str = "MDY"
+    # Privacy (bot.core.privacy): whether the recap may quote a note, who reads notes, and
+    # after how many days a note's text is removed (None: kept).
+    recap_quotes: bool = False
+    notes_visible_to: NoteReaders = NoteReaders.TEAM
+    note_retention_days: int | None = None
 
     def cadence_for(self, tier: Tier | None) -> int:
         """Days of silence after which a client of this tier has gone quiet."""
@@ -236,6 +253,7 @@ class WeekTouch:
     rep_name: str | None
     occurred_at: dt.datetime
     note: str
+    private: bool = False
 
 
 @dataclass(frozen=True)
@@ -275,6 +293,39 @@ class OutboxStatus(enum.StrEnum):
     FAILED = "failed"
     # The request went out but Slack never answered: maybe posted. Never sent again.
     UNKNOWN = "unknown"
+
+
+# Who the audit log says acted, when no Slack user did: the operator's command line, and the
+# scheduler's daily jobs.
+CLI_ACTOR = "cli"
+SCHEDULER_ACTOR = "scheduler"
+
+
+class AuditAction(enum.StrEnum):
+    OWNER_CHANGED = "owner_changed"
+    REASSIGNED = "reassigned"
+    ARCHIVED = "archived"
+    ERASED = "erased"
+    EXPORTED = "exported"
+    SETTING_CHANGED = "setting_changed"
+    RETENTION = "retention"
+    # An admin read a note that only their admin rights let them read.
+    PRIVATE_NOTE_READ = "private_note_read"
+    # A workspace's data purged after an uninstall.
+    PURGED = "purged"
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """Who did what to which client, and when. `detail` never holds a note or a client's name."""
+
+    team_id: str
+    at: dt.datetime
+    # A Slack user ID, or "cli" for the operator's command line, or "scheduler".
+    actor: str
+    action: AuditAction
+    client_id: int | None = None
+    detail: str = ""
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from bot.core.dates import (
 )
 from bot.core.matching import Ambiguous, Match, match_client, name_spans
 from bot.core.model import Client, FlipCount, Kind, NewTouch, Source
+from bot.core.privacy import strip_private
 from bot.core.refusals import DayInFuture, EmptyNote, NoteTooLong, Refusal
 from bot.core.user_text import clean_note
 
@@ -40,6 +41,7 @@ class TouchPlan:
     follow_up_on: dt.date | None
     # The word whose flips in this workspace tipped the kind, when they did.
     learned: str | None = None
+    private: bool = False
 
     def to_new_touch(self, team_id: str, rep_id: str, now: dt.datetime, source: Source) -> NewTouch:
         return NewTouch(
@@ -53,6 +55,7 @@ class TouchPlan:
             source=source,
             follow_up_on=self.follow_up_on,
             about_problem=mentions_problem(self.note),
+            private=self.private,
         )
 
 
@@ -138,7 +141,7 @@ def plan_note(
 ) -> TouchPlan | Refusal:
     today = now.astimezone(tz).date()
     # `/touch`, its pick buttons and the form all plan here: what can't be stored goes first.
-    note = clean_note(note)
+    note, private = strip_private(clean_note(note))
     if day is None:
         # The day wherever the note says it, but not in the client's name ("Friday's Tap
         # House") or a promise ("follow up friday").
@@ -178,4 +181,5 @@ def plan_note(
         occurred_at=occurred_at(day, now, tz),
         follow_up_on=follow_up,
         learned=verdict.learned,
+        private=private,
     )

@@ -19,7 +19,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from bot.core.classify import classify, strip_override
+from bot.core.classify import classify, mentions_problem, strip_override
 from bot.core.dates import next_renewal, previous_renewal
 from bot.core.model import (
     ClientActivity,
@@ -146,7 +146,7 @@ def plan_recap(data: RecapInput, *, now: dt.datetime, tz: dt.tzinfo) -> Recap:
         active_clients=len(clients),
         shoutouts=tuple(Shoutout(r.rep_id, r.display_name, r.value_touches) for r in shown),
         others=len(tallies) - len(shown),
-        notable=tuple(pick_notable(data.touches)),
+        notable=tuple(pick_notable(data.touches, quotes=data.settings.recap_quotes)),
         comebacks=tuple(comebacks(clients, data.settings, tz=tz)),
         renewals=tuple(renewals),
         quiet=quiet,
@@ -168,17 +168,23 @@ def quotable(note: str) -> str | None:
     return first + ("…" if len(lines) > 1 else "")
 
 
-def pick_notable(touches: Iterable[WeekTouch], limit: int = NOTABLE_SHOWN) -> list[Notable]:
+def pick_notable(
+    touches: Iterable[WeekTouch], limit: int = NOTABLE_SHOWN, *, quotes: bool = False
+) -> list[Notable]:
     """A few value touches worth naming: reviews, visits and help with a claim.
 
     `touches` come most recent first. The note decides the kind (a `#value` tag aside). Variety
     first: a different kind, rep and client each; then any touch by a rep and with a client not
-    named yet.
+    named yet. A private touch is never named: its kind comes from a note kept from the team.
+
+    A note is quoted only when the workspace allows quotes (`recap_quotes`), and never one about
+    a claim or a problem: the recap goes to a team channel.
     """
     found = [
         (touch, because)
         for touch in touches
-        if (because := classify(strip_override(touch.note)[0]).because) in NOTABLE_KINDS
+        if not touch.private
+        and (because := classify(strip_override(touch.note)[0]).because) in NOTABLE_KINDS
     ]
     chosen: list[tuple[WeekTouch, str]] = []
     for varied in (True, False):
@@ -200,10 +206,14 @@ def pick_notable(touches: Iterable[WeekTouch], limit: int = NOTABLE_SHOWN) -> li
             rep_name=touch.rep_name,
             client_name=touch.client_name,
             what=because,
-            quote=quotable(touch.note),
+            quote=quotable(touch.note) if quotes and _quotable_topic(touch, because) else None,
         )
         for touch, because in chosen
     ]
+
+
+def _quotable_topic(touch: WeekTouch, because: str) -> bool:
+    return because != "help with a claim" and not mentions_problem(touch.note)
 
 
 def comebacks(

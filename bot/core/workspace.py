@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.core.dates import DATE_ORDERS
-from bot.core.model import WorkspaceSettings
+from bot.core.model import NoteReaders, WorkspaceSettings
 from bot.core.rules import valid_country
 
 
@@ -16,6 +16,8 @@ class SettingSpec:
     meaning: str
     low: int = 0
     high: int = 0
+    # How an unset value (None) reads.
+    unset: str = "none"
 
 
 # Every setting a workspace can change, with its meaning; numbers are in days unless noted.
@@ -30,10 +32,20 @@ SETTINGS: dict[str, SettingSpec] = {
     "nudge_hour": SettingSpec("the local hour (0-23) at which morning notes go out", 0, 23),
     "renudge_days": SettingSpec("days before the same reminder may come again", 1, 90),
     "claim_check_days": SettingSpec("days after a claim or problem to ask how it went", 1, 90),
+    "date_order": SettingSpec("how /touch reads 11/12: MDY (12 November) or DMY (11 December)"),
     "holiday_country": SettingSpec(
         "a country code (such as US or GB) whose public holidays get no notes, or 'none'"
     ),
-    "date_order": SettingSpec("how /touch reads 11/12: MDY (12 November) or DMY (11 December)"),
+    "recap_quotes": SettingSpec(
+        "on: the weekly recap may quote a short note (never a private one, never about a claim)"
+    ),
+    "notes_visible_to": SettingSpec(
+        "team: everyone reads notes that aren't private; owners: only the note's author, "
+        "the client's owner and admins"
+    ),
+    "note_retention_days": SettingSpec(
+        "days after which a note's text is removed (the touch stays), or 'off'", 30, 3650, "off"
+    ),
 }
 
 
@@ -43,17 +55,43 @@ def change(settings: WorkspaceSettings, key: str, raw: str) -> WorkspaceSettings
     if spec is None:
         return f"there is no setting called {key}; the settings are {', '.join(SETTINGS)}"
     value = raw.strip()
-    if key == "holiday_country":
-        if value.lower() in {"", "none", "off"}:
-            return dataclasses.replace(settings, holiday_country=None)
-        if not valid_country(value):
-            return f"{value} isn't a country code the holidays calendar knows, such as US or GB"
-        return dataclasses.replace(settings, holiday_country=value.upper())
-    if key == "date_order":
-        if value.upper() not in DATE_ORDERS:
-            return f"date_order is {' or '.join(DATE_ORDERS)}: month first, or day first"
-        return dataclasses.replace(settings, date_order=value.upper())
-    if not (value.isascii() and value.isdigit()) or not spec.low <= int(value) <= spec.high:
+    match key:
+        case "holiday_country":
+            if value.lower() in {"", "none", "off"}:
+                return dataclasses.replace(settings, holiday_country=None)
+            if not valid_country(value):
+                return f"{value} isn't a country code the holidays calendar knows, such as US or GB"
+            return dataclasses.replace(settings, holiday_country=value.upper())
+        case "date_order":
+            if value.upper() not in DATE_ORDERS:
+                return f"date_order is {' or '.join(DATE_ORDERS)}: month first, or day first"
+            return dataclasses.replace(settings, date_order=value.upper())
+        case "recap_quotes":
+            if value.lower() not in {"on", "off"}:
+                return "recap_quotes is on or off"
+            return dataclasses.replace(settings, recap_quotes=value.lower() == "on")
+        case "notes_visible_to":
+            if value.lower() not in set(NoteReaders):
+                return "notes_visible_to is team or owners"
+            return dataclasses.replace(settings, notes_visible_to=NoteReaders(value.lower()))
+        case "note_retention_days":
+            if value.lower() == "off":
+                return dataclasses.replace(settings, note_retention_days=None)
+            if not _whole(value, spec):
+                return f"{key} is off, or a whole number from {spec.low} to {spec.high}"
+    if not _whole(value, spec):
         return f"{key} should be a whole number from {spec.low} to {spec.high}"
     changes: dict[str, Any] = {key: int(value)}
     return dataclasses.replace(settings, **changes)
+
+
+def _whole(value: str, spec: SettingSpec) -> bool:
+    return value.isascii() and value.isdigit() and spec.low <= int(value) <= spec.high
+
+
+def shown(settings: WorkspaceSettings, key: str) -> str:
+    """A setting's value as `touchbase settings` prints it, and as it is typed."""
+    value = getattr(settings, key)
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    return SETTINGS[key].unset if value is None else str(value)

@@ -93,7 +93,10 @@ def _postgres_args(timeouts: Timeouts) -> dict[str, Any]:
 
 
 def _tune_sqlite(engine: Engine) -> None:
-    """WAL for concurrent readers, foreign keys, and explicit BEGINs.
+    """WAL for concurrent readers, foreign keys, zeroed deletes, and explicit BEGINs.
+
+    `secure_delete` overwrites deleted content with zeros, so an erased client or a note past
+    its retention leaves no copy in the file's free space (some builds have it on already).
 
     pysqlite's own transaction handling starts transactions lazily, so a read that later
     writes can fail at once with "database is locked". Writers instead start with BEGIN
@@ -107,6 +110,7 @@ def _tune_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA secure_delete=ON")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -246,6 +250,25 @@ class Database:
         except Exception:
             return False
         return True
+
+    def forget_erased(self) -> None:
+        """After an erasure, leave no old copy of what was deleted in SQLite's files.
+
+        `secure_delete` (on for every connection) has zeroed the freed space in the pages the
+        deletes wrote, but the write-ahead log still holds those pages as they were before.
+        A TRUNCATE checkpoint copies the log into the database and empties it, waiting (up to
+        the busy timeout) for readers of older snapshots to finish. PostgreSQL keeps deleted
+        rows until VACUUM reclaims them; see docs/privacy.md.
+        """
+        if self.dialect != "sqlite":
+            return
+        with self.engine.connect() as connection:
+            # Outside any transaction: SQLite can't checkpoint from inside one.
+            raw = connection.connection.dbapi_connection
+            assert raw is not None
+            busy, _, _ = raw.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        if busy:
+            log.warning("A reader kept the database's log from being emptied after an erasure")
 
     def dispose(self) -> None:
         self._unshare()

@@ -19,6 +19,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -77,6 +78,10 @@ class WorkspaceRow(Base):
     renudge_days: Mapped[int] = mapped_column(Integer, default=7)
     claim_check_days: Mapped[int] = mapped_column(Integer, default=7)
     date_order: Mapped[str] = mapped_column(String(3), default="MDY", server_default="MDY")
+    recap_quotes: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    notes_visible_to: Mapped[str] = mapped_column(String(16), default="team", server_default="team")
+    # None: notes are kept.
+    note_retention_days: Mapped[int | None] = mapped_column(Integer)
 
 
 class ClientRow(Base):
@@ -145,6 +150,7 @@ class TouchRow(Base):
     source: Mapped[str] = mapped_column(String(16))
     follow_up_on: Mapped[dt.date | None] = mapped_column(Date)
     about_problem: Mapped[bool] = mapped_column(Boolean, default=False)
+    private: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class RepRow(Base):
@@ -263,3 +269,21 @@ class KindEvidenceRow(Base):
     word: Mapped[str] = mapped_column(String(64), primary_key=True)
     to_value: Mapped[int] = mapped_column(Integer, default=0)
     to_routine: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class AuditRow(Base):
+    """Who did what to which client, and when; never a note or a client's name.
+
+    `client_id` is no foreign key: the entry outlives the client's erasure, keeping the id only.
+    """
+
+    __tablename__ = "audit"
+    __table_args__ = (Index("ix_audit_team_at", "team_id", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    actor: Mapped[str] = mapped_column(String(32))
+    action: Mapped[str] = mapped_column(String(32))
+    client_id: Mapped[int | None] = mapped_column(Integer)
+    detail: Mapped[str] = mapped_column(String(500), default="")

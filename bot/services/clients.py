@@ -15,10 +15,11 @@ from sqlalchemy.orm import Session
 
 from bot.core.clients import is_admin, may_edit
 from bot.core.matching import Ambiguous, NoMatch, look_up
-from bot.core.model import Client, NewClient, Rep, Status
+from bot.core.model import AuditAction, Client, NewClient, Rep, Status
 from bot.core.refusals import ClientGone, NotAllowed, Refusal
 from bot.db import repository as repo
 from bot.deps import Deps
+from bot.services import erasure, privacy
 from bot.services.reps import ensure_rep
 from bot.ui import text
 from bot.ui.blocks import Message, plain
@@ -57,13 +58,18 @@ def _view(deps: Deps, rep: Rep, client: Client) -> dict[str, Any]:
     with deps.db.transaction() as session:
         touches = repo.recent_touches(session, rep.team_id, client.id, limit=HISTORY)
         names = _names(session, rep.team_id, {client.owner_id, *(t.rep_id for t in touches)})
+        settings = repo.workspace_settings(session, rep.team_id)
+    shown = privacy.shown_to(deps, rep, client, touches, settings, surface="the client view")
+    admin = is_admin(rep, deps.settings.admins)
     return client_view(
         client,
-        touches,
+        shown.touches,
         names,
+        hidden=shown.hidden,
         today=deps.clock().astimezone(tz).date(),
         tz=tz,
-        editable=may_edit(client, rep.user_id, is_admin(rep, deps.settings.admins)),
+        editable=may_edit(client, rep.user_id, admin),
+        erasable=admin,
     )
 
 
@@ -156,7 +162,8 @@ def save(deps: Deps, team_id: str, user_id: str, edit: ClientEdit) -> Message:
             renewal_date=fields.renewal_date,
             aliases=fields.aliases,
         )
-    assert saved is not None
+        assert saved is not None
+        _audit_owner(deps, session, user_id, AuditAction.OWNER_CHANGED, client, saved.owner_id)
     return plain(text.client_saved(saved))
 
 
@@ -176,7 +183,22 @@ def reassign(deps: Deps, team_id: str, user_id: str, client_id: int, owner_id: s
             renewal_date=client.renewal_date,
             aliases=client.aliases,
         )
+        _audit_owner(deps, session, user_id, AuditAction.REASSIGNED, client, owner_id)
     return plain(text.reassigned(client, owner_id))
+
+
+def _audit_owner(
+    deps: Deps,
+    session: Session,
+    user_id: str,
+    action: AuditAction,
+    client: Client,
+    owner_id: str | None,
+) -> None:
+    """Record a new owner in the audit log; a save that keeps the owner records nothing."""
+    if owner_id != client.owner_id:
+        change = f"owner {client.owner_id or 'nobody'} -> {owner_id or 'nobody'}"
+        repo.audit(session, client.team_id, user_id, action, client.id, change, at=deps.clock())
 
 
 def archive(deps: Deps, team_id: str, user_id: str, value: str) -> dict[str, Any]:
@@ -189,4 +211,18 @@ def archive(deps: Deps, team_id: str, user_id: str, value: str) -> dict[str, Any
         if not isinstance(client, Client):
             return done_view(text.CLIENT_ARCHIVE, refusal_message(client, today).text)
         repo.archive_client(session, team_id, client.id)
+        repo.audit(session, team_id, user_id, AuditAction.ARCHIVED, client.id, at=deps.clock())
     return done_view(client.name, text.client_archived(client))
+
+
+def erase(deps: Deps, team_id: str, user_id: str, value: str) -> dict[str, Any]:
+    """An admin erases a client from its view; returns the view's last screen."""
+    admin, _ = _caller(deps, team_id, user_id)
+    with deps.db.transaction() as session:
+        client = repo.get_client(session, team_id, int(value)) if value.isdigit() else None
+    if not admin:
+        return done_view(text.CLIENT_ERASE_TITLE, text.ERASE_NOT_ALLOWED)
+    erased = erasure.erase(deps, team_id, client.id, user_id) if client else None
+    if client is None or erased is None:
+        return done_view(text.CLIENT_ERASE_TITLE, text.CLIENT_GONE)
+    return done_view(text.CLIENT_ERASE_DONE, text.client_erased(client, erased.touches))

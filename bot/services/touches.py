@@ -34,7 +34,7 @@ from bot.core.plan import MAX_NOTE, TouchPlan, plan_note, plan_touch
 from bot.core.refusals import ClientGone, DayInFuture, Refusal
 from bot.db import repository as repo
 from bot.deps import Deps
-from bot.services import clients
+from bot.services import clients, privacy
 from bot.services.nudges import current_items
 from bot.services.reps import ensure_rep
 from bot.ui import blocks, text
@@ -170,7 +170,11 @@ def log_from_form(deps: Deps, team_id: str, user_id: str, form: LogForm) -> Mess
     if isinstance(plan, TouchPlan) and form.kind:
         plan = replace(plan, kind=form.kind, because=None, overridden=True, learned=None)
     if isinstance(plan, TouchPlan):
-        plan = replace(plan, follow_up_on=form.follow_up_on or plan.follow_up_on)
+        plan = replace(
+            plan,
+            follow_up_on=form.follow_up_on or plan.follow_up_on,
+            private=form.private or plan.private,
+        )
     return record(deps, rep, plan, now, form.source)
 
 
@@ -268,9 +272,13 @@ def show(deps: Deps, rep: Rep, query: str, today: dt.date) -> Message:
         names = {
             uid: r.display_name for uid, r in repo.get_reps(session, rep.team_id, people).items()
         }
+        settings = repo.workspace_settings(session, rep.team_id)
+    shown = privacy.shown_to(deps, rep, client, touches, settings, surface="/touch show")
     renewal = next_renewal(client.renewal_date, today) if client.renewal_date else None
     owner = names.get(client.owner_id or "")
-    summary = text.client_summary(client, touches, owner, renewal, today, names, ZoneInfo(rep.tz))
+    summary = text.client_summary(
+        client, shown.touches, owner, renewal, today, names, ZoneInfo(rep.tz), shown.hidden
+    )
     return plain("\n".join(summary))
 
 

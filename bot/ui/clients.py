@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,7 +33,17 @@ from bot.core.model import MAX_NAME, Client, Tier, Touch
 from bot.core.user_text import clean_line, name_fits
 from bot.ui import text
 from bot.ui.blocks import FormErrors, section, sections
-from bot.ui.ids import ADD_CLIENT_VIEW, ALIASES, ARCHIVE, CLIENT_VIEW, NAME, OWNER, RENEWAL, TIER
+from bot.ui.ids import (
+    ADD_CLIENT_VIEW,
+    ALIASES,
+    ARCHIVE,
+    CLIENT_VIEW,
+    ERASE,
+    NAME,
+    OWNER,
+    RENEWAL,
+    TIER,
+)
 from bot.ui.modals import MAX_OPTION_TEXT, client_option
 
 NO_TIER = "none"
@@ -54,16 +64,19 @@ def client_view(
     today: dt.date,
     tz: dt.tzinfo,
     editable: bool,
+    hidden: Collection[int] = frozenset(),
+    erasable: bool = False,
 ) -> dict[str, Any]:
-    """The client's facts and recent touches; for its owner or an admin, the form to change it.
+    """The client's facts and recent touches; for its owner or an admin, the form to change it,
+    and for an admin (`erasable`) a button to erase it.
 
-    `names` maps the user IDs of the owner and of the reps in `touches` to display names.
+    `names` maps the user IDs of the owner and of the reps in `touches` to display names;
+    `hidden` holds the touches whose note the reader may not read (bot.core.privacy).
     """
     owner_name = names.get(client.owner_id or "")
     renewal = next_renewal(client.renewal_date, today) if client.renewal_date else None
-    blocks: list[Block] = [
-        *sections(text.client_summary(client, touches, owner_name, renewal, today, names, tz))
-    ]
+    summary = text.client_summary(client, touches, owner_name, renewal, today, names, tz, hidden)
+    blocks: list[Block] = [*sections(summary)]
     if not editable:
         blocks.append(
             ContextBlock(elements=[MarkdownTextObject(text=text.not_allowed(client, owner_name))])
@@ -73,24 +86,37 @@ def client_view(
         DividerBlock(),
         *_fields(client.owner_id, client.renewal_date, client.tier, client.aliases),
     ]
-    blocks.append(
-        ActionsBlock(
-            elements=[
-                ButtonElement(
-                    text=text.CLIENT_ARCHIVE,
-                    action_id=ARCHIVE,
-                    value=str(client.id),
-                    style="danger",
-                    confirm=ConfirmObject(
-                        title=text.CLIENT_ARCHIVE_TITLE,
-                        text=MarkdownTextObject(text=text.archive_confirm(client)),
-                        confirm=text.CLIENT_ARCHIVE_YES,
-                        deny=text.CLIENT_ARCHIVE_NO,
-                    ),
-                )
-            ]
+    buttons = [
+        ButtonElement(
+            text=text.CLIENT_ARCHIVE,
+            action_id=ARCHIVE,
+            value=str(client.id),
+            style="danger",
+            confirm=ConfirmObject(
+                title=text.CLIENT_ARCHIVE_TITLE,
+                text=MarkdownTextObject(text=text.archive_confirm(client)),
+                confirm=text.CLIENT_ARCHIVE_YES,
+                deny=text.CLIENT_ARCHIVE_NO,
+            ),
         )
-    )
+    ]
+    if erasable:
+        buttons.append(
+            ButtonElement(
+                text=text.CLIENT_ERASE,
+                action_id=ERASE,
+                value=str(client.id),
+                style="danger",
+                confirm=ConfirmObject(
+                    title=text.CLIENT_ERASE_TITLE,
+                    text=MarkdownTextObject(text=text.erase_confirm(client)),
+                    confirm=text.CLIENT_ERASE_YES,
+                    deny=text.CLIENT_ERASE_NO,
+                    style="danger",
+                ),
+            )
+        )
+    blocks.append(ActionsBlock(elements=buttons))
     return _modal(
         CLIENT_VIEW,
         text.one_line(client.name, 24),

@@ -31,12 +31,14 @@ CLIENT_BLOCK = "home-client:"
 # The log-touch form: its callback, and each input's block and action ID
 LOG_TOUCH_VIEW = "log_touch"
 CLIENT, NOTE, DAY, KIND, FOLLOW_UP = "client", "note", "day", "kind", "follow_up"
+PRIVATE = "private"
 
 # The client view and the add-client form
 CLIENT_VIEW = "client"
 ADD_CLIENT_VIEW = "add_client"
 NAME, OWNER, RENEWAL, TIER, ALIASES = "name", "owner", "renewal", "tier", "aliases"
 ARCHIVE = "client_archive"
+ERASE = "client_erase"
 
 # The "Log as touch" message shortcut's callback (app_manifest.yml names it too)
 LOG_AS_TOUCH = "log_as_touch"

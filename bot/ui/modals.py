@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from slack_sdk.models.blocks import (
+    CheckboxesElement,
     DatePickerElement,
     ExternalDataSelectElement,
     InputBlock,
@@ -29,7 +30,7 @@ from bot.core.plan import MAX_NOTE
 from bot.core.user_text import clean_note
 from bot.ui import text
 from bot.ui.blocks import FormErrors, Message
-from bot.ui.ids import CLIENT, DAY, FOLLOW_UP, KIND, LOG_TOUCH_VIEW, NOTE
+from bot.ui.ids import CLIENT, DAY, FOLLOW_UP, KIND, LOG_TOUCH_VIEW, NOTE, PRIVATE
 
 # Slack's limit for an option's text.
 MAX_OPTION_TEXT = 75
@@ -59,6 +60,7 @@ class LogDraft:
     day: dt.date | None = None
     kind: Kind | None = None
     follow_up_on: dt.date | None = None
+    private: bool = False
 
 
 def client_option(client_id: int, name: str) -> Option:
@@ -98,6 +100,7 @@ def _view(
     chosen = draft.kind or suggested
     picked = client_option(draft.client.id, draft.client.name) if draft.client else None
     follow_up = draft.follow_up_on.isoformat() if draft.follow_up_on else None
+    private = Option(value=PRIVATE, label=text.FORM_PRIVATE_OPTION)
     blocks = [
         InputBlock(
             block_id=CLIENT,
@@ -150,6 +153,16 @@ def _view(
                 action_id=FOLLOW_UP, initial_date=follow_up, placeholder=text.FORM_FOLLOW_UP_HINT
             ),
         ),
+        InputBlock(
+            block_id=PRIVATE,
+            label=text.FORM_PRIVATE,
+            optional=True,
+            element=CheckboxesElement(
+                action_id=PRIVATE,
+                options=[private],
+                initial_options=[private] if draft.private else None,
+            ),
+        ),
     ]
     metadata = {
         "today": today.isoformat(),
@@ -176,6 +189,7 @@ class LogForm:
     kind: Kind | None
     follow_up_on: dt.date | None
     source: Source = Source.MODAL
+    private: bool = False
 
 
 @dataclass(frozen=True)
@@ -221,6 +235,9 @@ def _draft(state: Mapping[str, Any]) -> LogDraft:
         day=_date(value(DAY).get("selected_date")),
         kind=Kind(kind_raw) if kind_raw in {k.value for k in Kind} else None,
         follow_up_on=_date(value(FOLLOW_UP).get("selected_date")),
+        private=any(
+            o.get("value") == PRIVATE for o in value(PRIVATE).get("selected_options") or []
+        ),
     )
 
 
@@ -276,4 +293,6 @@ def read_log_form(state: Mapping[str, Any], private_metadata: str) -> LogForm | 
         errors[FOLLOW_UP] = text.FORM_FOLLOW_UP_PAST
     if errors or draft.client is None:
         return FormErrors(errors)
-    return LogForm(draft.client.id, note, day, draft.kind, draft.follow_up_on, meta.source)
+    return LogForm(
+        draft.client.id, note, day, draft.kind, draft.follow_up_on, meta.source, draft.private
+    )

@@ -12,7 +12,7 @@ option labels, titles) are never escaped: Slack shows those as they are.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 
 from bot.core.model import MAX_NAME, Client, Kind, Touch
 from bot.ui.mrkdwn import literal
@@ -240,10 +240,12 @@ def client_summary(
     today: dt.date,
     rep_names: Mapping[str, str],
     tz: dt.tzinfo,
+    hidden: Collection[int] = frozenset(),
 ) -> list[str]:
     """The client's facts and recent touches, a line each, every line well within a section.
 
-    Days are the reader's: a touch at 9 pm in New York is today there, not tomorrow.
+    Days are the reader's: a touch at 9 pm in New York is today there, not tomorrow. A touch in
+    `hidden` has a note the reader may not read: it shows as a private note, with its day.
     """
     facts = [f"Owner: {owner(client, owner_name) or 'nobody yet'}"]
     facts.append(f"Tier: {client.tier.value if client.tier else 'not set'}")
@@ -258,9 +260,14 @@ def client_summary(
         for t in touches:
             when = day_label(t.occurred_at.astimezone(tz).date(), today)
             who = _user(rep_names[t.rep_id], LIST_NAME) if rep_names.get(t.rep_id) else "someone"
-            note = _user(t.note, NOTE_LINE)
+            note = PRIVATE_NOTE if t.id in hidden else _user(t.note, NOTE_LINE)
+            if t.private and t.id not in hidden:
+                note = f"🔒 {note}"  # those who may read it see that it is private
             lines.append(f"• {when} — {who}: {note} _({KIND_WORDS[t.kind]})_")
     return lines
+
+
+PRIVATE_NOTE = "🔒 private note"
 
 
 def one_line(note: str, limit: int) -> str:
@@ -487,6 +494,8 @@ FORM_FOLLOW_UP_HINT = "Pick a day (optional)"
 FORM_NOTE_EMPTY = "Add a few words about what happened."
 FORM_DAY_FUTURE = "That day hasn't happened yet."
 FORM_FOLLOW_UP_PAST = "Pick a day after today for the reminder."
+FORM_PRIVATE = "Who can read the note"
+FORM_PRIVATE_OPTION = "Private: only me, the client's owner and admins"
 
 
 # The App Home
@@ -582,6 +591,26 @@ def archive_confirm(client: Client) -> str:
         f"{_name(client, CONFIRM_NAME)} leaves the book and nobody gets notes about them any more. "
         "Their touches are kept."
     )
+
+
+CLIENT_ERASE = "Erase client…"
+CLIENT_ERASE_TITLE = "Erase this client?"
+CLIENT_ERASE_YES = "Erase for good"
+CLIENT_ERASE_NO = "Keep"
+CLIENT_ERASE_DONE = "Client erased"
+ERASE_NOT_ALLOWED = "Only a Touchbase admin can erase a client."
+
+
+def erase_confirm(client: Client) -> str:
+    return (
+        f"Everything about {_name(client, CONFIRM_NAME)} goes for good: every touch and note, "
+        "reminders and snoozes. This can't be undone."
+    )
+
+
+def client_erased(client: Client, touches: int) -> str:
+    noun = "touch" if touches == 1 else "touches"
+    return f"Erased {_name(client)} and everything about them, {touches} {noun} included."
 
 
 def not_allowed(client: Client, owner_name: str | None) -> str:
@@ -688,10 +717,11 @@ def recap_thanks(reps: Sequence[tuple[str, str | None, int]], others: int) -> st
 
 
 RECAP_NOTABLE_TITLE = "*Worth a mention*"
+# The kind of contact, in public: a claim is never named in a team channel.
 _NOTABLE_WORDS = {
     "a review": "did a review with {client}",
-    "a visit": "sat down with {client}",
-    "help with a claim": "helped {client} with a claim",
+    "a visit": "visited {client}",
+    "help with a claim": "checked in with {client}",
 }
 
 

@@ -59,7 +59,13 @@ def client(
 
 
 def touch(
-    note: str, *, client_id: int = 1, name: str = "Acme", rep: str = "U1", rep_name: str | None = ""
+    note: str,
+    *,
+    client_id: int = 1,
+    name: str = "Acme",
+    rep: str = "U1",
+    rep_name: str | None = "",
+    private: bool = False,
 ) -> WeekTouch:
     return WeekTouch(
         client_id=client_id,
@@ -68,6 +74,7 @@ def touch(
         rep_name=rep_name if rep_name != "" else f"Rep {rep}",
         occurred_at=at(dt.date(2026, 11, 18)),
         note=note,
+        private=private,
     )
 
 
@@ -183,13 +190,43 @@ def test_notable_touches_are_reviews_visits_and_claims_with_variety() -> None:
         touch("helped with their water damage claim", client_id=5, name="Evergreen", rep="U5"),
         touch("site visit", client_id=6, name="Fjord", rep="U6"),
     ]
-    notable = pick_notable(touches)
+    notable = pick_notable(touches, quotes=True)
     assert [(n.what, n.client_name) for n in notable] == [
         ("a review", "Acme"),
         ("a visit", "Delta Dental"),
         ("help with a claim", "Evergreen"),
     ]
-    assert notable[1].quote == "lunch with the owner"
+    assert [n.quote for n in notable] == ["reviewed their cover", "lunch with the owner", None]
+
+
+def test_no_note_is_quoted_unless_the_workspace_turns_quotes_on() -> None:
+    touches = [touch("reviewed their cover"), touch("site visit", client_id=2, rep="U2")]
+    assert [n.quote for n in pick_notable(touches)] == [None, None]
+    assert [n.quote for n in pick_notable(touches, quotes=True)] == [
+        "reviewed their cover",
+        "site visit",
+    ]
+
+
+@pytest.mark.parametrize(
+    "note",
+    [
+        "helped with their water damage claim",
+        "reviewed their cover after the complaint",
+        "site visit: the roof problem is back",
+    ],
+)
+def test_a_touch_about_a_claim_or_a_problem_is_never_quoted(note: str) -> None:
+    [notable] = pick_notable([touch(note)], quotes=True)
+    assert notable.quote is None
+
+
+def test_a_private_touch_is_never_worth_a_public_mention() -> None:
+    touches = [
+        touch("reviewed their cover, their daughter is ill", private=True),
+        touch("site visit", client_id=2, name="Brightside", rep="U2"),
+    ]
+    assert [n.client_name for n in pick_notable(touches, quotes=True)] == ["Brightside"]
 
 
 def test_the_candidate_cap_is_generous() -> None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core.model import WorkspaceSettings
-from bot.core.workspace import SETTINGS, change
+from bot.core.model import NoteReaders, WorkspaceSettings
+from bot.core.workspace import SETTINGS, change, shown
 
 DEFAULTS = WorkspaceSettings("T1")
 
@@ -19,6 +19,12 @@ DEFAULTS = WorkspaceSettings("T1")
         ("renewal_window_days", "90", "renewal_window_days", 90),
         ("holiday_country", "gb", "holiday_country", "GB"),
         ("holiday_country", "none", "holiday_country", None),
+        ("recap_quotes", "on", "recap_quotes", True),
+        ("recap_quotes", "OFF", "recap_quotes", False),
+        ("notes_visible_to", "owners", "notes_visible_to", NoteReaders.OWNERS),
+        ("notes_visible_to", " Team", "notes_visible_to", NoteReaders.TEAM),
+        ("note_retention_days", "730", "note_retention_days", 730),
+        ("note_retention_days", "off", "note_retention_days", None),
     ],
 )
 def test_a_valid_value_changes_only_that_setting(
@@ -40,6 +46,10 @@ def test_a_valid_value_changes_only_that_setting(
         ("renudge_days", "²", "whole number"),
         ("holiday_country", "XX", "isn't a country code"),
         ("colour", "blue", "no setting called colour"),
+        ("recap_quotes", "yes", "recap_quotes is on or off"),
+        ("notes_visible_to", "everyone", "notes_visible_to is team or owners"),
+        ("note_retention_days", "0", "note_retention_days is off, or a whole number from 30"),
+        ("note_retention_days", "never", "note_retention_days is off, or a whole number from 30"),
     ],
 )
 def test_a_bad_value_is_explained(key: str, raw: str, says: str) -> None:
@@ -60,3 +70,9 @@ def test_the_date_order(raw: str, expected: str) -> None:
 def test_a_date_order_that_isnt_one() -> None:
     result = change(DEFAULTS, "date_order", "YMD")
     assert isinstance(result, str) and "MDY or DMY" in result
+
+
+def test_values_are_shown_as_they_are_typed() -> None:
+    quoting = WorkspaceSettings("T1", recap_quotes=True, note_retention_days=365)
+    assert [shown(DEFAULTS, k) for k in SETTINGS][-4:] == ["none", "off", "team", "off"]
+    assert [shown(quoting, k) for k in ("recap_quotes", "note_retention_days")] == ["on", "365"]

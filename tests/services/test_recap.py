@@ -106,10 +106,10 @@ def test_the_recap_is_posted_to_the_channel_with_the_weeks_figures(
     assert "We logged 4 touches last week, and 75% of them added real value" in body
     assert "Together we reached 3 of our 4 clients." in body
     assert "Most value-adding touches: Sam Rivera (2) and Priya Shah (1)." in body
-    # Notable: the review is quoted, trimmed to its first line; the lunch counts as a visit.
-    assert "• Sam Rivera did a review with Acme Insurance Group: “Reviewed their cover…”" in body
-    assert "• Priya Shah sat down with Brightside Bakery: “lunch with the owner”" in body
-    assert "family matter" not in body
+    # Notable: the kind of contact, and no note (recap_quotes is off); the lunch is a visit.
+    assert "• Sam Rivera did a review with Acme Insurance Group\n" in body
+    assert "• Priya Shah visited Brightside Bakery\n" in body
+    assert "Reviewed their cover" not in body and "lunch" not in body
     # Back after 102 days; Brightside's first touch ever is no comeback.
     assert "after a quiet spell: Delta Dental (quiet for 102 days)." in body
     assert (

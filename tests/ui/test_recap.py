@@ -118,10 +118,35 @@ def test_the_notable_section_reads_well() -> None:
     assert "did a review with *Acme &amp; Sons*" in words(message.blocks)
     body = blocks_to_text(message.blocks)
     assert "Worth a mention" in body
+    # No note is quoted by default, and a claim is never named in public.
+    assert "• Sam Rivera did a review with Acme & Sons\n" in body
+    assert "• @U2 checked in with Brightside\n" in body + "\n"
+    assert "storm" not in body and "claim" not in body
+
+    quoting = dataclasses.replace(SETTINGS, recap_quotes=True)
+    body = blocks_to_text(
+        build_recap(data(touches=touches, settings=quoting), now=NOW, tz=NY).blocks
+    )
     assert "• Sam Rivera did a review with Acme & Sons: “reviewed their cover”" in body
-    # The long note isn't quoted at all.
-    assert "• @U2 helped Brightside with a claim\n" in body + "\n"
-    assert "storm" not in body
+    assert "• @U2 checked in with Brightside\n" in body + "\n"
+    assert "storm" not in body and "claim" not in body
+
+
+def test_the_notable_section_names_the_kind_of_contact() -> None:
+    touches = (
+        touch("sat down with the owner", name="Acme", rep="U1", rep_name="Sam"),
+        touch("reviewed their cover", client_id=2, name="Brightside", rep="U2", rep_name="Priya"),
+        touch(
+            "helped with a claim",
+            client_id=3,
+            name="Maple Grove Dentistry",
+            rep="U3",
+            rep_name="Lee",
+        ),
+    )
+    body = blocks_to_text(build_recap(data(touches=touches), now=NOW, tz=NY).blocks)
+    assert "• Priya did a review with Brightside\n• Sam visited Acme\n" in body
+    assert "• Lee checked in with Maple Grove Dentistry" in body
 
 
 def test_brought_back_clients_are_named_a_few_then_counted() -> None:

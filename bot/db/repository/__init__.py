@@ -5,6 +5,7 @@ functions live in modules by area, and this package exports them all.
 """
 
 from bot.db.repository._rows import name_key
+from bot.db.repository.audit import audit, audit_entries
 from bot.db.repository.clients import (
     active_clients,
     add_client,
@@ -39,6 +40,7 @@ from bot.db.repository.pending import (
     mark_pending_logged,
     prune_pending_touches,
 )
+from bot.db.repository.privacy import Erased, client_touches, erase_client, remove_old_notes
 from bot.db.repository.reads import (
     client_activity,
     recap_clients,
@@ -66,12 +68,14 @@ from bot.db.repository.touches import (
     set_touch_kind,
 )
 from bot.db.repository.workspace import (
+    retention_settings,
     save_workspace_settings,
     workspace_settings,
 )
 
 __all__ = [
     "ClaimBusy",
+    "Erased",
     "active_clients",
     "add_client",
     "add_kind_evidence",
@@ -81,14 +85,18 @@ __all__ = [
     "all_clients",
     "all_touches",
     "archive_client",
+    "audit",
+    "audit_entries",
     "claim_outbox",
     "claimed_digests",
     "client_activity",
     "client_owners",
+    "client_touches",
     "clients_by_name",
     "count_touches",
     "deactivate_rep",
     "delete_touch",
+    "erase_client",
     "finish_outbox",
     "get_client",
     "get_rep",
@@ -109,8 +117,10 @@ __all__ = [
     "recent_nudges",
     "recent_touches",
     "release_outbox",
+    "remove_old_notes",
     "rep_snoozes",
     "rep_week",
+    "retention_settings",
     "save_rep",
     "save_workspace_settings",
     "set_touch_kind",

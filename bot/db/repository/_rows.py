@@ -44,6 +44,7 @@ def touch_of(row: TouchRow) -> Touch:
         source=Source(row.source),
         follow_up_on=row.follow_up_on,
         about_problem=row.about_problem,
+        private=row.private,
     )
 
 

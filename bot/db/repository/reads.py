@@ -248,6 +248,7 @@ def recap_value_touches(
             RepRow.display_name,
             TouchRow.occurred_at,
             TouchRow.note,
+            TouchRow.private,
         )
         .select_from(TouchRow)
         .join(ClientRow, (ClientRow.id == TouchRow.client_id) & (ClientRow.team_id == team_id))
@@ -262,8 +263,8 @@ def recap_value_touches(
         .limit(limit)
     )
     return [
-        WeekTouch(client_id, client_name, rep_id, rep_name, at, note)
-        for client_id, client_name, rep_id, rep_name, at, note in rows
+        WeekTouch(client_id, client_name, rep_id, rep_name, at, note, private)
+        for client_id, client_name, rep_id, rep_name, at, note, private in rows
     ]
 
 

@@ -38,6 +38,7 @@ def add_touch(session: Session, new: NewTouch) -> Touch:
         source=new.source.value,
         follow_up_on=new.follow_up_on,
         about_problem=new.about_problem,
+        private=new.private,
     )
     session.add(row)
     session.flush()
@@ -62,6 +63,7 @@ def add_touches(session: Session, touches: Sequence[NewTouch]) -> int:
                 "source": t.source.value,
                 "follow_up_on": t.follow_up_on,
                 "about_problem": t.about_problem,
+                "private": t.private,
             }
             for t in touches
         ],

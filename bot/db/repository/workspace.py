@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.core.model import (
+    NoteReaders,
     WorkspaceSettings,
 )
 from bot.db.schema import (
@@ -14,10 +16,22 @@ from bot.db.schema import (
 
 def workspace_settings(session: Session, team_id: str) -> WorkspaceSettings:
     row = session.get(WorkspaceRow, team_id)
-    if row is None:
-        return WorkspaceSettings(team_id)
+    return WorkspaceSettings(team_id) if row is None else _settings_of(row)
+
+
+def retention_settings(session: Session) -> list[WorkspaceSettings]:
+    """The settings of every workspace that removes old notes (note_retention_days is set)."""
+    rows = session.scalars(
+        select(WorkspaceRow)
+        .where(WorkspaceRow.note_retention_days.is_not(None))
+        .order_by(WorkspaceRow.team_id)
+    )
+    return [_settings_of(row) for row in rows]
+
+
+def _settings_of(row: WorkspaceRow) -> WorkspaceSettings:
     return WorkspaceSettings(
-        team_id=team_id,
+        team_id=row.team_id,
         cadence_a=row.cadence_a,
         cadence_b=row.cadence_b,
         cadence_c=row.cadence_c,
@@ -28,6 +42,9 @@ def workspace_settings(session: Session, team_id: str) -> WorkspaceSettings:
         renudge_days=row.renudge_days,
         claim_check_days=row.claim_check_days,
         date_order=row.date_order,
+        recap_quotes=row.recap_quotes,
+        notes_visible_to=NoteReaders(row.notes_visible_to),
+        note_retention_days=row.note_retention_days,
     )
 
 
@@ -43,4 +60,7 @@ def save_workspace_settings(session: Session, settings: WorkspaceSettings) -> No
     row.renudge_days = settings.renudge_days
     row.claim_check_days = settings.claim_check_days
     row.date_order = settings.date_order
+    row.recap_quotes = settings.recap_quotes
+    row.notes_visible_to = settings.notes_visible_to.value
+    row.note_retention_days = settings.note_retention_days
     session.add(row)

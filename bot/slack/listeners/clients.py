@@ -14,7 +14,7 @@ from bot.slack.guard import guarded, who
 from bot.ui import text
 from bot.ui.blocks import FormErrors, plain
 from bot.ui.clients import read_add_form, read_client_form
-from bot.ui.ids import ADD_CLIENT_VIEW, ARCHIVE, CLIENT_VIEW
+from bot.ui.ids import ADD_CLIENT_VIEW, ARCHIVE, CLIENT_VIEW, ERASE
 
 
 def register(app: App, deps: Deps) -> None:
@@ -49,5 +49,12 @@ def register(app: App, deps: Deps) -> None:
     def archive(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
         ack()
         done = clients.archive(deps, *who(body), action.get("value", ""))
+        client.views_update(view_id=body["view"]["id"], view=done)
+        home.publish(deps, *who(body))
+
+    @app.action(ERASE)
+    def erase(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
+        ack()
+        done = clients.erase(deps, *who(body), action.get("value", ""))
         client.views_update(view_id=body["view"]["id"], view=done)
         home.publish(deps, *who(body))

@@ -20,8 +20,8 @@ def state_from(view: dict[str, Any], **typed: Any) -> dict[str, Any]:
     """The `state.values` Slack sends for `view`: what each input shows, or what was typed.
 
     `typed` is keyed by action ID: text for inputs, "YYYY-MM-DD" for dates, an option's value
-    for radio buttons, (client ID, name) for the client picker, a user ID for a user picker;
-    None empties the input.
+    for radio buttons, (client ID, name) for the client picker, a user ID for a user picker,
+    True or False to tick every checkbox or none; None empties the input.
     """
     values: dict[str, Any] = {}
     for block in view["blocks"]:
@@ -41,6 +41,12 @@ def state_from(view: dict[str, Any], **typed: Any) -> dict[str, Any]:
             options = {o["value"]: o for o in element["options"]}
             entry["selected_option"] = (
                 element.get("initial_option") if given is _GIVEN else options.get(given)
+            )
+        elif kind == "checkboxes":
+            entry["selected_options"] = (
+                element.get("initial_options", [])
+                if given is _GIVEN
+                else (element["options"] if given else [])
             )
         elif kind == "external_select":
             entry["selected_option"] = (
