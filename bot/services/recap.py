@@ -123,6 +123,7 @@ def prepare(db: Database, team_id: str, now: dt.datetime, tz: ZoneInfo) -> Messa
                 repo.recap_value_touches(session, team_id, start, end, NOTABLE_CANDIDATES)
             ),
             clients=tuple(repo.recap_clients(session, team_id, start, end, now)),
+            departed=tuple(repo.departed_reps(session, team_id)),
         )
     return build_recap(data, now=now, tz=tz)
 
