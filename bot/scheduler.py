@@ -1,4 +1,5 @@
-"""APScheduler 3 jobs: the nudge pass every few minutes, and the weekly recap on Mondays.
+"""APScheduler 3 jobs: the nudge pass every few minutes, the weekly recap on Mondays, and a
+daily purge of the workspaces that uninstalled the app.
 
 Run one scheduler per deployment: inside `touchbase serve`, or alone as `touchbase scheduler`
 (the Procfile's `clock:`). Even two by mistake can't double-send: the outbox refuses.
@@ -18,7 +19,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.deps import Deps, utc_now
-from bot.services import nudges, recap
+from bot.services import nudges, recap, uninstall
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +47,15 @@ def recap_job(deps: Deps) -> None:
         recap.run(deps, deps.clock(), channel=channel)
     except Exception:
         log.exception("the weekly recap failed; `touchbase recap` tries again")
+
+
+def purge_job(deps: Deps) -> None:
+    """The daily purge of workspaces uninstalled TOUCHBASE_PURGE_AFTER_DAYS ago. A failure is
+    logged, and the next day's run tries again."""
+    try:
+        uninstall.purge_expired(deps, deps.clock())
+    except Exception:
+        log.exception("the purge of uninstalled workspaces failed; it runs again tomorrow")
 
 
 def recap_missed(now: dt.datetime, zone: ZoneInfo) -> bool:
@@ -80,6 +90,16 @@ def build(deps: Deps, *, blocking: bool) -> BaseScheduler:
         name="nudge pass",
         # Once at start, then every interval. APScheduler runs on the wall clock, whatever
         # `deps.clock` (which the pass reads) says: an injected clock mustn't postpone it.
+        next_run_time=utc_now(),
+        replace_existing=True,
+    )
+    scheduler.add_job(
+        purge_job,
+        IntervalTrigger(days=1, timezone=dt.UTC),
+        args=[deps],
+        id="purge-uninstalled",
+        name="purge of uninstalled workspaces",
+        # At start too: a restart never puts a purge off by more than a day.
         next_run_time=utc_now(),
         replace_existing=True,
     )

@@ -66,8 +66,9 @@ def run_pass(deps: Deps, now: dt.datetime, *, dry_run: bool = False) -> PassRepo
     started = time.monotonic()
     report = PassReport()
     with deps.db.transaction() as session:
-        teams = repo.teams_with_clients(session)
-    for team_id in teams:
+        # Nothing goes to a workspace that removed the app.
+        teams = set(repo.teams_with_clients(session)) - repo.uninstalled_teams(session)
+    for team_id in sorted(teams):
         report.planned += plan_team(deps, team_id, now)
     if dry_run:
         return report

@@ -1,4 +1,4 @@
-"""Slack's word that someone left, end to end: signed events to the
+"""Slack's word that someone left, or that the app was removed, end to end: signed events to the
 real web app, the Slack stand-in, the nudge pass, and the admins' Home tab.
 
 Sam (New York) and Priya (London) are reps; Bo is a Slack admin (London)."""
@@ -22,10 +22,11 @@ from bot.services.reps import ensure_rep
 from bot.slack.app import create_app
 from bot.slack.web import create_wsgi_app
 from bot.ui.render import blocks_to_text
-from tests.conftest import NOW, SECRET, TEAM, WebApp
+from tests.conftest import NOW, SECRET, TEAM, Clock, WebApp
 from tests.helpers import add_client, add_touch
 from tests.slack.listeners.test_home import click, open_home, published
 from tests.slack.listeners.test_modal import last_dm
+from tests.slack.test_web import home_opened, retry, send
 
 MONDAY = NOW.date()
 
@@ -179,3 +180,48 @@ def test_reassigning_moves_the_departed_reps_promises_to_the_new_owner(web: WebA
     with web.deps.db.transaction() as session:
         [touch] = repo.recent_touches(session, TEAM, acme.id, limit=5)
     assert touch.rep_id == "U0SAM"
+
+
+# The app is removed: sending stops at once
+
+
+def test_after_app_uninstalled_a_pass_sends_nothing_until_slack_talks_to_us_again(
+    web: WebApp, clock: Clock
+) -> None:
+    acme = add_client(web.deps.db, "Acme Insurance Group")
+    add_touch(web.deps.db, acme, NOW - days(90))
+    send_event(web, {"type": "app_uninstalled"})
+    report = run_pass(web.deps, NOW)
+    assert report.planned == [] and web.slack.calls_to("chat.postMessage") == []
+    assert uninstalled(web) == {TEAM}
+
+    # Reinstalled: Slack delivers the workspace's requests again.
+    clock.advance(minutes=1)
+    send_event(web, {"type": "app_home_opened", "user": "U0SAM", "tab": "home"})
+    assert uninstalled(web) == set()
+    assert run_pass(web.deps, clock()).sent == 1
+
+
+def test_a_retry_of_an_event_from_before_the_uninstall_doesnt_undo_it(
+    web: WebApp, clock: Clock
+) -> None:
+    send_event(web, {"type": "app_uninstalled"})
+    clock.advance(minutes=1)
+    body = home_opened("Ev0BEFOREUNINSTALL")
+    assert send(web.url, "/slack/events", body.encode(), retry(body, 1)).status == 200
+    assert uninstalled(web) == {TEAM}
+
+
+def test_tokens_revoked_stops_sending_when_it_is_the_bots_token(web: WebApp) -> None:
+    acme = add_client(web.deps.db, "Acme Insurance Group")
+    add_touch(web.deps.db, acme, NOW - days(90))
+    # Touchbase holds no user tokens: a user's token revoked leaves it working.
+    send_event(web, {"type": "tokens_revoked", "tokens": {"oauth": ["U0SAM"], "bot": []}})
+    send_event(web, {"type": "tokens_revoked", "tokens": {"oauth": [], "bot": ["U0BOT"]}})
+    assert run_pass(web.deps, NOW).planned == []
+    assert uninstalled(web) == {TEAM}
+
+
+def uninstalled(web: WebApp) -> set[str]:
+    with web.deps.db.transaction() as session:
+        return repo.uninstalled_teams(session)
