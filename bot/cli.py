@@ -381,7 +381,7 @@ def _purge(args: argparse.Namespace) -> int:
     settings = load(os.environ, needs_slack=False)
     db = Database.from_url(settings.database_url, settings.db_timeouts(batch=True))
     try:
-        report = uninstall.purge_workspace(db, args.team, actor=uninstall.OPERATOR, now=utc_now())
+        report = uninstall.purge_workspace(db, args.team, actor=uninstall.OPERATOR)
     finally:
         db.dispose()
     if not report.total:

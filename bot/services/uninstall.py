@@ -34,7 +34,6 @@ SCHEDULER = "scheduler"
 class PurgeReport:
     team_id: str
     actor: str
-    at: dt.datetime
     # Rows deleted, by table.
     rows: Mapping[str, int]
 
@@ -68,10 +67,10 @@ def seen(deps: Deps, team_id: str, at: dt.datetime) -> None:
         log.info("workspace %s uses Touchbase again: sending resumes, and no purge is due", team_id)
 
 
-def purge_workspace(db: Database, team_id: str, *, actor: str, now: dt.datetime) -> PurgeReport:
+def purge_workspace(db: Database, team_id: str, *, actor: str) -> PurgeReport:
     """Delete everything stored for the workspace, now, installed or not."""
     with db.transaction(write=True) as session:
-        return _purge(session, team_id, actor, now)
+        return _purge(session, team_id, actor)
 
 
 def purge_expired(deps: Deps, now: dt.datetime) -> list[PurgeReport]:
@@ -88,11 +87,12 @@ def purge_expired(deps: Deps, now: dt.datetime) -> list[PurgeReport]:
         with deps.db.transaction(write=True) as session:
             since = repo.uninstalled_at(session, team_id, lock=True)
             if since is not None and since <= cutoff:
-                reports.append(_purge(session, team_id, SCHEDULER, now))
+                reports.append(_purge(session, team_id, SCHEDULER))
     return reports
 
 
-def _purge(session: Session, team_id: str, actor: str, now: dt.datetime) -> PurgeReport:
-    report = PurgeReport(team_id, actor, now, repo.purge_team(session, team_id))
+def _purge(session: Session, team_id: str, actor: str) -> PurgeReport:
+    """The purge, in the caller's transaction: what records it commits with it, or not at all."""
+    report = PurgeReport(team_id, actor, repo.purge_team(session, team_id))
     log.info("purged workspace %s (asked by the %s): %d rows deleted", team_id, actor, report.total)
     return report

@@ -82,7 +82,7 @@ def test_a_purge_leaves_no_row_of_the_workspace_in_any_table(
     assert all(before.values()), before
     others = rows_of(db, OTHER)
 
-    report = uninstall.purge_workspace(db, TEAM, actor=uninstall.OPERATOR, now=NOW)
+    report = uninstall.purge_workspace(db, TEAM, actor=uninstall.OPERATOR)
     assert dict(report.rows) == before
     assert report.total == sum(before.values())
     assert set(rows_of(db, TEAM).values()) == {0}
