@@ -10,6 +10,7 @@ import argparse
 import datetime as dt
 import logging
 import os
+import re
 import shlex
 import sqlite3
 import sys
@@ -32,6 +33,8 @@ log = logging.getLogger("bot")
 EXIT_CONFIG = 2
 # A restore while Touchbase runs, or Touchbase while a restore runs.
 EXIT_IN_USE = 2
+# Something that can't be undone, asked for without --yes.
+EXIT_UNCONFIRMED = 2
 
 
 @contextmanager
@@ -427,7 +430,7 @@ def _erase(args: argparse.Namespace) -> int:
                 "about it for good; to go ahead, run it again with --yes",
                 file=sys.stderr,
             )
-            return EXIT_IN_USE
+            return EXIT_UNCONFIRMED
         erased = erasure.erase(deps, team, client.id, CLI_ACTOR)
         dialect = deps.db.dialect
     if erased is None:  # erased meanwhile
@@ -491,6 +494,36 @@ def _audit(args: argparse.Namespace) -> int:
         print("  ".join([*fields, *([entry.detail] if entry.detail else [])]))
     if not entries:
         print("No audit entries.")
+    return 0
+
+
+def _team(value: str) -> str:
+    if not re.fullmatch(r"T[A-Z0-9]{2,}", value):
+        raise argparse.ArgumentTypeError(f"“{value}” isn't a workspace ID such as T0123ABCD")
+    return value
+
+
+def _purge(args: argparse.Namespace) -> int:
+    from bot.services import uninstall
+
+    if not args.yes:
+        print(
+            f"touchbase: this deletes everything Touchbase stores for workspace {args.team}, for "
+            "good; to go ahead, run it again with --yes",
+            file=sys.stderr,
+        )
+        return EXIT_UNCONFIRMED
+    settings = load(os.environ, needs_slack=False)
+    db = Database.from_url(settings.database_url, settings.db_timeouts(batch=True))
+    try:
+        report = uninstall.purge_workspace(db, args.team, utc_now())
+    finally:
+        db.dispose()
+    if not report.total:
+        print(f"Nothing was stored for workspace {args.team}.")
+        return 0
+    tables = ", ".join(f"{name} {count:,}" for name, count in sorted(report.rows.items()) if count)
+    print(f"Purged workspace {args.team}: {report.total:,} rows deleted ({tables}).")
     return 0
 
 
@@ -644,6 +677,17 @@ def parser() -> argparse.ArgumentParser:
         "--client", default=None, metavar="NAME", help="only this client (its name, or its id)"
     )
     audit.set_defaults(run=_audit)
+
+    purge = commands.add_parser("purge", help="delete everything stored for a workspace, now")
+    purged = purge.add_subparsers(dest="what", required=True, metavar="WHAT")
+    workspace = purged.add_parser(
+        "workspace",
+        help="a workspace that uninstalled Touchbase (otherwise purged "
+        "TOUCHBASE_PURGE_AFTER_DAYS after)",
+    )
+    workspace.add_argument("team", type=_team, metavar="TEAM_ID", help="such as T0123ABCD")
+    workspace.add_argument("--yes", action="store_true", help="yes: delete it all, for good")
+    workspace.set_defaults(run=_purge)
     return top
 
 

@@ -67,6 +67,8 @@ class Settings:
     timezone: str = "UTC"
     admins: frozenset[str] = field(default_factory=frozenset)
     nudge_interval_minutes: int = 15
+    # Days after the app is uninstalled before the workspace's data is purged.
+    purge_after_days: int = 30
     port: int = 3000
     # Where `touchbase scheduler` (and `serve` in Socket Mode) serves /metrics; None: nowhere.
     metrics_port: int | None = None
@@ -185,6 +187,7 @@ def load(env: Mapping[str, str], *, needs_slack: bool = True) -> Settings:
         timezone=timezone,
         admins=admins,
         nudge_interval_minutes=_int(env, "TOUCHBASE_NUDGE_INTERVAL_MINUTES", 15, 1, 1440),
+        purge_after_days=_int(env, "TOUCHBASE_PURGE_AFTER_DAYS", 30, 1, 365),
         port=_int(env, "PORT", 3000, 1, 65535),
         metrics_port=_int(env, "TOUCHBASE_METRICS_PORT", 0, 1, 65535) or None,
         # psycopg waits at least 2 seconds for a connection, whatever it is told.

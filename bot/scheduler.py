@@ -1,5 +1,5 @@
-"""APScheduler 3 jobs: the nudge pass every few minutes, the weekly recap on Mondays, and note
-retention once a day.
+"""APScheduler 3 jobs: the nudge pass every few minutes, the weekly recap on Mondays, and the
+daily jobs: note retention, and the purge of workspaces that uninstalled the app.
 
 Run one scheduler per deployment: inside `touchbase serve`, or alone as `touchbase scheduler`
 (the Procfile's `clock:`). Even two by mistake can't double-send: the outbox refuses.
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -20,7 +21,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.core.model import SCHEDULER_ACTOR
 from bot.deps import Deps, utc_now
-from bot.services import nudges, recap, retention
+from bot.services import nudges, recap, retention, uninstall
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +59,22 @@ def retention_job(deps: Deps) -> None:
         log.exception("note retention failed; it runs again tomorrow, or `touchbase retention`")
 
 
+def purge_job(deps: Deps) -> None:
+    """The daily purge of workspaces uninstalled TOUCHBASE_PURGE_AFTER_DAYS ago. A failure is
+    logged, and the next day's run tries again."""
+    try:
+        uninstall.purge_expired(deps, deps.clock())
+    except Exception:
+        log.exception("the purge of uninstalled workspaces failed; it runs again tomorrow")
+
+
+# Jobs run once a day: (function, id, name).
+DAILY_JOBS: tuple[tuple[Callable[[Deps], None], str, str], ...] = (
+    (retention_job, "note-retention", "note retention"),
+    (purge_job, "purge-uninstalled", "purge of uninstalled workspaces"),
+)
+
+
 def recap_missed(now: dt.datetime, zone: ZoneInfo) -> bool:
     """Whether this week's Monday 09:00 has passed, within the grace: run the recap at start.
 
@@ -93,15 +110,17 @@ def build(deps: Deps, *, blocking: bool) -> BaseScheduler:
         next_run_time=utc_now(),
         replace_existing=True,
     )
-    scheduler.add_job(
-        retention_job,
-        IntervalTrigger(days=1, timezone=dt.UTC),
-        args=[deps],
-        id="note-retention",
-        name="note retention",
-        next_run_time=utc_now(),  # once at start too: a restart never skips a day
-        replace_existing=True,
-    )
+    for job, job_id, name in DAILY_JOBS:
+        scheduler.add_job(
+            job,
+            IntervalTrigger(days=1, timezone=dt.UTC),
+            args=[deps],
+            id=job_id,
+            name=name,
+            # Once at start too: a restart never puts a daily job off by more than a day.
+            next_run_time=utc_now(),
+            replace_existing=True,
+        )
     if deps.settings.recap_channel:
         zone = ZoneInfo(deps.settings.timezone)
         catch_up: dict[str, Any] = {}

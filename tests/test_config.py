@@ -65,6 +65,7 @@ def test_every_setting_is_read() -> None:
             TOUCHBASE_TIMEZONE="Europe/London",
             TOUCHBASE_ADMINS="U0SAM, U0PRIYA,,W0ENT",
             TOUCHBASE_NUDGE_INTERVAL_MINUTES="5",
+            TOUCHBASE_PURGE_AFTER_DAYS="90",
             PORT="8080",
             TOUCHBASE_DB_CONNECT_TIMEOUT="4",
             TOUCHBASE_DB_STATEMENT_TIMEOUT="8",
@@ -89,6 +90,7 @@ def test_every_setting_is_read() -> None:
     assert settings.timezone == "Europe/London"
     assert settings.admins == frozenset({"U0SAM", "U0PRIYA", "W0ENT"})
     assert settings.nudge_interval_minutes == 5
+    assert settings.purge_after_days == 90
     assert settings.port == 8080
 
 
@@ -102,6 +104,7 @@ def test_blank_values_mean_the_default() -> None:
             TOUCHBASE_TIMEZONE="  ",
             TOUCHBASE_ADMINS="",
             TOUCHBASE_NUDGE_INTERVAL_MINUTES="",
+            TOUCHBASE_PURGE_AFTER_DAYS="",
             PORT=" ",
             TOUCHBASE_DB_CONNECT_TIMEOUT="",
             TOUCHBASE_DB_STATEMENT_TIMEOUT=" ",
@@ -204,6 +207,9 @@ def test_database_commands_need_no_slack_settings() -> None:
         ("TOUCHBASE_NUDGE_INTERVAL_MINUTES", "0", "1 to 1440"),
         ("TOUCHBASE_NUDGE_INTERVAL_MINUTES", "1441", "1 to 1440"),
         ("TOUCHBASE_NUDGE_INTERVAL_MINUTES", "15m", "1 to 1440"),
+        ("TOUCHBASE_PURGE_AFTER_DAYS", "0", "1 to 365"),
+        ("TOUCHBASE_PURGE_AFTER_DAYS", "366", "1 to 365"),
+        ("TOUCHBASE_PURGE_AFTER_DAYS", "30d", "1 to 365"),
         ("PORT", "0", "1 to 65535"),
         ("PORT", "65536", "1 to 65535"),
         ("PORT", "-1", "1 to 65535"),

@@ -49,6 +49,15 @@ FEATURE_SCOPES = {
     "commands": "the /touch slash command and the 'Log as touch' message shortcut",
 }
 
+# Events the bot listens to -> the bot scopes Slack asks for before it sends them (its Events
+# API reference). Explicit, like the tables below: a new event must be looked up and listed.
+EVENT_SCOPES: dict[str, frozenset[str]] = {
+    "app_home_opened": frozenset(),
+    "app_uninstalled": frozenset(),
+    "tokens_revoked": frozenset(),
+    "user_change": frozenset({"users:read"}),
+}
+
 # Classic scope (as the catalogue names it) -> granular bot scopes that replace it.
 # Deliberately explicit: a classic scope not listed here fails the test, so that someone decides
 # what it means for a bot token instead of the check guessing.  Leave out classic scopes whose
@@ -217,6 +226,9 @@ def required_scopes() -> dict[str, list[str]]:
     for method, wheres in sorted(called_methods().items()):
         for scope in bot_scopes_for(method):
             out[scope].append(f"{method} ({wheres[0]})")
+    for event in sorted(registered("event")):
+        for scope in EVENT_SCOPES[event]:
+            out[scope].append(f"the {event} event")
     return dict(out)
 
 
@@ -398,6 +410,17 @@ def test_slash_command(manifest: dict[str, Any]) -> None:
     assert touch.get("usage_hint")
     handled = registered("command")
     assert handled == {"/touch"}, f"bot/ registers commands {sorted(handled)}, manifest has /touch"
+
+
+def test_bot_events_are_exactly_what_the_code_listens_to(manifest: dict[str, Any]) -> None:
+    handled = registered("event")
+    unlisted = sorted(handled - set(EVENT_SCOPES))
+    assert not unlisted, f"look up the scopes these events need, in EVENT_SCOPES: {unlisted}"
+    subscribed = manifest["settings"]["event_subscriptions"]["bot_events"]
+    assert sorted(subscribed) == sorted(handled), (
+        "app_manifest.yml settings.event_subscriptions.bot_events should be exactly the events "
+        f"bot/ listens to: {sorted(handled)}"
+    )
 
 
 def test_request_urls_point_at_bolt(manifest: dict[str, Any]) -> None:

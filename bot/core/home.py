@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from bot.core.dates import next_renewal
 from bot.core.model import Client, ClientActivity, HandedBack, Week, WorkspaceSettings
+from bot.core.owners import Unowned
 from bot.core.rules import Item, items_for_rep, one_per_client
 
 
@@ -34,6 +35,7 @@ class Home:
     week: Week
     # Only for admins; empty for everyone else.
     handed_back: tuple[HandedBack, ...] = ()
+    unowned: tuple[Unowned, ...] = ()
 
 
 def week_start(now: dt.datetime, tz: dt.tzinfo) -> dt.datetime:

@@ -193,7 +193,8 @@ class ClientActivity:
     # The most recent touch that promised a follow-up: its due date and when it happened.
     promise_due: dt.date | None = None
     promise_made_at: dt.datetime | None = None
-    # Who made that promise: they are the one to remind, even when someone else owns the client.
+    # Who is to keep that promise: whoever made it, or the new owner of a client whose owner left
+    # (bot.core.owners). They are the one to remind, even when someone else owns the client.
     promise_by: str | None = None
     # The most recent touch that mentioned a claim, complaint or problem.
     problem_at: dt.datetime | None = None
@@ -280,6 +281,8 @@ class RecapInput:
     touches: tuple[WeekTouch, ...]
     # The active book.
     clients: tuple[ClientWeek, ...]
+    # The reps Slack says are gone: their clients wait for a new owner.
+    departed: tuple[Rep, ...] = ()
 
 
 class OutboxKind(enum.StrEnum):

@@ -6,11 +6,13 @@ snoozes), calls these two functions, then delivers what they return.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+from bot.core.clients import is_admin
 from bot.core.model import ClientActivity, Rep, WorkspaceSettings
 from bot.core.rules import Digest, Rule, choose_for_digest, digest_due, items_for_rep
 
@@ -68,12 +70,16 @@ def plan_digests(
     snoozed: Mapping[tuple[str, int], dt.date],
     *,
     now: dt.datetime,
+    admins: Collection[str] = (),
+    unowned: int = 0,
 ) -> list[RepDigest]:
     """Each due rep's digest, when it has anything in it.
 
     `activities` covers the clients the due reps own or promised a follow-up on; `recent` maps
     (client ID, rule) to the last nudge's (window, day); `snoozed` maps (rep, client ID) to
-    the day the client comes back.
+    the day the client comes back. While `unowned` clients wait for a new owner, every due
+    admin's digest says so (`admins`: TOUCHBASE_ADMINS), and an admin with nothing else due
+    gets a digest for that alone: once a working day, like every digest.
     """
     # Each rep's share of the book: the clients they own and those they promised a follow-up.
     concerning: dict[str, list[ClientActivity]] = {}
@@ -102,6 +108,8 @@ def plan_digests(
             today=due_rep.local_date,
             renudge_days=settings.renudge_days,
         )
-        if digest.items:
+        if unowned and is_admin(due_rep.rep, admins):
+            digest = dataclasses.replace(digest, unowned=unowned)
+        if digest.items or digest.unowned:
             planned.append(RepDigest(due_rep.rep, due_rep.local_date, digest))
     return planned

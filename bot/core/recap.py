@@ -30,6 +30,7 @@ from bot.core.model import (
     WeekTouch,
     WorkspaceSettings,
 )
+from bot.core.owners import needing_owner
 from bot.core.rules import Rule, evaluate
 
 # Renewals this many days ahead (the posting day included) are in the look ahead.
@@ -120,6 +121,8 @@ class Recap:
     # Soonest first; all of them (the message lists the first few).
     renewals: tuple[Renewal, ...]
     quiet: int
+    # Active clients whose owner left Slack: counted, never named.
+    unowned: int = 0
 
 
 def plan_recap(data: RecapInput, *, now: dt.datetime, tz: dt.tzinfo) -> Recap:
@@ -150,6 +153,11 @@ def plan_recap(data: RecapInput, *, now: dt.datetime, tz: dt.tzinfo) -> Recap:
         comebacks=tuple(comebacks(clients, data.settings, tz=tz)),
         renewals=tuple(renewals),
         quiet=quiet,
+        unowned=len(
+            needing_owner(
+                (c.activity.client for c in clients), {r.user_id: r for r in data.departed}
+            )
+        ),
     )
 
 

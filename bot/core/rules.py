@@ -96,6 +96,8 @@ class Digest:
 
     items: tuple[Item, ...]
     more: int
+    # For an admin: how many clients wait for a new owner (bot.core.owners).
+    unowned: int = 0
 
 
 def _local_day(moment: dt.datetime, *, now: dt.datetime, today: dt.date, tz: dt.tzinfo) -> dt.date:

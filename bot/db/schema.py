@@ -20,6 +20,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
     false,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -82,6 +83,9 @@ class WorkspaceRow(Base):
     notes_visible_to: Mapped[str] = mapped_column(String(16), default="team", server_default="team")
     # None: notes are kept.
     note_retention_days: Mapped[int | None] = mapped_column(Integer)
+    # Set when Slack says the app was uninstalled or its token revoked: nothing is sent, and
+    # the workspace's data is purged TOUCHBASE_PURGE_AFTER_DAYS later unless it is reinstalled.
+    uninstalled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
 
 class ClientRow(Base):
@@ -137,6 +141,14 @@ class TouchRow(Base):
             "client_id",
         ),
         Index("ix_touch_team_occurred", "team_id", "occurred_at"),
+        # The few follow-ups handed over from a rep who left (see promise_owner).
+        Index(
+            "ix_touch_team_promise_owner",
+            "team_id",
+            "promise_owner",
+            sqlite_where=text("promise_owner IS NOT NULL"),
+            postgresql_where=text("promise_owner IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -151,6 +163,9 @@ class TouchRow(Base):
     follow_up_on: Mapped[dt.date | None] = mapped_column(Date)
     about_problem: Mapped[bool] = mapped_column(Boolean, default=False)
     private: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Who keeps the follow-up, when not the rep who promised it: the new owner of a client whose
+    # owner left. The touch itself still says who made the contact.
+    promise_owner: Mapped[str | None] = mapped_column(String(32))
 
 
 class RepRow(Base):

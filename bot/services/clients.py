@@ -8,6 +8,7 @@ form opened before an owner changed can't be used to get round it.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -16,6 +17,7 @@ from sqlalchemy.orm import Session
 from bot.core.clients import is_admin, may_edit
 from bot.core.matching import Ambiguous, NoMatch, look_up
 from bot.core.model import AuditAction, Client, NewClient, Rep, Status
+from bot.core.owners import promises_follow
 from bot.core.refusals import ClientGone, NotAllowed, Refusal
 from bot.db import repository as repo
 from bot.deps import Deps
@@ -34,6 +36,8 @@ from bot.ui.clients import (
 )
 from bot.ui.modals import Modal
 from bot.ui.replies import refusal_message
+
+log = logging.getLogger(__name__)
 
 
 def options(deps: Deps, team_id: str, query: str) -> list[dict[str, Any]]:
@@ -152,6 +156,8 @@ def save(deps: Deps, team_id: str, user_id: str, edit: ClientEdit) -> Message:
         client = _changeable(session, team_id, edit.client_id, user_id, admin)
         if not isinstance(client, Client):
             return refusal_message(client, today)
+        if fields.owner_id:
+            _hand_over(session, client, fields.owner_id)
         saved = repo.update_client(
             session,
             team_id,
@@ -168,12 +174,13 @@ def save(deps: Deps, team_id: str, user_id: str, edit: ClientEdit) -> Message:
 
 
 def reassign(deps: Deps, team_id: str, user_id: str, client_id: int, owner_id: str) -> Message:
-    """An admin gives a handed-back client a new owner, from the home."""
+    """An admin gives a handed-back client, or one whose owner left, a new owner, from the home."""
     admin, today = _caller(deps, team_id, user_id)
     with deps.db.transaction(write=True) as session:
         client = _changeable(session, team_id, client_id, user_id, admin)
         if not isinstance(client, Client):
             return refusal_message(client, today)
+        _hand_over(session, client, owner_id)
         repo.update_client(
             session,
             team_id,
@@ -199,6 +206,27 @@ def _audit_owner(
     if owner_id != client.owner_id:
         change = f"owner {client.owner_id or 'nobody'} -> {owner_id or 'nobody'}"
         repo.audit(session, client.team_id, user_id, action, client.id, change, at=deps.clock())
+
+
+def _hand_over(session: Session, client: Client, owner_id: str) -> None:
+    """Before `owner_id` takes the client over: the follow-ups its owner promised go with it,
+    when that owner has left (bot.core.owners.promises_follow).
+
+    They are re-attributed (touch.promise_owner), not rewritten: the touches still say who
+    made each contact, and a note written as "I'll call them Friday" keeps its author.
+    """
+    previous = client.owner_id
+    gone = repo.get_rep(session, client.team_id, previous) if previous else None
+    if previous and promises_follow(gone, owner_id):
+        moved = repo.hand_over_promises(session, client.team_id, client.id, previous, owner_id)
+        if moved:
+            log.info(
+                "client %d: %d follow-up(s) of rep %s, who left, moved to %s",
+                client.id,
+                moved,
+                previous,
+                owner_id,
+            )
 
 
 def archive(deps: Deps, team_id: str, user_id: str, value: str) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from bot.core.home import Home, book, week_start
 from bot.core.model import Rep
 from bot.db import repository as repo
 from bot.deps import Deps
+from bot.services.owners import unowned
 from bot.services.reps import ensure_rep
 from bot.ui.home import home_view
 
@@ -24,7 +25,8 @@ log = logging.getLogger(__name__)
 
 
 def view_for(deps: Deps, rep: Rep) -> dict[str, Any]:
-    """The rep's home as of now: their book, their week, and for admins the handed-back clients."""
+    """The rep's home as of now: their book, their week, and for admins the clients that need
+    a new owner: those whose owner left Slack, and those handed back."""
     now = deps.clock()
     tz = ZoneInfo(rep.tz)
     today = now.astimezone(tz).date()
@@ -35,8 +37,9 @@ def view_for(deps: Deps, rep: Rep) -> dict[str, Any]:
         snoozed = repo.rep_snoozes(session, rep.team_id, rep.user_id, today)
         week = repo.rep_week(session, rep.team_id, rep.user_id, week_start(now, tz), now)
         handed_back = repo.handed_back_clients(session, rep.team_id) if admin else []
+        waiting = unowned(session, rep.team_id) if admin else ()
     rows = book(rep.user_id, activities, settings, snoozed, now=now, today=today, tz=tz)
-    return home_view(Home(rows, week, tuple(handed_back)), today=today, tz=tz)
+    return home_view(Home(rows, week, tuple(handed_back), waiting), today=today, tz=tz)
 
 
 def publish(deps: Deps, team_id: str, user_id: str) -> None:

@@ -26,6 +26,7 @@ from bot.core.rules import Digest, Item, items_for_rep
 from bot.db import repository as repo
 from bot.deps import Deps
 from bot.services.outbox import Envelope, Outcome, send_once
+from bot.services.owners import unowned
 from bot.services.reps import ensure_rep
 from bot.ui.blocks import Message
 from bot.ui.digest import digest_message
@@ -65,8 +66,9 @@ def run_pass(deps: Deps, now: dt.datetime, *, dry_run: bool = False) -> PassRepo
     started = time.monotonic()
     report = PassReport()
     with deps.db.transaction() as session:
-        teams = repo.teams_with_clients(session)
-    for team_id in teams:
+        # Nothing goes to a workspace that removed the app.
+        teams = set(repo.teams_with_clients(session)) - repo.uninstalled_teams(session)
+    for team_id in sorted(teams):
         report.planned += plan_team(deps, team_id, now)
     if dry_run:
         return report
@@ -94,9 +96,11 @@ def plan_team(deps: Deps, team_id: str, now: dt.datetime) -> list[PlannedDigest]
     with deps.db.transaction() as session:
         settings = repo.workspace_settings(session, team_id)
         owners = repo.client_owners(session, team_id)
-        reps = repo.get_reps(session, team_id, owners)
+        # Admins hear how many clients wait for a new owner, whether or not they own any.
+        people = owners | repo.admin_ids(session, team_id) | deps.settings.admins
+        reps = repo.get_reps(session, team_id, people)
         claimed = repo.claimed_digests(session, team_id, since=(now - dt.timedelta(days=2)).date())
-    reps = _fresh(deps, team_id, owners, reps, now)
+    reps = _fresh(deps, team_id, people, reps, now)
     due = due_reps(reps.values(), settings, claimed, now=now)
     if not due:
         return []
@@ -107,18 +111,29 @@ def plan_team(deps: Deps, team_id: str, now: dt.datetime) -> list[PlannedDigest]
             session, team_id, since=earliest - dt.timedelta(days=settings.renudge_days)
         )
         snoozed = repo.snoozes(session, team_id, earliest)
+        waiting = len(unowned(session, team_id))
+    planned = plan_digests(
+        due,
+        activities,
+        settings,
+        recent,
+        snoozed,
+        now=now,
+        admins=deps.settings.admins,
+        unowned=waiting,
+    )
     return [
         PlannedDigest(
             team_id, p.rep, p.local_date, p.digest, digest_message(p.digest, p.local_date)
         )
-        for p in plan_digests(due, activities, settings, recent, snoozed, now=now)
+        for p in planned
     ]
 
 
 def _fresh(
     deps: Deps, team_id: str, owners: Iterable[str], known: dict[str, Rep], now: dt.datetime
 ) -> dict[str, Rep]:
-    """Every owner's profile, refreshed from users.info when it is a day old or missing."""
+    """Every owner's and admin's profile, refreshed from users.info when a day old or missing."""
     stale = [user_id for user_id in owners if needs_refresh(known.get(user_id), now)]
     if stale:
         with ThreadPoolExecutor(max_workers=SEND_WORKERS) as pool:

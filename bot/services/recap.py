@@ -90,6 +90,15 @@ def _run(deps: Deps, now: dt.datetime, *, channel: str, dry_run: bool) -> RecapR
         return report
     with deps.db.transaction() as session:
         status = repo.outbox_status(session, team_id, OutboxKind.RECAP, RECIPIENT, week.period)
+        uninstalled = repo.uninstalled_at(session, team_id)
+    if uninstalled is not None:
+        log.warning(
+            "Touchbase was uninstalled from workspace %s on %s, so no recap is posted; it "
+            "resumes once the app is reinstalled",
+            team_id,
+            uninstalled.date().isoformat(),
+        )
+        return report
     report.already_sent = status is not None
     if status is OutboxStatus.UNKNOWN and not dry_run:
         log.info(
@@ -123,6 +132,7 @@ def prepare(db: Database, team_id: str, now: dt.datetime, tz: ZoneInfo) -> Messa
                 repo.recap_value_touches(session, team_id, start, end, NOTABLE_CANDIDATES)
             ),
             clients=tuple(repo.recap_clients(session, team_id, start, end, now)),
+            departed=tuple(repo.departed_reps(session, team_id)),
         )
     return build_recap(data, now=now, tz=tz)
 

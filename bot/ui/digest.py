@@ -116,14 +116,19 @@ def item_blocks(item: Item, today: dt.date) -> list[dict[str, Any]]:
 
 
 def digest_message(digest: Digest, today: dt.date) -> Message:
-    blocks = [_section(text.DIGEST_GREETING)]
-    for item in digest.items:
-        blocks += item_blocks(item, today)
-    if digest.more:
-        blocks.append(_section(text.and_more(digest.more)))
-    blocks.append({"type": "context", "elements": [_mrkdwn(text.DIGEST_FOOTER)]})
-    fallback = text.digest_fallback([i.client for i in digest.items], digest.more)
-    return Message(fallback, tuple(blocks))
+    """The morning note: for an admin, first how many clients need a new owner; then the
+    clients that could use a touch, if any."""
+    blocks = [_section(text.unowned_line(digest.unowned))] if digest.unowned else []
+    fallbacks = [text.unowned_fallback(digest.unowned)] if digest.unowned else []
+    if digest.items:
+        blocks.append(_section(text.DIGEST_GREETING))
+        for item in digest.items:
+            blocks += item_blocks(item, today)
+        if digest.more:
+            blocks.append(_section(text.and_more(digest.more)))
+        blocks.append({"type": "context", "elements": [_mrkdwn(text.DIGEST_FOOTER)]})
+        fallbacks.append(text.digest_fallback([i.client for i in digest.items], digest.more))
+    return Message(" ".join(fallbacks), tuple(blocks))
 
 
 def list_message(items: Sequence[Item], today: dt.date) -> Message:

@@ -20,7 +20,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.core.home import Home, Row
-from bot.core.model import HandedBack
+from bot.core.model import Client, HandedBack
 from bot.ui import text
 from bot.ui.blocks import section
 from bot.ui.digest import reason
@@ -37,7 +37,8 @@ from bot.ui.ids import (
 
 # Slack's limit for a Home tab.
 MAX_BLOCKS = 100
-# Handed-back clients shown to an admin at once; they come before the admin's own book.
+# Clients shown to an admin at once in each of "Needs a new owner" and the handed-back ones;
+# they come before the admin's own book.
 HANDED_BACK_LIMIT = 10
 
 
@@ -53,23 +54,42 @@ def home_view(home: Home, *, today: dt.date, tz: dt.tzinfo) -> dict[str, Any]:
         ),
         ContextBlock(elements=[MarkdownTextObject(text=text.HOME_HINT)]),
     ]
-    blocks += _handed_back(home.handed_back, today, tz)
+    blocks += _to_reassign(
+        text.HOME_UNOWNED,
+        [
+            (u.client, text.unowned_home_line(u.client, u.was.user_id, u.was.display_name))
+            for u in home.unowned
+        ],
+    )
+    blocks += _to_reassign(text.HOME_HANDED_BACK, _handed_back(home.handed_back, today, tz))
     blocks += _rows(home.rows, today, room=MAX_BLOCKS - len(blocks))
     return View(type="home", blocks=blocks).to_dict()
 
 
-def _handed_back(waiting: Sequence[HandedBack], today: dt.date, tz: dt.tzinfo) -> list[Block]:
+def _handed_back(
+    waiting: Sequence[HandedBack], today: dt.date, tz: dt.tzinfo
+) -> list[tuple[Client, str]]:
+    return [
+        (
+            entry.client,
+            text.handed_back_line(
+                entry.client, entry.by, entry.at.astimezone(tz).date() if entry.at else None, today
+            ),
+        )
+        for entry in waiting
+    ]
+
+
+def _to_reassign(title: str, waiting: Sequence[tuple[Client, str]]) -> list[Block]:
+    """A part of the home: each client in its words, with the picker for its new owner."""
     if not waiting:
         return []
-    blocks: list[Block] = [DividerBlock(), section(text.HOME_HANDED_BACK)]
-    for entry in waiting[:HANDED_BACK_LIMIT]:
-        day = entry.at.astimezone(tz).date() if entry.at else None
+    blocks: list[Block] = [DividerBlock(), section(title)]
+    for client, words in waiting[:HANDED_BACK_LIMIT]:
         blocks.append(
             SectionBlock(
-                block_id=f"{REASSIGN_BLOCK}{entry.client.id}",
-                text=MarkdownTextObject(
-                    text=text.handed_back_line(entry.client, entry.by, day, today)
-                ),
+                block_id=f"{REASSIGN_BLOCK}{client.id}",
+                text=MarkdownTextObject(text=words),
                 accessory=UserSelectElement(action_id=REASSIGN, placeholder=text.HOME_REASSIGN),
             )
         )

@@ -32,6 +32,7 @@ def recap_message(recap: Recap) -> Message:
     ]
     if recap.totals.touches == 0:
         blocks.append(section(text.recap_empty_week(len(recap.renewals), RENEWAL_DAYS)))
+        blocks += _unowned(recap)
         blocks.append(_footer())
         return Message(text.recap_fallback_empty(len(recap.renewals), RENEWAL_DAYS), render(blocks))
 
@@ -88,6 +89,7 @@ def recap_message(recap: Recap) -> Message:
     else:
         blocks.append(section(text.recap_no_renewals(RENEWAL_DAYS)))
     blocks.append(section(text.recap_quiet(recap.quiet)))
+    blocks += _unowned(recap)
     blocks.append(_footer())
     fallback = text.recap_fallback(
         totals.touches,
@@ -98,6 +100,10 @@ def recap_message(recap: Recap) -> Message:
         RENEWAL_DAYS,
     )
     return Message(fallback, render(blocks))
+
+
+def _unowned(recap: Recap) -> list[Any]:
+    return [section(text.recap_unowned(recap.unowned))] if recap.unowned else []
 
 
 def _footer() -> ContextBlock:

@@ -452,6 +452,18 @@ def digest_fallback(clients: Sequence[Client], more: int) -> str:
     return f"A few clients could use a touch today: {listed}{extra}."
 
 
+def unowned_line(count: int) -> str:
+    """Atop an admin's digest. No names: the Home tab lists the clients, for admins only."""
+    return (
+        f"*{unowned_fallback(count).removesuffix('.')}*: whoever looked after them is no "
+        "longer in Slack. Choose new owners under *Needs a new owner* on my Home tab."
+    )
+
+
+def unowned_fallback(count: int) -> str:
+    return f"{_count(count, 'client needs', 'clients need')} a new owner."
+
+
 LIST_HEADER = "Clients who could use a touch now:"
 LIST_EMPTY = "Nobody needs you right now: every client has heard from you recently. Nice work."
 
@@ -514,6 +526,7 @@ HOME_EMPTY = (
     "You don't look after any clients yet. Add one with the button above, "
     "or with `/touch add &lt;name&gt;`."
 )
+HOME_UNOWNED = "*Needs a new owner*"
 HOME_HANDED_BACK = "*Waiting for a new owner*"
 HOME_REASSIGN = "Choose a new owner"
 
@@ -554,6 +567,11 @@ def handed_back_line(client: Client, by: str | None, day: dt.date | None, today:
     who = f" by <@{by}>" if by else ""
     when = f" {day_label(day, today)}" if day else ""
     return f"{_name(client)} was handed back{who}{when}."
+
+
+def unowned_home_line(client: Client, was: str, was_name: str | None) -> str:
+    who = _person(was, was_name)
+    return f"{_name(client)} was looked after by {who}, who is no longer in Slack."
 
 
 def handed_back_more(count: int) -> str:
@@ -771,6 +789,15 @@ def recap_quiet(count: int) -> str:
     return (
         f"*{_count(count, 'client', 'clients')}* {verb} heard from us in a while. "
         "A short call or something useful would go a long way this week."
+    )
+
+
+def recap_unowned(count: int) -> str:
+    """No names: the people who left, and their clients, are for admins to see."""
+    verb = "is" if count == 1 else "are"
+    return (
+        f"*{_count(count, 'client', 'clients')}* {verb} waiting for a new owner. An admin can "
+        "give each one a new owner from Touchbase's Home tab."
     )
 
 

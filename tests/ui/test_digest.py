@@ -83,3 +83,19 @@ def test_a_full_digest_is_within_slacks_limits() -> None:
     assert block_kit_problems(list(message.blocks), surface="message") == []
     assert "…and 12 more clients — `/touch list`" in str(message.blocks)
     assert message.text.startswith("A few clients could use a touch today:")
+
+
+def test_an_admins_line_comes_first_in_plain_words_alone_or_atop_the_clients() -> None:
+    alone = digest_message(Digest((), more=0, unowned=4), TODAY)
+    assert block_kit_problems(list(alone.blocks), surface="message") == []
+    assert alone.text == "4 clients need a new owner."
+    [line] = alone.blocks
+    assert line["text"]["text"] == (
+        "*4 clients need a new owner*: whoever looked after them is no longer in Slack. "
+        "Choose new owners under *Needs a new owner* on my Home tab."
+    )
+    one = digest_message(Digest((quiet(1, "Acme"),), more=0, unowned=1), TODAY)
+    assert block_kit_problems(list(one.blocks), surface="message") == []
+    assert one.blocks[0]["text"]["text"].startswith("*1 client needs a new owner*")
+    assert one.blocks[1]["text"]["text"] == text.DIGEST_GREETING
+    assert one.text == "1 client needs a new owner. A few clients could use a touch today: Acme."

@@ -7,7 +7,8 @@ import datetime as dt
 from typing import Any
 
 from bot.core.home import Home
-from bot.core.model import HandedBack, Week
+from bot.core.model import HandedBack, Rep, Week
+from bot.core.owners import Unowned
 from bot.devtools.standin import view_problems
 from bot.ui.home import home_view
 from bot.ui.ids import HOME_LOG, HOME_OPEN, HOME_SNOOZE, REASSIGN
@@ -114,3 +115,26 @@ def test_admins_see_handed_back_clients_with_a_picker_to_reassign() -> None:
     # Handed back at 02:00 UTC on Monday: Sunday evening in New York.
     assert pickers[0]["text"]["text"] == "*Handed 01* was handed back by <@U0PRIYA> yesterday."
     assert "…and 2 more." in text_of(view)
+
+
+def test_admins_see_first_the_clients_whose_owner_left_with_the_same_picker() -> None:
+    gone = Rep("T1", "U0SAM", "Sam <b>", active=False)
+    unowned = tuple(Unowned(client(i, f"Unowned {i:02d}"), gone) for i in range(1, 13))
+    handed = (HandedBack(client(20, "Handed Co"), "U0PRIYA", None),)
+    rows = rows_of([activity(client(i, f"Own {i:03d}"), days_ago(100)) for i in range(30, 130)])
+    view = home_view(Home(rows, Week(), handed, unowned), today=TODAY, tz=NY)
+    assert view_problems(view, expected_type="home") == []
+    assert len(view["blocks"]) <= 100
+    words = text_of(view)
+    assert words.index("Needs a new owner") < words.index("Waiting for a new owner")
+    assert words.index("Waiting for a new owner") < words.index("Own 030")
+    pickers = [b for b in view["blocks"] if b.get("block_id", "").startswith("reassign:")]
+    assert [b["block_id"] for b in pickers] == [
+        *(f"reassign:{i}" for i in range(1, 11)),
+        "reassign:20",
+    ]
+    assert {b["accessory"]["action_id"] for b in pickers} == {REASSIGN}
+    assert pickers[0]["text"]["text"] == (
+        "*Unowned 01* was looked after by Sam &lt;b&gt;, who is no longer in Slack."
+    )
+    assert "…and 2 more." in words

@@ -7,7 +7,7 @@ import datetime as dt
 import json
 from typing import Any
 
-from bot.core.model import ClientActivity, RecapInput, RepTally, Tier
+from bot.core.model import ClientActivity, RecapInput, Rep, RepTally, Tier
 from bot.core.recap import NOTABLE_CANDIDATES, TOP_REPS, pick_notable, plan_recap
 from bot.core.rules import Rule, due_items
 from bot.devtools.standin import block_kit_problems
@@ -337,3 +337,22 @@ def test_notable_touches_name_each_rep_and_client_once() -> None:
     ]
     chosen = pick_notable(touches)
     assert [(n.rep_id, n.client_name) for n in chosen] == [("U1", "Acme"), ("U3", "Corner Cafe")]
+
+
+def test_clients_waiting_for_a_new_owner_are_counted_in_every_recap() -> None:
+    gone = Rep("T1", "U0SAM", "Sam Rivera", active=False)
+    theirs = book(
+        *(
+            ClientActivity(dataclasses.replace(client(i, f"Left Co {i}"), owner_id="U0SAM"))
+            for i in (1, 2)
+        )
+    )
+    # A usual week, and a week without touches.
+    for reps in ((RepTally("U0PRIYA", "Priya Shah", 2, 1),), ()):
+        recap_input = data(reps=reps, clients=theirs, departed=(gone,))
+        message = build_recap(recap_input, now=NOW, tz=NY)
+        assert block_kit_problems(list(message.blocks), surface="message") == []
+        body = blocks_to_text(message.blocks)
+        assert "2 clients are waiting for a new owner." in body
+        # Counted, never named: neither who left nor their clients.
+        assert "Sam" not in body and "Left Co" not in body

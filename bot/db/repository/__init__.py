@@ -34,6 +34,12 @@ from bot.db.repository.outbox import (
     recent_nudges,
     release_outbox,
 )
+from bot.db.repository.owners import (
+    admin_ids,
+    clients_owned_by,
+    departed_reps,
+    hand_over_promises,
+)
 from bot.db.repository.pending import (
     add_pending_touch,
     lock_pending_touch,
@@ -67,6 +73,14 @@ from bot.db.repository.touches import (
     recent_touches,
     set_touch_kind,
 )
+from bot.db.repository.uninstall import (
+    PURGE_KEEPS,
+    mark_installed,
+    mark_uninstalled,
+    purge_team,
+    uninstalled_at,
+    uninstalled_teams,
+)
 from bot.db.repository.workspace import (
     retention_settings,
     save_workspace_settings,
@@ -74,6 +88,7 @@ from bot.db.repository.workspace import (
 )
 
 __all__ = [
+    "PURGE_KEEPS",
     "ClaimBusy",
     "Erased",
     "active_clients",
@@ -82,6 +97,7 @@ __all__ = [
     "add_pending_touch",
     "add_touch",
     "add_touches",
+    "admin_ids",
     "all_clients",
     "all_touches",
     "archive_client",
@@ -93,9 +109,11 @@ __all__ = [
     "client_owners",
     "client_touches",
     "clients_by_name",
+    "clients_owned_by",
     "count_touches",
     "deactivate_rep",
     "delete_touch",
+    "departed_reps",
     "erase_client",
     "finish_outbox",
     "get_client",
@@ -103,14 +121,18 @@ __all__ = [
     "get_reps",
     "get_touch",
     "hand_back",
+    "hand_over_promises",
     "handed_back_clients",
     "kind_evidence",
     "latest_touch_logged_by",
     "lock_pending_touch",
+    "mark_installed",
     "mark_pending_logged",
+    "mark_uninstalled",
     "name_key",
     "outbox_status",
     "prune_pending_touches",
+    "purge_team",
     "recap_clients",
     "recap_reps",
     "recap_value_touches",
@@ -127,6 +149,8 @@ __all__ = [
     "snooze",
     "snoozes",
     "teams_with_clients",
+    "uninstalled_at",
+    "uninstalled_teams",
     "update_client",
     "upsert_client",
     "workspace_settings",

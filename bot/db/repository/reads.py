@@ -52,10 +52,11 @@ def client_activity(
 ) -> list[ClientActivity]:
     """Active clients with their latest touch, value touch, promise and problem, as of now.
 
-    With `owners`, only their clients, plus the clients they promised a follow-up to. Three
-    statements whatever the size of the book: the latest promise per client, the clients, and
-    one GROUP BY over touches. Touches dated after `now` are ignored. The touch statements read
-    the covering indexes ix_touch_team_client_activity and ix_touch_team_rep_logged.
+    With `owners`, only their clients, plus the clients they promised a follow-up to. Four
+    statements whatever the size of the book: the latest promise per client, the promises handed
+    over, the clients, and one GROUP BY over touches. Touches dated after `now` are ignored.
+    The touch statements read the covering indexes ix_touch_team_client_activity and
+    ix_touch_team_rep_logged, and the partial ix_touch_team_promise_owner.
     """
     wanted = set(owners or ())
     scope = []
@@ -72,6 +73,9 @@ def client_activity(
                 TouchRow.rep_id.in_(wanted),
                 TouchRow.follow_up_on.is_not(None),
             ),
+            select(TouchRow.client_id).where(
+                TouchRow.team_id == team_id, TouchRow.promise_owner.in_(wanted)
+            ),
         )
         scope.append(TouchRow.client_id.in_(theirs))
     in_scope = (TouchRow.team_id == team_id, TouchRow.occurred_at <= now, *scope)
@@ -84,7 +88,7 @@ def client_activity(
         .subquery()
     )
     promise_rows = session.execute(
-        select(TouchRow.client_id, TouchRow.follow_up_on, TouchRow.rep_id)
+        select(TouchRow.client_id, TouchRow.follow_up_on, TouchRow.rep_id, TouchRow.occurred_at)
         .join(
             latest_promise,
             (TouchRow.client_id == latest_promise.c.client_id)
@@ -92,9 +96,22 @@ def client_activity(
         )
         .where(TouchRow.team_id == team_id, TouchRow.follow_up_on.is_not(None), *scope)
     )
-    promises: dict[int, tuple[dt.date | None, str]] = {
-        client_id: (due, rep_id) for client_id, due, rep_id in promise_rows
-    }
+    promises: dict[int, tuple[dt.date | None, str]] = {}
+    made_at: dict[int, dt.datetime] = {}
+    for client_id, due, rep_id, at in promise_rows:
+        promises[client_id] = (due, rep_id)
+        made_at[client_id] = at
+    # A promise is kept by the rep who made it, unless it was handed over to a new owner when
+    # they left (touch.promise_owner). Those are few: read on their own, from a partial index,
+    # so the statement above stays on the covering index.
+    handed_over = session.execute(
+        select(TouchRow.client_id, TouchRow.occurred_at, TouchRow.promise_owner).where(
+            TouchRow.team_id == team_id, TouchRow.promise_owner.is_not(None)
+        )
+    )
+    for client_id, at, keeper in handed_over:
+        if client_id in promises and made_at[client_id] == at:
+            promises[client_id] = (promises[client_id][0], str(keeper))
 
     connection = session.connection()
     active = select(*CLIENT_COLUMNS).where(

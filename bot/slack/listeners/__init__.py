@@ -9,6 +9,7 @@ from bot.slack.listeners import (
     actions,
     clients,
     commands,
+    events,
     home,
     nudges,
     options,
@@ -26,3 +27,4 @@ def register(app: App, deps: Deps) -> None:
     clients.register(app, deps)
     shortcuts.register(app, deps)
     options.register(app, deps)
+    events.register(app, deps)

@@ -1,0 +1,55 @@
+"""Slack's word on who is still there: a user's profile changed (or they left), the app was
+uninstalled or its token revoked, and, from any other request, that the app is installed."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from slack_bolt import App, BoltContext, BoltRequest
+
+from bot.deps import Deps
+from bot.services import reps, uninstall
+
+log = logging.getLogger(__name__)
+
+# The events that say the app is gone: no sign that it is installed.
+GOODBYES = frozenset({"app_uninstalled", "tokens_revoked"})
+
+
+def register(app: App, deps: Deps) -> None:
+    def seen(team_id: str, arrived: dt.datetime) -> None:
+        try:
+            uninstall.seen(deps, team_id, arrived)
+        except Exception:
+            log.exception("couldn't check whether workspace %s had removed Touchbase", team_id)
+
+    @app.middleware
+    def installed(
+        context: BoltContext, body: dict[str, Any], request: BoltRequest, next: Callable[[], None]
+    ) -> None:
+        # Slack delivers a workspace's requests only while the app is installed there, so one
+        # clears an uninstall mark: a reinstall in a single workspace sends no event. Not a
+        # retry, whose first delivery came earlier. It reads the database: on the listeners'
+        # threads, never in the way of the ack.
+        team_id = context.team_id
+        goodbye = (body.get("event") or {}).get("type") in GOODBYES
+        if team_id and not goodbye and not request.headers.get("x-slack-retry-num"):
+            app.listener_runner.listener_executor.submit(seen, team_id, deps.clock())
+        next()
+
+    @app.event("user_change")
+    def user_change(event: dict[str, Any], body: dict[str, Any]) -> None:
+        reps.profile_changed(deps, str(body["team_id"]), event["user"], deps.clock())
+
+    @app.event("app_uninstalled")
+    def app_uninstalled(body: dict[str, Any]) -> None:
+        uninstall.uninstalled(deps, str(body["team_id"]), deps.clock())
+
+    @app.event("tokens_revoked")
+    def tokens_revoked(event: dict[str, Any], body: dict[str, Any]) -> None:
+        # Touchbase holds only the bot's token: another one revoked leaves it working.
+        if (event.get("tokens") or {}).get("bot"):
+            uninstall.uninstalled(deps, str(body["team_id"]), deps.clock())
