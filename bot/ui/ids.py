@@ -37,6 +37,7 @@ PRIVATE = "private"
 CLIENT_VIEW = "client"
 ADD_CLIENT_VIEW = "add_client"
 NAME, OWNER, RENEWAL, TIER, ALIASES = "name", "owner", "renewal", "tier", "aliases"
+SINCE = "client_since"
 ARCHIVE = "client_archive"
 ERASE = "client_erase"
 

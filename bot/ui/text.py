@@ -592,6 +592,10 @@ CLIENT_ALIASES_HINT = (
     "Separate them with commas, for example: Acme, AIG. /touch finds the client by any of them."
 )
 CLIENT_ALIAS_TOO_LONG = f"Each name can be up to {MAX_NAME} characters."
+CLIENT_SINCE = "Client since"
+CLIENT_SINCE_HINT = (
+    "Their anniversaries with you count from this day. Left empty: the day they were added."
+)
 CLIENT_ARCHIVE = "Archive client"
 CLIENT_ARCHIVE_TITLE = "Archive this client?"
 CLIENT_ARCHIVE_YES = "Archive"
