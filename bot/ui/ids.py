@@ -23,6 +23,7 @@ HOME_SNOOZE = "home_snooze"
 HOME_OPEN = "home_open_client"
 HOME_LOG_ANY = "home_log_any"
 HOME_ADD = "home_add_client"
+HOME_CALENDAR = "home_calendar_link"
 # The users_select beside a client waiting for a new owner; its block_id ends with its ID.
 REASSIGN = "home_reassign"
 REASSIGN_BLOCK = "reassign:"

@@ -28,6 +28,8 @@ LIST_NAME = 80
 NOTE_LINE = 120
 # What a rep typed, said back to them.
 TYPED = 100
+# The last conversation, or a promise, recalled in a morning note or on the Home tab.
+RECALLED = 100
 
 
 def _user(words: str, limit: int = NAME) -> str:
@@ -407,14 +409,27 @@ def renewal_reason(
     return f"{head} — no value-adding contact {since}"
 
 
-def promise_reason(due: dt.date, today: dt.date) -> str:
-    if due == today:
-        return "You planned to follow up today"
-    return f"You planned to follow up {day_label(due, today)}"
+def promise_reason(due: dt.date, today: dt.date, what: str | None = None) -> str:
+    """`what`: the note that made the promise, without the promise itself."""
+    when = "today" if due == today else day_label(due, today)
+    if what:
+        return f"You said you'd follow up {when}: “{_user(what, RECALLED)}”"
+    return f"You planned to follow up {when}"
+
+
+def last_talked(day: dt.date, note: str, today: dt.date) -> str:
+    """'Last talked 12 Jul: lunch with the owner, expansion plans'."""
+    when = f"{day.day} {day:%b}" if day.year == today.year else f"{day.day} {day:%b} {day.year}"
+    return f"Last talked {when}: {_user(note, RECALLED)}"
 
 
 def check_in_reason(days: int) -> str:
     return f"They had a claim or a problem {days} days ago — how did it turn out?"
+
+
+def anniversary_reason(years: int, day: dt.date, today: dt.date) -> str:
+    when = day_label(day, today) if abs((day - today).days) <= 1 else f"on {_dated(day, today)}"
+    return f"Has been with you {_count(years, 'year', 'years')} {when} — a thank-you note or call?"
 
 
 SUGGESTIONS: dict[str, tuple[str, ...]] = {
@@ -423,7 +438,7 @@ SUGGESTIONS: dict[str, tuple[str, ...]] = {
         "Share something useful: an article, a tip, a contact.",
         "Ask for their feedback, and listen.",
         "Offer a quick review of their cover.",
-        "Suggest a coffee or a ten-minute call.",
+        "Call just to listen: ask what's on their mind this season.",
     ),
     "renewal": (
         "Offer to review their cover before the renewal.",
@@ -438,11 +453,29 @@ SUGGESTIONS: dict[str, tuple[str, ...]] = {
         "Check in on how the claim is going.",
         "Ask how things turned out, and listen.",
     ),
+    "anniversary": (
+        "Thank them for their trust: a handwritten note stands out.",
+        "Call to say thank you, and ask what you could do better.",
+        "Share something useful with your thanks: an article, a tip, a contact.",
+    ),
+}
+
+# When the last conversation names something to ask about (bot.core.topics.Topic).
+TOPIC_QUESTIONS: dict[str, str] = {
+    "claim": "Ask how the claim turned out.",
+    "family": "Ask after their family news.",
+    "expansion": "Ask how the expansion went.",
+    "move": "Ask how the move went.",
+    "hire": "Ask how the new hire is settling in.",
+    "premises": "Ask how the new premises are working out.",
+    "vehicle": "Ask how the new vehicle is working out.",
+    "event": "Ask how the event went.",
 }
 
 
-def nudge_item(client: Client, reason: str, suggestion: str) -> str:
-    return f"{_name(client)}\n{reason}\n_{suggestion}_"
+def nudge_item(client: Client, reason: str, suggestion: str, last_talked: str | None) -> str:
+    lines = [_name(client), reason, *([last_talked] if last_talked else []), f"_{suggestion}_"]
+    return "\n".join(lines)
 
 
 def digest_fallback(clients: Sequence[Client], more: int) -> str:
@@ -529,6 +562,11 @@ HOME_EMPTY = (
 HOME_UNOWNED = "*Needs a new owner*"
 HOME_HANDED_BACK = "*Waiting for a new owner*"
 HOME_REASSIGN = "Choose a new owner"
+HOME_CALENDAR = (
+    "*Calendar* · Your renewals, follow-ups and client anniversaries in Google Calendar or "
+    "Outlook, kept up to date as you log touches."
+)
+HOME_CALENDAR_BUTTON = "Get a calendar link"
 
 
 def week_summary(touches: int, value: int) -> str:
@@ -558,8 +596,10 @@ def home_more(count: int) -> str:
     return f"…and {count} more {noun}. Find any of them with `/touch show &lt;name&gt;`."
 
 
-def home_row(client: Client, reason: str | None, facts: Sequence[str]) -> str:
-    lines = [_name(client), *([reason] if reason else []), " · ".join(facts)]
+def home_row(
+    client: Client, reason: str | None, facts: Sequence[str], last_talked: str | None = None
+) -> str:
+    lines = [_name(client), *(line for line in (reason, last_talked) if line), " · ".join(facts)]
     return "\n".join(lines)
 
 

@@ -21,6 +21,7 @@ from bot.db.repository.clients import (
     update_client,
     upsert_client,
 )
+from bot.db.repository.conversations import last_value_touches, promise_touches
 from bot.db.repository.evidence import (
     add_kind_evidence,
     kind_evidence,
@@ -124,6 +125,7 @@ __all__ = [
     "hand_over_promises",
     "handed_back_clients",
     "kind_evidence",
+    "last_value_touches",
     "latest_touch_logged_by",
     "lock_pending_touch",
     "mark_installed",
@@ -131,6 +133,7 @@ __all__ = [
     "mark_uninstalled",
     "name_key",
     "outbox_status",
+    "promise_touches",
     "prune_pending_touches",
     "purge_team",
     "recap_clients",
