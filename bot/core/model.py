@@ -295,6 +295,18 @@ class RecapInput:
     departed: tuple[Rep, ...] = ()
 
 
+@dataclass(frozen=True)
+class CalendarLink:
+    """A rep's live calendar feed link (its token is not kept), and the feed's content as last
+    served: its ETag, and since when it has had it (its Last-Modified)."""
+
+    team_id: str
+    user_id: str
+    created_at: dt.datetime
+    etag: str | None = None
+    changed_at: dt.datetime | None = None
+
+
 class OutboxKind(enum.StrEnum):
     DIGEST = "digest"
     RECAP = "recap"

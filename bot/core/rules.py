@@ -175,7 +175,7 @@ def evaluate(
 
     # Promise due: nothing logged since the touch that made the promise.
     due = activity.promise_due
-    if due is not None and due <= today and _untouched_since(activity, activity.promise_made_at):
+    if due is not None and due <= today and untouched_since(activity, activity.promise_made_at):
         items.append(
             Item(
                 client=client,
@@ -195,7 +195,7 @@ def evaluate(
             settings.claim_check_days
             <= days_since
             <= settings.claim_check_days + PROBLEM_FOLLOW_DAYS
-        ) and _untouched_since(activity, activity.problem_at):
+        ) and untouched_since(activity, activity.problem_at):
             items.append(
                 Item(
                     client=client,
@@ -208,9 +208,8 @@ def evaluate(
             )
 
     # A whole-year anniversary in the coming week: a reason to say thank you.
-    coming = next_anniversary(client, today)
-    if coming is not None and (coming[0] - today).days <= ANNIVERSARY_DAYS:
-        day, years = coming
+    day, years = next_anniversary(client, today)
+    if (day - today).days <= ANNIVERSARY_DAYS:
         items.append(
             Item(
                 client=client,
@@ -250,18 +249,16 @@ def evaluate(
     return items
 
 
-def next_anniversary(client: Client, today: dt.date) -> tuple[dt.date, int] | None:
-    """The client's next whole-year anniversary with us, today or later, and its years; None
-    before its first (a client since a day still to come)."""
+def next_anniversary(client: Client, today: dt.date) -> tuple[dt.date, int]:
+    """The client's next whole-year anniversary with us, today or later, and its years."""
     base = client.since
-    day = anniversary(base, today.year)
+    day = anniversary(base, max(today.year, base.year + 1))
     if day < today:
-        day = anniversary(base, today.year + 1)
-    years = day.year - base.year
-    return (day, years) if years >= 1 else None
+        day = anniversary(base, day.year + 1)
+    return day, day.year - base.year
 
 
-def _untouched_since(activity: ClientActivity, moment: dt.datetime | None) -> bool:
+def untouched_since(activity: ClientActivity, moment: dt.datetime | None) -> bool:
     """Nothing logged on the client after `moment` (the touch at `moment` itself aside)."""
     if activity.last_touch_at is None:
         return True
@@ -323,8 +320,7 @@ def items_for_rep(
 
     def theirs(item: Item, activity: ClientActivity) -> bool:
         if item.rule is Rule.PROMISE:
-            promiser = activity.promise_by or activity.client.owner_id
-            return promiser == rep_id
+            return promise_keeper(activity) == rep_id
         return activity.client.owner_id == rep_id
 
     relevant = list(activities)
@@ -334,6 +330,11 @@ def items_for_rep(
         for item in due_items(relevant, settings, now=now, today=today, tz=tz)
         if theirs(item, by_client[item.client.id])
     ]
+
+
+def promise_keeper(activity: ClientActivity) -> str | None:
+    """Who is to keep the client's promise: whoever made it (or took it over), else its owner."""
+    return activity.promise_by or activity.client.owner_id
 
 
 def may_nudge(

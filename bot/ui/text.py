@@ -718,6 +718,105 @@ FORM_WONT_OPEN = (
 )
 
 
+# The calendar feed: plain text (RFC 5545), never mrkdwn. Its words hold absolute dates only,
+# so an event reads the same whenever it is looked at. A name may be long; no note ever goes in.
+
+CALENDAR_NAME = "Touchbase"
+# A client's name in an event's title.
+CALENDAR_NAME_LIMIT = 120
+
+
+def _full_date(day: dt.date) -> str:
+    """'Sunday 12 July 2026'."""
+    return f"{day:%A} {day.day} {day:%B} {day.year}"
+
+
+def calendar_summary(kind: str, name: str, years: int | None = None) -> str:
+    """The event's title: the reason, then the client. `kind` is a bot.core.calendar.FeedKind."""
+    client = one_line(name, CALENDAR_NAME_LIMIT)
+    titles = {
+        "renewal": f"Renewal: {client}",
+        "promise": f"Follow up: {client}",
+        "check-in": f"Check in: {client}",
+        "anniversary": f"Anniversary: {client} ({_count(years or 0, 'year', 'years')})",
+    }
+    return titles[kind]
+
+
+def calendar_description(
+    kind: str,
+    name: str,
+    day: dt.date,
+    *,
+    last_day: dt.date | None,
+    last_kind: str | None,
+    years: int | None = None,
+    since: dt.date | None = None,
+) -> str:
+    """What to prepare, and the last value-adding contact's day and kind."""
+    client = one_line(name, CALENDAR_NAME_LIMIT)
+    match kind:
+        case "renewal":
+            prepare = (
+                f"{client} renews on {_full_date(day)}. Prepare a review of their cover: ask "
+                "what has changed for them this year, and what they'd like done differently."
+            )
+        case "promise":
+            prepare = (
+                f"You said you'd follow up with {client} on {_full_date(day)}. Do what you "
+                "promised; even a short update counts."
+            )
+        case "check-in":
+            when = f" on {_full_date(since)}" if since else ""
+            prepare = f"Something came up for {client}{when}. Ask how it turned out, and listen."
+        case _:
+            prepare = (
+                f"{client} has been with you {_count(years or 0, 'year', 'years')} on "
+                f"{_full_date(day)}. A thank-you note or call?"
+            )
+    if last_day is None:
+        return f"{prepare}\nNo value-adding contact logged yet."
+    what = f" ({_CONTACT_KINDS.get(last_kind, last_kind)})" if last_kind else ""
+    return f"{prepare}\nLast value-adding contact: {_full_date(last_day)}{what}."
+
+
+# bot.core.classify's words for a kind of contact, as an event says them.
+_CONTACT_KINDS = {
+    "a conversation": "a call",
+    "checking in": "a check-in",
+    "sharing something useful": "something useful shared",
+}
+
+
+def calendar_alarm(summary: str, days: int) -> str:
+    when = "today" if days == 0 else f"in {_count(days, 'day', 'days')}"
+    return f"{summary}, {when}"
+
+
+CALENDAR_LINK_TITLE = "Your calendar link"
+CALENDAR_LINK_CLOSE = "Done"
+
+
+def calendar_link(url: str) -> list[str]:
+    """The modal that shows a new feed link, once: the link, and how to subscribe to it."""
+    return [
+        "Here is your private calendar link. It is shown only now: copy it before you close this.",
+        f"```{_user(url, 500)}```",
+        "*Google Calendar:* *Other calendars* → *+* → *From URL*, paste the link, *Add calendar*.",
+        "*Outlook:* *Add calendar* → *Subscribe from web*, paste the link, *Import*.",
+    ]
+
+
+CALENDAR_LINK_FOOTER = (
+    "Renewals, follow-ups, check-ins and anniversaries of your clients, updated as touches are "
+    "logged (your calendar app looks every few hours). No note is ever in it. Anyone with the "
+    "link can read it: keep it to yourself. Getting a new link turns this one off."
+)
+CALENDAR_NOT_SET_UP = (
+    "Calendar links aren't set up here yet: ask whoever runs Touchbase to set TOUCHBASE_PUBLIC_URL."
+)
+
+
 # The weekly recap
 
 

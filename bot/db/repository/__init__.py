@@ -6,6 +6,12 @@ functions live in modules by area, and this package exports them all.
 
 from bot.db.repository._rows import name_key
 from bot.db.repository.audit import audit, audit_entries
+from bot.db.repository.calendar import (
+    calendar_feed_changed,
+    calendar_link,
+    replace_calendar_link,
+    revoke_calendar_link,
+)
 from bot.db.repository.clients import (
     active_clients,
     add_client,
@@ -104,6 +110,8 @@ __all__ = [
     "archive_client",
     "audit",
     "audit_entries",
+    "calendar_feed_changed",
+    "calendar_link",
     "claim_outbox",
     "claimed_digests",
     "client_activity",
@@ -145,7 +153,9 @@ __all__ = [
     "remove_old_notes",
     "rep_snoozes",
     "rep_week",
+    "replace_calendar_link",
     "retention_settings",
+    "revoke_calendar_link",
     "save_rep",
     "save_workspace_settings",
     "set_touch_kind",
