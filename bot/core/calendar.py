@@ -126,9 +126,9 @@ def feed_events(
                 found.append(
                     FeedEvent(FeedKind.CHECK_IN, *about, check_on, last, since=problem_day)
                 )
-    order = list(FeedKind)
+    order = {kind: rank for rank, kind in enumerate(FeedKind)}
     return tuple(
-        sorted(found, key=lambda e: (e.day, order.index(e.kind), e.client_name.casefold(), e.uid))
+        sorted(found, key=lambda e: (e.day, order[e.kind], e.client_name.casefold(), e.client_id))
     )
 
 

@@ -48,11 +48,8 @@ def entries(events: Sequence[FeedEvent], alarm_days: int) -> tuple[Entry, ...]:
         last = event.last_contact
         description = text.calendar_description(
             event.kind.value,
-            event.client_name,
-            event.day,
             last_day=last.day if last else None,
             last_kind=last.kind if last else None,
-            years=event.years,
             since=event.since,
         )
         alarm = text.calendar_alarm(summary, alarm_days) if event.kind is FeedKind.RENEWAL else None
@@ -70,7 +67,10 @@ def etag(feed: Sequence[Entry], alarm_days: int) -> str:
 
 
 def ics(feed: Sequence[Entry], *, alarm_days: int, stamp: dt.datetime) -> bytes:
-    """The calendar. `stamp` (DTSTAMP) is when the feed's content last changed."""
+    """The calendar. `stamp` (DTSTAMP) is when the feed's content last changed.
+
+    Properties are set with their value types rather than through `Component.add`, which works
+    each value's type out again: a third of the time of a feed of 600 events."""
     calendar = icalendar.Calendar.new(
         prodid=PRODID,
         name=text.CALENDAR_NAME,
@@ -79,24 +79,28 @@ def ics(feed: Sequence[Entry], *, alarm_days: int, stamp: dt.datetime) -> bytes:
         uid="calendar@touchbase",
     )
     calendar.add("x-published-ttl", icalendar.vDuration(REFRESH))
-    trigger = -dt.timedelta(days=alarm_days)
+    dtstamp = icalendar.vDatetime(stamp)
+    # A reminder, not a meeting: the rep's day stays free.
+    transparent = icalendar.vText(icalendar.TRANSP.TRANSPARENT)
+    display = icalendar.vText("DISPLAY")
+    trigger = icalendar.vDuration(-dt.timedelta(days=alarm_days))
     for entry in feed:
-        event = icalendar.Event.new(
-            uid=entry.uid,
-            stamp=stamp,
-            start=entry.day,
-            summary=entry.summary,
-            description=entry.description,
-            # A reminder, not a meeting: the rep's day stays free.
-            transparency=icalendar.TRANSP.TRANSPARENT,
-        )
+        event = icalendar.Event()
+        event["UID"] = icalendar.vText(entry.uid)
+        event["DTSTAMP"] = dtstamp
+        # A DATE value: an all-day event.
+        event["DTSTART"] = icalendar.vDDDTypes(entry.day)
+        event["SUMMARY"] = icalendar.vText(entry.summary)
+        event["DESCRIPTION"] = icalendar.vText(entry.description)
+        event["TRANSP"] = transparent
         if entry.alarm is not None:
-            alarm = icalendar.Alarm.new(description=entry.alarm)
-            alarm.add("action", "DISPLAY")
-            alarm.add("trigger", trigger)
+            alarm = icalendar.Alarm()
+            alarm["ACTION"] = display
+            alarm["TRIGGER"] = trigger
+            alarm["DESCRIPTION"] = icalendar.vText(entry.alarm)
             event.add_component(alarm)
         calendar.add_component(event)
-    body: bytes = calendar.to_ical()
+    body: bytes = calendar.to_ical(sorted=False)
     return body
 
 

@@ -726,54 +726,62 @@ CALENDAR_NAME = "Touchbase"
 CALENDAR_NAME_LIMIT = 120
 
 
+# A feed writes hundreds of dates: looked up here, not formatted by strftime (ten times slower).
+_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
 def _full_date(day: dt.date) -> str:
     """'Sunday 12 July 2026'."""
-    return f"{day:%A} {day.day} {day:%B} {day.year}"
+    return f"{_WEEKDAYS[day.weekday()]} {day.day} {_MONTHS[day.month - 1]} {day.year}"
 
 
 def calendar_summary(kind: str, name: str, years: int | None = None) -> str:
     """The event's title: the reason, then the client. `kind` is a bot.core.calendar.FeedKind."""
     client = one_line(name, CALENDAR_NAME_LIMIT)
-    titles = {
-        "renewal": f"Renewal: {client}",
-        "promise": f"Follow up: {client}",
-        "check-in": f"Check in: {client}",
-        "anniversary": f"Anniversary: {client} ({_count(years or 0, 'year', 'years')})",
-    }
-    return titles[kind]
+    if kind == "anniversary":
+        return f"Anniversary: {client} ({_count(years or 0, 'year', 'years')})"
+    return f"{_CALENDAR_TITLES[kind]}: {client}"
+
+
+_CALENDAR_TITLES = {"renewal": "Renewal", "promise": "Follow up", "check-in": "Check in"}
+# What to prepare, by kind of event: the title and the day say the rest.
+_PREPARE = {
+    "renewal": (
+        "Prepare a review of their cover: ask what has changed for them this year, and what "
+        "they'd like done differently."
+    ),
+    "promise": "Do what you promised; even a short update counts.",
+    "anniversary": "Thank them for their trust: a handwritten note or a call.",
+}
 
 
 def calendar_description(
     kind: str,
-    name: str,
-    day: dt.date,
     *,
     last_day: dt.date | None,
     last_kind: str | None,
-    years: int | None = None,
     since: dt.date | None = None,
 ) -> str:
     """What to prepare, and the last value-adding contact's day and kind."""
-    client = one_line(name, CALENDAR_NAME_LIMIT)
-    match kind:
-        case "renewal":
-            prepare = (
-                f"{client} renews on {_full_date(day)}. Prepare a review of their cover: ask "
-                "what has changed for them this year, and what they'd like done differently."
-            )
-        case "promise":
-            prepare = (
-                f"You said you'd follow up with {client} on {_full_date(day)}. Do what you "
-                "promised; even a short update counts."
-            )
-        case "check-in":
-            when = f" on {_full_date(since)}" if since else ""
-            prepare = f"Something came up for {client}{when}. Ask how it turned out, and listen."
-        case _:
-            prepare = (
-                f"{client} has been with you {_count(years or 0, 'year', 'years')} on "
-                f"{_full_date(day)}. A thank-you note or call?"
-            )
+    if kind == "check-in":
+        when = f" on {_full_date(since)}" if since else ""
+        prepare = f"Something came up{when}: ask how it turned out, and listen."
+    else:
+        prepare = _PREPARE[kind]
     if last_day is None:
         return f"{prepare}\nNo value-adding contact logged yet."
     what = f" ({_CONTACT_KINDS.get(last_kind, last_kind)})" if last_kind else ""
