@@ -18,7 +18,7 @@ from pathlib import Path
 
 from bench.common import REPO, Check, Section, Table, render
 
-BENCHES = ("startup", "latency", "nudge", "delivery", "recap", "language")
+BENCHES = ("startup", "latency", "nudge", "delivery", "recap", "language", "calendar")
 OUTPUT = REPO / "docs" / "benchmarks.md"
 
 # What profiling these benchmarks found and fixed, with the figures measured before and after
@@ -153,6 +153,12 @@ def language(quick: bool) -> Section:
     return bench.section()
 
 
+def calendar(quick: bool) -> Section:
+    from bench import calendar as bench
+
+    return bench.run(quick=quick)
+
+
 def _figure(value: object) -> str:
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
         return f"{int(value):,}"
@@ -168,6 +174,7 @@ RUNNERS: dict[str, Callable[[bool], Section]] = {
     "delivery": delivery,
     "recap": recap,
     "language": language,
+    "calendar": calendar,
 }
 
 

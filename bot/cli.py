@@ -58,6 +58,7 @@ def build_deps(settings: Settings, *, batch: bool = False) -> Deps:
 def _serve(args: argparse.Namespace) -> int:
     from bot.db import migrate
     from bot.slack.app import create_app
+    from bot.slack.calendar import feeds
     from bot.slack.web import create_wsgi_app, serve_http
 
     settings = load(os.environ)
@@ -80,7 +81,9 @@ def _serve(args: argparse.Namespace) -> int:
         log.info("Connecting to Slack in Socket Mode")
         SocketModeHandler(app, settings.app_token).start()  # type: ignore[no-untyped-call]
         return 0
-    wsgi = create_wsgi_app(app, deps.db, signing_secret=settings.signing_secret)
+    wsgi = create_wsgi_app(
+        app, deps.db, signing_secret=settings.signing_secret, calendar=feeds(deps)
+    )
     serve_http(wsgi, port=args.port or settings.port, host=args.host)
     return 0
 
@@ -497,6 +500,48 @@ def _audit(args: argparse.Namespace) -> int:
     return 0
 
 
+def _calendar(args: argparse.Namespace) -> int:
+    from bot.services import calendar
+    from bot.services.reps import ensure_rep
+    from bot.services.workspace import team_id
+
+    settings = load(os.environ)
+    if args.action == "url" and settings.public_url is None:
+        raise ConfigError(
+            "TOUCHBASE_PUBLIC_URL",
+            "is not set; set it to the server's public base URL, such as "
+            "https://touchbase.example.com, to make calendar links",
+        )
+    with one_shot(settings, batch=False) as deps:
+        team = team_id(deps.slack)
+        if args.action == "revoke":
+            if calendar.revoke(deps, team, args.user):
+                print(f"Revoked the calendar link of {args.user}: it now answers 404.")
+            else:
+                print(f"{args.user} has no calendar link; nothing was changed.")
+            return 0
+        # Slack says who they are and their zone, which the feed's days are in.
+        rep = ensure_rep(deps, team, args.user, deps.clock())
+        if not rep.active:
+            print(
+                f"touchbase: Slack says {args.user} is no longer in the workspace", file=sys.stderr
+            )
+            return 1
+        url = calendar.new_link(deps, team, args.user)
+    print(url)
+    print(
+        "Shown once: only a hash of it is kept. Any link made before for this rep no longer works.",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def _user(value: str) -> str:
+    if not re.fullmatch(r"[UW][A-Z0-9]{2,}", value):
+        raise argparse.ArgumentTypeError(f"“{value}” isn't a Slack user ID such as U0123ABCD")
+    return value
+
+
 def _team(value: str) -> str:
     if not re.fullmatch(r"T[A-Z0-9]{2,}", value):
         raise argparse.ArgumentTypeError(f"“{value}” isn't a workspace ID such as T0123ABCD")
@@ -677,6 +722,16 @@ def parser() -> argparse.ArgumentParser:
         "--client", default=None, metavar="NAME", help="only this client (its name, or its id)"
     )
     audit.set_defaults(run=_audit)
+
+    calendar = commands.add_parser("calendar", help="a rep's private calendar feed link")
+    feed_actions = calendar.add_subparsers(dest="action", required=True, metavar="ACTION")
+    for action, words in (
+        ("url", "make a new link for the rep and print it (any old link stops working)"),
+        ("revoke", "turn the rep's link off"),
+    ):
+        chosen = feed_actions.add_parser(action, help=words)
+        chosen.add_argument("user", type=_user, metavar="USER_ID", help="such as U0123ABCD")
+        chosen.set_defaults(run=_calendar)
 
     purge = commands.add_parser("purge", help="delete everything stored for a workspace, now")
     purged = purge.add_subparsers(dest="what", required=True, metavar="WHAT")

@@ -72,6 +72,9 @@ class Settings:
     port: int = 3000
     # Where `touchbase scheduler` (and `serve` in Socket Mode) serves /metrics; None: nowhere.
     metrics_port: int | None = None
+    # The server's public base URL, such as https://touchbase.example.com, for calendar feed
+    # links; None: no links are made.
+    public_url: str | None = None
     # Database waits, in seconds (see Timeouts).
     # Seconds to wait for Slack's answer to one Web API call.
     slack_timeout: int = 10
@@ -166,10 +169,22 @@ def load(env: Mapping[str, str], *, needs_slack: bool = True) -> Settings:
     timezone = get("TOUCHBASE_TIMEZONE") or "UTC"
     try:
         zoneinfo.ZoneInfo(timezone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+    # OSError: with the tzdata package installed (icalendar needs it), a folder's name such as
+    # "America" is read as a file, and fails as one.
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
         raise ConfigError(
             "TOUCHBASE_TIMEZONE", "should be a time zone name such as Europe/London"
         ) from None
+
+    public_url = get("TOUCHBASE_PUBLIC_URL")
+    if public_url is not None:
+        if not re.match(r"^https?://[^/\s?#]+(/[^\s?#]*)?$", public_url):
+            raise ConfigError(
+                "TOUCHBASE_PUBLIC_URL",
+                "should be the server's public http(s):// base URL, such as "
+                "https://touchbase.example.com",
+            )
+        public_url = public_url.rstrip("/")
 
     admins = frozenset(a for a in re.split(r"[\s,]+", get("TOUCHBASE_ADMINS") or "") if a)
     if bad := sorted(a for a in admins if not _USER_ID.match(a)):
@@ -190,6 +205,7 @@ def load(env: Mapping[str, str], *, needs_slack: bool = True) -> Settings:
         purge_after_days=_int(env, "TOUCHBASE_PURGE_AFTER_DAYS", 30, 1, 365),
         port=_int(env, "PORT", 3000, 1, 65535),
         metrics_port=_int(env, "TOUCHBASE_METRICS_PORT", 0, 1, 65535) or None,
+        public_url=public_url,
         # psycopg waits at least 2 seconds for a connection, whatever it is told.
         slack_timeout=_int(env, "TOUCHBASE_SLACK_TIMEOUT", 10, 1, 60),
         db_connect_timeout=_int(env, "TOUCHBASE_DB_CONNECT_TIMEOUT", 3, 2, 60),

@@ -24,6 +24,7 @@ from bot.deps import Deps
 from bot.devtools import slack_requests
 from bot.devtools.standin import SlackStandIn
 from bot.slack.app import create_app
+from bot.slack.calendar import feeds
 from bot.slack.web import create_wsgi_app, make_server
 from bot.webapi import make_client
 
@@ -247,7 +248,10 @@ def web(_server: tuple[_Dispatcher, str], slack: SlackStandIn, deps: Deps) -> It
     # last reply (a Home publish, say) before the next test empties the database.
     listeners = ThreadPoolExecutor(max_workers=64, thread_name_prefix="test-listener")
     dispatcher.app = create_wsgi_app(
-        create_app(deps, listener_executor=listeners), deps.db, signing_secret=SECRET
+        create_app(deps, listener_executor=listeners),
+        deps.db,
+        signing_secret=SECRET,
+        calendar=feeds(deps),
     )
     yield WebApp(url, slack, deps)
     dispatcher.app = None

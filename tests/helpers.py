@@ -21,11 +21,12 @@ def add_client(
     tier: Tier | None = None,
     renewal: dt.date | None = None,
     team: str = TEAM,
+    since: dt.date | None = None,
 ) -> Client:
     with db.transaction(write=True) as session:
         return repo.add_client(
             session,
-            NewClient(team, name, aliases, owner, tier, renewal),
+            NewClient(team, name, aliases, owner, tier, renewal, client_since=since),
             CREATED,
         )
 

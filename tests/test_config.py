@@ -235,6 +235,9 @@ def test_database_commands_need_no_slack_settings() -> None:
         ("TOUCHBASE_SLACK_TIMEOUT", "61", "1 to 60"),
         ("TOUCHBASE_METRICS_PORT", "0", "1 to 65535"),
         ("TOUCHBASE_METRICS_PORT", "metrics", "1 to 65535"),
+        ("TOUCHBASE_PUBLIC_URL", "touchbase.example.com", "public http(s):// base URL"),
+        ("TOUCHBASE_PUBLIC_URL", "ftp://touchbase.example.com", "public http(s):// base URL"),
+        ("TOUCHBASE_PUBLIC_URL", "https://touchbase.example.com/?x=1", "public http(s)://"),
     ],
 )
 def test_malformed_settings_name_the_variable(variable: str, value: str, expected: str) -> None:
@@ -244,6 +247,14 @@ def test_malformed_settings_name_the_variable(variable: str, value: str, expecte
     message = str(error)
     assert message == f"{variable} {error.expected}"
     assert "\n" not in message
+
+
+def test_the_public_url_builds_links_without_a_trailing_slash() -> None:
+    assert load(BASE).public_url is None
+    url = "https://touchbase.example.com/"
+    assert load(env(TOUCHBASE_PUBLIC_URL=url)).public_url == "https://touchbase.example.com"
+    behind = "https://apps.example.com/touchbase"
+    assert load(env(TOUCHBASE_PUBLIC_URL=behind)).public_url == behind
 
 
 def test_limits_are_inclusive() -> None:

@@ -198,6 +198,7 @@ def erasable_book(web: WebApp) -> Client:
             tier=Tier.A,
             renewal_date=None,
             aliases=[ERASED_ALIAS],
+            client_since=None,
         )
         repo.snooze(session, TEAM, quill.id, "U0PRIYA", dt.date(2026, 12, 1))
     assert nudges.run_pass(web.deps, NOW).sent == 1  # Quillfeather has gone quiet
@@ -278,8 +279,8 @@ def test_export_client_gives_its_row_a_blank_line_then_its_touches_and_is_audite
 
     assert touchbase("export", "client", "aig") == (
         0,
-        "name,owner,renewal_date,tier,aliases\n"
-        "Acme Insurance Group,U0SAM,2027-03-01,A,AIG\n"
+        "name,owner,renewal_date,tier,aliases,client_since\n"
+        "Acme Insurance Group,U0SAM,2027-03-01,A,AIG,\n"
         "\n"
         "client,rep,date,note,kind\n"
         'Acme Insurance Group,U0SAM,2026-11-20,"reviewed, their cover",value\n'

@@ -16,7 +16,7 @@ from bot.core.dates import BadDate, parse_iso_date
 from bot.core.model import MAX_NAME, Client, Kind, NewClient, NewTouch, Source, Tier, Touch
 from bot.core.user_text import USER_ID, clean_line, clean_note, name_fits
 
-CLIENT_COLUMNS = ("name", "owner", "renewal_date", "tier", "aliases")
+CLIENT_COLUMNS = ("name", "owner", "renewal_date", "tier", "aliases", "client_since")
 CLIENT_REQUIRED = ("name",)
 TOUCH_COLUMNS = ("client", "rep", "date", "note", "kind")
 TOUCH_REQUIRED = ("client", "rep", "date", "note")
@@ -110,10 +110,11 @@ def validate_clients(
             seen[key] = line
         owner = _person(row.get("owner", ""), people, "owner")
         renewal = _date(row.get("renewal_date", ""), "renewal_date")
+        since = _date(row.get("client_since", ""), "client_since")
         tier_raw = row.get("tier", "").strip().upper()
         if tier_raw and tier_raw not in Tier.__members__:
             problems.append(f"tier “{tier_raw}” should be A, B, C or empty")
-        problems += [v.reason for v in (owner, renewal) if isinstance(v, RowError)]
+        problems += [v.reason for v in (owner, renewal, since) if isinstance(v, RowError)]
         aliases = tuple(a for a in map(clean_line, row.get("aliases", "").split(";")) if a)
         problems += [
             f"the alias “{a[:10]}…” is too long (at most {MAX_NAME} characters)"
@@ -131,6 +132,7 @@ def validate_clients(
                 owner_id=owner if isinstance(owner, str) else None,
                 tier=Tier(tier_raw) if tier_raw else None,
                 renewal_date=renewal if isinstance(renewal, dt.date) else None,
+                client_since=since if isinstance(since, dt.date) else None,
             )
         )
     return clients, errors
@@ -221,6 +223,8 @@ def client_record(client: Client) -> tuple[str, ...]:
         client.renewal_date.isoformat() if client.renewal_date else "",
         client.tier.value if client.tier else "",
         ";".join(client.aliases),
+        # Empty when unset (the day it was added), so an export reads back unchanged.
+        client.client_since.isoformat() if client.client_since else "",
     )
 
 

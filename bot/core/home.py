@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot.core.dates import next_renewal
 from bot.core.model import Client, ClientActivity, HandedBack, Week, WorkspaceSettings
 from bot.core.owners import Unowned
 from bot.core.rules import Item, items_for_rep, one_per_client
+from bot.core.topics import Recall
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,10 @@ class Home:
     # Only for admins; empty for everyone else.
     handed_back: tuple[HandedBack, ...] = ()
     unowned: tuple[Unowned, ...] = ()
+    # What the rep may be reminded of about the clients that need a touch, by client ID.
+    recalls: Mapping[int, Recall] = field(default_factory=dict)
+    # Whether calendar feed links can be made (TOUCHBASE_PUBLIC_URL is set).
+    calendar: bool = False
 
 
 def week_start(now: dt.datetime, tz: dt.tzinfo) -> dt.datetime:

@@ -51,11 +51,18 @@ class Client:
     renewal_date: dt.date | None = None
     status: Status = Status.ACTIVE
     created_at: dt.datetime = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+    # The day the client became a client, when known (a CSV column, the client form).
+    client_since: dt.date | None = None
 
     @property
     def names(self) -> tuple[str, ...]:
         """The name first, then every alias."""
         return (self.name, *self.aliases)
+
+    @property
+    def since(self) -> dt.date:
+        """Whence its anniversaries count: `client_since`, or else the day it was added."""
+        return self.client_since or self.created_at.date()
 
 
 @dataclass(frozen=True)
@@ -134,6 +141,7 @@ class NewClient:
     tier: Tier | None = None
     renewal_date: dt.date | None = None
     status: Status = Status.ACTIVE
+    client_since: dt.date | None = None
 
 
 class NoteReaders(enum.StrEnum):
@@ -166,6 +174,8 @@ class WorkspaceSettings:
     recap_quotes: bool = False
     notes_visible_to: NoteReaders = NoteReaders.TEAM
     note_retention_days: int | None = None
+    # The calendar feed's renewals ring this many days before the day.
+    renewal_alarm_days: int = 14
 
     def cadence_for(self, tier: Tier | None) -> int:
         """Days of silence after which a client of this tier has gone quiet."""
@@ -283,6 +293,18 @@ class RecapInput:
     clients: tuple[ClientWeek, ...]
     # The reps Slack says are gone: their clients wait for a new owner.
     departed: tuple[Rep, ...] = ()
+
+
+@dataclass(frozen=True)
+class CalendarLink:
+    """A rep's live calendar feed link (its token is not kept), and the feed's content as last
+    served: its ETag, and since when it has had it (its Last-Modified)."""
+
+    team_id: str
+    user_id: str
+    created_at: dt.datetime
+    etag: str | None = None
+    changed_at: dt.datetime | None = None
 
 
 class OutboxKind(enum.StrEnum):

@@ -92,6 +92,14 @@ def removed_note(days: int) -> str:
     return f"(note removed after {days} days)"
 
 
+def is_removed_note(note: str) -> bool:
+    """Whether a note's text is gone (`removed_note`): nothing to quote or remind of."""
+    return _REMOVED.fullmatch(note) is not None
+
+
+_REMOVED = re.compile(re.escape(removed_note(0)).replace("0", r"\d+"))
+
+
 def retention_cutoff(now: dt.datetime, days: int) -> dt.datetime:
     """Touches that happened before this instant lose their note's text."""
     return now - dt.timedelta(days=days)

@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 
 import holidays
 
-from bot.core.dates import next_renewal, previous_renewal
+from bot.core.dates import anniversary, next_renewal, previous_renewal
 from bot.core.model import Client, ClientActivity, Status, WorkspaceSettings
 
 
@@ -31,6 +31,7 @@ class Rule(enum.StrEnum):
     PROMISE = "promise"
     CHECK_IN = "check_in"
     QUIET = "quiet"
+    ANNIVERSARY = "anniversary"
 
 
 class Level(enum.StrEnum):
@@ -52,6 +53,8 @@ NO_PREVIOUS_RENEWAL_DAYS = 365
 PROBLEM_FOLLOW_DAYS = 30
 # "Snooze a week": how long a client rests when the rep snoozes it without picking a day.
 SNOOZE_DAYS = 7
+# A whole-year anniversary this many days away or closer is a reason to say thank you.
+ANNIVERSARY_DAYS = 7
 
 # The urgency sort key: (group, date-or-count, client name, client id, rule).
 Urgency = tuple[int, int, str, int, int]
@@ -60,7 +63,10 @@ _GROUP_URGENT_RENEWAL = 0
 _GROUP_RENEWAL = 1
 _GROUP_OVERDUE = 2  # OVERDUE quiet and PROMISE
 _GROUP_CHECK_IN = 3
-_GROUP_DUE_QUIET = 4
+# A thank-you: below renewals, overdue clients and check-ins; its day comes and goes, so above
+# a client that has merely gone quiet.
+_GROUP_ANNIVERSARY = 4
+_GROUP_DUE_QUIET = 5
 
 
 @dataclass(frozen=True)
@@ -69,8 +75,9 @@ class Item:
 
     `window` is the de-duplication key for (client, rule, window): `<base>:<level>`, where the
     base is the renewal date (RENEWAL), the promised date (PROMISE), the local date of the
-    problem (CHECK_IN) or the local date of the last touch or of the client's creation (QUIET).
-    A new base is a new window; the same base at a higher level is an escalation.
+    problem (CHECK_IN), the local date of the last touch or of the client's creation (QUIET), or
+    the anniversary's date (ANNIVERSARY). A new base is a new window; the same base at a higher
+    level is an escalation.
     """
 
     client: Client
@@ -88,6 +95,9 @@ class Item:
     promise_due: dt.date | None = None
     # CHECK_IN: when the touch that mentioned a claim or problem happened.
     problem_at: dt.datetime | None = None
+    # ANNIVERSARY: the day, and how many whole years the client will have been with us.
+    anniversary_on: dt.date | None = None
+    years: int | None = None
 
 
 @dataclass(frozen=True)
@@ -165,7 +175,7 @@ def evaluate(
 
     # Promise due: nothing logged since the touch that made the promise.
     due = activity.promise_due
-    if due is not None and due <= today and _untouched_since(activity, activity.promise_made_at):
+    if due is not None and due <= today and untouched_since(activity, activity.promise_made_at):
         items.append(
             Item(
                 client=client,
@@ -185,7 +195,7 @@ def evaluate(
             settings.claim_check_days
             <= days_since
             <= settings.claim_check_days + PROBLEM_FOLLOW_DAYS
-        ) and _untouched_since(activity, activity.problem_at):
+        ) and untouched_since(activity, activity.problem_at):
             items.append(
                 Item(
                     client=client,
@@ -196,6 +206,21 @@ def evaluate(
                     problem_at=activity.problem_at,
                 )
             )
+
+    # A whole-year anniversary in the coming week: a reason to say thank you.
+    day, years = next_anniversary(client, today)
+    if (day - today).days <= ANNIVERSARY_DAYS:
+        items.append(
+            Item(
+                client=client,
+                rule=Rule.ANNIVERSARY,
+                level=Level.DUE,
+                window=_window(day, Level.DUE),
+                urgency=(_GROUP_ANNIVERSARY, day.toordinal(), name_key, client.id, 0),
+                anniversary_on=day,
+                years=years,
+            )
+        )
 
     # Gone quiet: counted from the last touch of any kind, or from when the client was added.
     last_day = local(activity.last_touch_at or client.created_at)
@@ -224,7 +249,16 @@ def evaluate(
     return items
 
 
-def _untouched_since(activity: ClientActivity, moment: dt.datetime | None) -> bool:
+def next_anniversary(client: Client, today: dt.date) -> tuple[dt.date, int]:
+    """The client's next whole-year anniversary with us, today or later, and its years."""
+    base = client.since
+    day = anniversary(base, max(today.year, base.year + 1))
+    if day < today:
+        day = anniversary(base, day.year + 1)
+    return day, day.year - base.year
+
+
+def untouched_since(activity: ClientActivity, moment: dt.datetime | None) -> bool:
     """Nothing logged on the client after `moment` (the touch at `moment` itself aside)."""
     if activity.last_touch_at is None:
         return True
@@ -258,8 +292,8 @@ def due_items(
 
     The order: URGENT renewals (nearest first), other renewals (nearest first), then OVERDUE
     quiet clients and due promises together (the one due longest first), then check-ins after
-    a problem (oldest problem first), then DUE quiet clients (most days quiet first). Ties go by
-    client name, then client id.
+    a problem (oldest problem first), then anniversaries (nearest first), then DUE quiet clients
+    (most days quiet first). Ties go by client name, then client id.
     """
     items = [
         item
@@ -286,8 +320,7 @@ def items_for_rep(
 
     def theirs(item: Item, activity: ClientActivity) -> bool:
         if item.rule is Rule.PROMISE:
-            promiser = activity.promise_by or activity.client.owner_id
-            return promiser == rep_id
+            return promise_keeper(activity) == rep_id
         return activity.client.owner_id == rep_id
 
     relevant = list(activities)
@@ -299,6 +332,11 @@ def items_for_rep(
     ]
 
 
+def promise_keeper(activity: ClientActivity) -> str | None:
+    """Who is to keep the client's promise: whoever made it (or took it over), else its owner."""
+    return activity.promise_by or activity.client.owner_id
+
+
 def may_nudge(
     item: Item, last: tuple[str, dt.date] | None, *, today: dt.date, renudge_days: int
 ) -> bool:
@@ -306,11 +344,14 @@ def may_nudge(
 
     The same (client, rule) is not nudged again within `renudge_days` of its last nudge, unless
     the window is a new one (a new renewal date, promise or silence) or the same window at a
-    higher level (a renewal entering its last 14 days, a quiet client becoming overdue).
+    higher level (a renewal entering its last 14 days, a quiet client becoming overdue). An
+    anniversary is raised once, ever: a second thank-you note for the same year would be odd.
     """
     if last is None:
         return True
     last_window, last_day = last
+    if item.rule is Rule.ANNIVERSARY:
+        return item.window != last_window
     if (today - last_day).days >= renudge_days:
         return True
     if item.window == last_window:
@@ -320,6 +361,12 @@ def may_nudge(
     if base != last_base or level is None or last_level is None:
         return True
     return _LEVEL_RANK[level] > _LEVEL_RANK[last_level]
+
+
+def nudge_lookback_days(settings: WorkspaceSettings) -> int:
+    """How many days of past nudges `may_nudge` needs to see: `renudge_days`, and at least an
+    anniversary's whole notice, so it is never raised twice."""
+    return max(settings.renudge_days, ANNIVERSARY_DAYS + 1)
 
 
 def one_per_client(items: Iterable[Item]) -> list[Item]:

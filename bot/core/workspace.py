@@ -46,6 +46,11 @@ SETTINGS: dict[str, SettingSpec] = {
     "note_retention_days": SettingSpec(
         "days after which a note's text is removed (the touch stays), or 'off'", 30, 3650, "off"
     ),
+    "renewal_alarm_days": SettingSpec(
+        "days before a renewal that its event in the reps' calendar feeds rings (0: that day)",
+        0,
+        90,
+    ),
 }
 
 

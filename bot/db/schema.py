@@ -83,6 +83,7 @@ class WorkspaceRow(Base):
     notes_visible_to: Mapped[str] = mapped_column(String(16), default="team", server_default="team")
     # None: notes are kept.
     note_retention_days: Mapped[int | None] = mapped_column(Integer)
+    renewal_alarm_days: Mapped[int] = mapped_column(Integer, default=14, server_default="14")
     # Set when Slack says the app was uninstalled or its token revoked: nothing is sent, and
     # the workspace's data is purged TOUCHBASE_PURGE_AFTER_DAYS later unless it is reinstalled.
     uninstalled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
@@ -110,6 +111,8 @@ class ClientRow(Base):
     # Set by "Not my client": the rep who handed the client back, for an admin to reassign.
     handed_back_by: Mapped[str | None] = mapped_column(String(32))
     handed_back_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # None: a client since the day it was added (created_at).
+    client_since: Mapped[dt.date | None] = mapped_column(Date)
 
 
 class TouchRow(Base):
@@ -302,3 +305,23 @@ class AuditRow(Base):
     action: Mapped[str] = mapped_column(String(32))
     client_id: Mapped[int | None] = mapped_column(Integer)
     detail: Mapped[str] = mapped_column(String(500), default="")
+
+
+class CalendarFeedRow(Base):
+    """A rep's private calendar feed: one live link each. Only the SHA-256 of the link's token is
+    kept, so a link can be shown only when it is made; a new link replaces the row, and with it
+    the old link.
+
+    `etag` and `changed_at` remember the feed's content as last served, and since when: its
+    ETag and its Last-Modified, for calendar apps' conditional requests.
+    """
+
+    __tablename__ = "calendar_feed"
+    __table_args__ = (UniqueConstraint("token_hash"),)
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    etag: Mapped[str | None] = mapped_column(String(64))
+    changed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

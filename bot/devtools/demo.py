@@ -13,6 +13,8 @@ import secrets
 import tempfile
 import threading
 import time
+import urllib.error
+import urllib.request
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,12 +23,13 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import icalendar
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn
 from rich.table import Table
 
 from bot.config import Settings
-from bot.core.dates import next_renewal, previous_renewal
+from bot.core.dates import anniversary, next_renewal, previous_renewal
 from bot.core.model import Kind, NewClient, NewTouch, Source
 from bot.core.rules import Rule, due_items
 from bot.db import migrate
@@ -36,8 +39,9 @@ from bot.deps import Deps
 from bot.devtools import slack_requests
 from bot.devtools.demo_book import REPS, VALUE_NOTES, build
 from bot.devtools.standin import SlackStandIn
-from bot.services import nudges, recap
+from bot.services import calendar, nudges, recap
 from bot.slack.app import create_app
+from bot.slack.calendar import feeds
 from bot.slack.web import create_wsgi_app, make_server
 from bot.ui.ids import SNOOZE_WEEK
 from bot.ui.render import blocks_to_text
@@ -46,6 +50,10 @@ from bot.webapi import make_client
 TEAM = "T0DEMO"
 RECAP_CHANNEL = "C0TEAMWINS"
 WORKSPACE_TZ = "America/New_York"
+# Where the demo's calendar links say the server is; the demo reads them from its own server.
+PUBLIC_URL = "https://touchbase.example.com"
+# The feed events printed at the start.
+FEED_SHOWN = 12
 
 
 @dataclass
@@ -112,14 +120,22 @@ class Demo:
             slack_api_url=self.slack.api_url,
             recap_channel=RECAP_CHANNEL,
             timezone=WORKSPACE_TZ,
+            public_url=PUBLIC_URL,
         )
         db = Database.from_url(url)
         migrate.upgrade(db.engine)
         self.deps = Deps(settings=settings, db=db, slack=make_client(settings), clock=self.clock)
-        wsgi = create_wsgi_app(create_app(self.deps), db, signing_secret=self.secret)
+        wsgi = create_wsgi_app(
+            create_app(self.deps), db, signing_secret=self.secret, calendar=feeds(self.deps)
+        )
         self.server = make_server(wsgi, host="127.0.0.1", port=0, threads=4)
         threading.Thread(target=self.server.run, daemon=True).start()
-        self.app_url = f"http://127.0.0.1:{self.server.effective_port}/slack/events"
+        self.base_url = f"http://127.0.0.1:{self.server.effective_port}"
+        self.app_url = f"{self.base_url}/slack/events"
+        # Sam's calendar feed: its path on this server, and the events and ETag last read.
+        self.feed_path = ""
+        self.feed_events: dict[str, tuple[dt.date, str]] = {}
+        self.feed_etag = ""
         self.summary = Summary()
         self._requests = 0
 
@@ -167,8 +183,16 @@ class Demo:
         created = self.start - dt.timedelta(days=400)
         with self.deps.db.transaction(write=True) as session:
             ids = {}
-            for c in clients:
-                new = NewClient(TEAM, c.name, c.aliases, c.owner.user_id, c.tier, c.renewal_date)
+            for index, c in enumerate(clients):
+                new = NewClient(
+                    TEAM,
+                    c.name,
+                    c.aliases,
+                    c.owner.user_id,
+                    c.tier,
+                    c.renewal_date,
+                    client_since=self.client_since(index),
+                )
                 ids[c.name] = repo.add_client(session, new, created).id
             repo.add_touches(
                 session,
@@ -192,6 +216,13 @@ class Demo:
             f"{len(clients)} clients, {len(history)} touches over the past year."
         )
 
+    def client_since(self, index: int) -> dt.date:
+        """Clients of 2 to 10 years; a few have their anniversary in the first weeks."""
+        start = self.start.date()
+        ahead = {0: 2, 4: 8, 8: 15, 13: 3}.get(index, 30 + index * 37 % 300)
+        day = start + dt.timedelta(days=ahead)
+        return anniversary(day, day.year - 2 - index % 9)
+
     def slash_commands(self) -> None:
         self.out.rule("[bold]1. Logging touches with /touch")
         sam = REPS[0]
@@ -203,6 +234,62 @@ class Demo:
         ):
             self.out.print(f"[cyan]{sam.real_name}[/] › [bold]/touch {text}[/]")
             self.out.print(f"[green]Touchbase[/] › {self.command(sam.user_id, text)}\n")
+
+    # Sam's calendar feed, read as a calendar app reads it
+
+    def poll_feed(self) -> tuple[int, dict[str, tuple[dt.date, str]]]:
+        """GET the feed with the ETag last seen: (status, events by UID; none on a 304)."""
+        request = urllib.request.Request(
+            self.base_url + self.feed_path, headers={"If-None-Match": self.feed_etag}
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                self.feed_etag = response.headers["ETag"]
+                body = response.read()
+        except urllib.error.HTTPError as error:
+            with error:
+                return error.code, {}
+        events = icalendar.Calendar.from_ical(body).walk("VEVENT")
+        return 200, {str(e["UID"]): (e.decoded("DTSTART"), str(e["SUMMARY"])) for e in events}
+
+    def calendar_feed(self) -> None:
+        self.out.rule("[bold]2. Sam's calendar feed")
+        sam = REPS[0]
+        link = calendar.new_link(self.deps, TEAM, sam.user_id)
+        assert link is not None
+        self.feed_path = link.removeprefix(PUBLIC_URL)
+        _, self.feed_events = self.poll_feed()
+        kinds = Counter(uid.split("-")[0] for uid in self.feed_events)
+        counted = ", ".join(
+            f"{kinds[kind]} {one if kinds[kind] == 1 else many}"
+            for kind, one, many in (
+                ("renewal", "renewal", "renewals"),
+                ("anniversary", "anniversary", "anniversaries"),
+                ("promise", "follow-up", "follow-ups"),
+                ("check", "check-in", "check-ins"),
+            )
+        )
+        self.out.print(
+            f"{sam.real_name} subscribes to {link[:48]}… in their calendar app: "
+            f"{len(self.feed_events)} events ({counted}). The first {FEED_SHOWN}:"
+        )
+        for day, summary in sorted(self.feed_events.values())[:FEED_SHOWN]:
+            self.out.print(f"  {day:%a %d %b %Y}  {summary}")
+        status, _ = self.poll_feed()
+        self.out.print(f"Polled again at once: {status}, nothing changed.\n")
+
+    def calendar_changes(self) -> None:
+        status, now = self.poll_feed()
+        self.out.print(
+            f"Sam's calendar app polls the feed again: {status}. Days gone by move on a year; "
+            "kept promises and answered check-ins drop out."
+        )
+        gone = [self.feed_events[uid] for uid in set(self.feed_events) - set(now)]
+        new = [now[uid] for uid in set(now) - set(self.feed_events)]
+        for label, events in (("Gone", gone), ("New", new)):
+            for day, summary in sorted(events):
+                self.out.print(f"  {label}: {day:%a %d %b %Y}  {summary}")
+        self.out.print()
 
     def quiet_count(self) -> int:
         now = self.clock.now
@@ -221,7 +308,7 @@ class Demo:
         return len(quiet)
 
     def simulate(self) -> None:
-        self.out.rule(f"[bold]2. {self.weeks} weeks of mornings, day by day")
+        self.out.rule(f"[bold]3. {self.weeks} weeks of mornings, day by day")
         self.summary.quiet_start = self.quiet_count()
         hours = self.weeks * 7 * 24
         progress = Progress(
@@ -316,7 +403,7 @@ class Demo:
         self.summary.dm_posts = len(posts) - self.summary.channel_posts
 
     def print_summary(self) -> None:
-        self.out.rule("[bold]3. Summary")
+        self.out.rule("[bold]4. Summary")
         table = Table(title="Morning notes (DMs) per rep per week")
         table.add_column("Rep")
         for week in range(1, self.weeks + 1):
@@ -356,7 +443,9 @@ def run(*, weeks: int, seed: int, keep: Path | None, console: Console | None = N
             )
             demo.seed_book()
             demo.slash_commands()
+            demo.calendar_feed()
             demo.simulate()
+            demo.calendar_changes()
             demo.count_renewals()
             demo.count_slack_traffic()
             demo.print_summary()

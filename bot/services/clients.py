@@ -121,6 +121,7 @@ def add_from_form(deps: Deps, team_id: str, user_id: str, form: ClientAdd) -> Me
         owner_id=fields.owner_id or user_id,
         tier=fields.tier,
         renewal_date=fields.renewal_date,
+        client_since=fields.client_since,
     )
     return add(deps, new, deps.clock())
 
@@ -167,6 +168,7 @@ def save(deps: Deps, team_id: str, user_id: str, edit: ClientEdit) -> Message:
             tier=fields.tier,
             renewal_date=fields.renewal_date,
             aliases=fields.aliases,
+            client_since=fields.client_since,
         )
         assert saved is not None
         _audit_owner(deps, session, user_id, AuditAction.OWNER_CHANGED, client, saved.owner_id)
@@ -189,6 +191,7 @@ def reassign(deps: Deps, team_id: str, user_id: str, client_id: int, owner_id: s
             tier=client.tier,
             renewal_date=client.renewal_date,
             aliases=client.aliases,
+            client_since=client.client_since,
         )
         _audit_owner(deps, session, user_id, AuditAction.REASSIGNED, client, owner_id)
     return plain(text.reassigned(client, owner_id))

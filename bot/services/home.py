@@ -17,9 +17,10 @@ from bot.core.home import Home, book, week_start
 from bot.core.model import Rep
 from bot.db import repository as repo
 from bot.deps import Deps
+from bot.services import conversation
 from bot.services.owners import unowned
 from bot.services.reps import ensure_rep
-from bot.ui.home import home_view
+from bot.ui.home import MAX_ROWS, home_view
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +40,15 @@ def view_for(deps: Deps, rep: Rep) -> dict[str, Any]:
         handed_back = repo.handed_back_clients(session, rep.team_id) if admin else []
         waiting = unowned(session, rep.team_id) if admin else ()
     rows = book(rep.user_id, activities, settings, snoozed, now=now, today=today, tz=tz)
-    return home_view(Home(rows, week, tuple(handed_back), waiting), today=today, tz=tz)
+    # What they last talked about, for the rows that ask for a touch and can be shown.
+    needing = [row.item for row in rows if row.item is not None][:MAX_ROWS]
+    with deps.db.transaction() as session:
+        talks = conversation.read(session, rep.team_id, needing, now)
+    recalls = conversation.recalls(talks, needing, rep.user_id, settings, tz)
+    calendar = deps.settings.public_url is not None
+    return home_view(
+        Home(rows, week, tuple(handed_back), waiting, recalls, calendar), today=today, tz=tz
+    )
 
 
 def publish(deps: Deps, team_id: str, user_id: str) -> None:

@@ -22,9 +22,10 @@ from bot import metrics
 from bot.core.model import NudgeClaim, OutboxKind, Rep
 from bot.core.nudges import due_reps, plan_digests
 from bot.core.reps import needs_refresh
-from bot.core.rules import Digest, Item, items_for_rep
+from bot.core.rules import Digest, Item, items_for_rep, nudge_lookback_days
 from bot.db import repository as repo
 from bot.deps import Deps
+from bot.services import conversation
 from bot.services.outbox import Envelope, Outcome, send_once
 from bot.services.owners import unowned
 from bot.services.reps import ensure_rep
@@ -108,7 +109,7 @@ def plan_team(deps: Deps, team_id: str, now: dt.datetime) -> list[PlannedDigest]
     with deps.db.transaction() as session:
         activities = repo.client_activity(session, team_id, now, owners=due)
         recent = repo.recent_nudges(
-            session, team_id, since=earliest - dt.timedelta(days=settings.renudge_days)
+            session, team_id, since=earliest - dt.timedelta(days=nudge_lookback_days(settings))
         )
         snoozed = repo.snoozes(session, team_id, earliest)
         waiting = len(unowned(session, team_id))
@@ -122,9 +123,15 @@ def plan_team(deps: Deps, team_id: str, now: dt.datetime) -> list[PlannedDigest]
         admins=deps.settings.admins,
         unowned=waiting,
     )
+    # What each rep last talked about with the clients on their note, read for those alone.
+    recalls = conversation.for_digests(deps, team_id, settings, planned, now)
     return [
         PlannedDigest(
-            team_id, p.rep, p.local_date, p.digest, digest_message(p.digest, p.local_date)
+            team_id,
+            p.rep,
+            p.local_date,
+            p.digest,
+            digest_message(p.digest, p.local_date, recalls[p.rep.user_id]),
         )
         for p in planned
     ]

@@ -34,6 +34,7 @@ from bot import logs, metrics
 from bot.db import migrate, replays
 from bot.db.engine import Database
 from bot.deps import utc_now
+from bot.slack.calendar import FeedApp
 
 if TYPE_CHECKING:
     from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
@@ -44,6 +45,7 @@ EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
 READY_PATH = "/readyz"
 METRICS_PATH = "/metrics"
+CALENDAR_PATH = "/calendar/"
 
 # Slack's requests are a few KB; waitress refuses a larger body with 413 before buffering it.
 MAX_BODY = 1 << 20
@@ -304,8 +306,11 @@ def _json(status: int, body: dict[str, Any]) -> WsgiHttpResponse:
     )
 
 
-def create_wsgi_app(app: App, db: Database, *, signing_secret: str) -> WSGIApplication:
-    """The app behind the server; `signing_secret` is the one Bolt's `app` checks too."""
+def create_wsgi_app(
+    app: App, db: Database, *, signing_secret: str, calendar: FeedApp | None = None
+) -> WSGIApplication:
+    """The app behind the server; `signing_secret` is the one Bolt's `app` checks too.
+    `calendar` serves the reps' calendar feeds (bot.slack.calendar)."""
     edge = _SlackEdge(app, db, signing_secret)
     readiness = _Readiness(db)
     prometheus: WSGIApplication = make_wsgi_app(metrics.REGISTRY)
@@ -315,6 +320,11 @@ def create_wsgi_app(app: App, db: Database, *, signing_secret: str) -> WSGIAppli
         method = environ.get("REQUEST_METHOD")
         if path == METRICS_PATH and method == "GET":
             return prometheus(environ, start_response)
+        # A feed, or nothing: then the 404 below, as for any unknown path.
+        if calendar is not None and path.startswith(CALENDAR_PATH) and method in {"GET", "HEAD"}:
+            served = calendar(environ, start_response)
+            if served is not None:
+                return served
         if path in {HEALTH_PATH, READY_PATH} and method in {"GET", "HEAD"}:
             response = _json(200, {"status": "ok"}) if path == HEALTH_PATH else _ready(readiness)
         elif path != EVENTS_PATH:

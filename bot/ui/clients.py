@@ -42,6 +42,7 @@ from bot.ui.ids import (
     NAME,
     OWNER,
     RENEWAL,
+    SINCE,
     TIER,
 )
 from bot.ui.modals import MAX_OPTION_TEXT, client_option
@@ -84,7 +85,9 @@ def client_view(
         return _modal(CLIENT_VIEW, text.one_line(client.name, 24), blocks, client_id=client.id)
     blocks += [
         DividerBlock(),
-        *_fields(client.owner_id, client.renewal_date, client.tier, client.aliases),
+        *_fields(
+            client.owner_id, client.renewal_date, client.tier, client.aliases, client.client_since
+        ),
     ]
     buttons = [
         ButtonElement(
@@ -133,7 +136,7 @@ def add_client_view(owner_id: str) -> dict[str, Any]:
         label=text.CLIENT_NAME,
         element=PlainTextInputElement(action_id=NAME, max_length=MAX_NAME),
     )
-    blocks: list[Block] = [name, *_fields(owner_id, None, None, ())]
+    blocks: list[Block] = [name, *_fields(owner_id, None, None, (), None)]
     return _modal(ADD_CLIENT_VIEW, text.ADD_TITLE, blocks, submit=text.ADD_SUBMIT)
 
 
@@ -143,7 +146,11 @@ def done_view(title: str, words: str) -> dict[str, Any]:
 
 
 def _fields(
-    owner_id: str | None, renewal: dt.date | None, tier: Tier | None, aliases: Sequence[str]
+    owner_id: str | None,
+    renewal: dt.date | None,
+    tier: Tier | None,
+    aliases: Sequence[str],
+    since: dt.date | None,
 ) -> list[Block]:
     tiers = [Option(value=t.value, label=t.value) for t in Tier]
     tiers.append(Option(value=NO_TIER, label=text.CLIENT_NO_TIER))
@@ -183,6 +190,15 @@ def _fields(
                 action_id=ALIASES, initial_value=", ".join(aliases) or None, max_length=2000
             ),
         ),
+        InputBlock(
+            block_id=SINCE,
+            label=text.CLIENT_SINCE,
+            hint=text.CLIENT_SINCE_HINT,
+            optional=True,
+            element=DatePickerElement(
+                action_id=SINCE, initial_date=since.isoformat() if since else None
+            ),
+        ),
     ]
 
 
@@ -219,6 +235,7 @@ class ClientFields:
     renewal_date: dt.date | None
     tier: Tier | None
     aliases: tuple[str, ...]
+    client_since: dt.date | None = None
 
 
 @dataclass(frozen=True)
@@ -244,16 +261,20 @@ def _fields_from(state: Mapping[str, Any]) -> ClientFields | FormErrors:
     if not all(name_fits(a) for a in aliases):
         return FormErrors({ALIASES: text.CLIENT_ALIAS_TOO_LONG})
     tier_raw = str((value(TIER).get("selected_option") or {}).get("value") or "")
-    renewal_raw = value(RENEWAL).get("selected_date")
-    try:
-        renewal = dt.date.fromisoformat(renewal_raw) if renewal_raw else None
-    except ValueError:
-        renewal = None
+
+    def day(block: str) -> dt.date | None:
+        raw = value(block).get("selected_date")
+        try:
+            return dt.date.fromisoformat(raw) if raw else None
+        except ValueError:
+            return None
+
     return ClientFields(
         owner_id=value(OWNER).get("selected_user") or None,
-        renewal_date=renewal,
+        renewal_date=day(RENEWAL),
         tier=Tier(tier_raw) if tier_raw in Tier.__members__ else None,
         aliases=aliases,
+        client_since=day(SINCE),
     )
 
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from bot.core.dates import previous_renewal
 from bot.core.rules import Digest, Item, Rule, one_per_client, suggestion_index
+from bot.core.topics import Recall
 from bot.ui import text
 from bot.ui.blocks import Message
 from bot.ui.ids import (
@@ -23,7 +24,9 @@ from bot.ui.ids import (
 LIST_LIMIT = 20
 
 
-def reason(item: Item, today: dt.date) -> str:
+def reason(item: Item, today: dt.date, recall: Recall | None = None) -> str:
+    """Why the client needs a touch; a promise in the words that made it, when `recall` (what
+    the reader may be reminded of) has them."""
     match item.rule:
         case Rule.QUIET:
             return text.quiet_reason(item.days_quiet or 0)
@@ -35,18 +38,37 @@ def reason(item: Item, today: dt.date) -> str:
                 item.renewal_on, today, item.only_routine_since, had_previous
             )
         case Rule.PROMISE:
-            return text.promise_reason(item.promise_due or today, today)
+            what = recall.promised if recall else None
+            return text.promise_reason(item.promise_due or today, today, what)
         case Rule.CHECK_IN:
             # The window's base is the problem's date in the rep's zone (see Item), the day the
             # rule counted from; `problem_at` is in UTC and can fall on the next day.
             problem_day = dt.date.fromisoformat(item.window.rpartition(":")[0])
             return text.check_in_reason((today - problem_day).days)
+        case Rule.ANNIVERSARY:
+            assert item.anniversary_on is not None and item.years is not None
+            return text.anniversary_reason(item.years, item.anniversary_on, today)
     raise AssertionError(item.rule)
 
 
-def suggestion(item: Item, today: dt.date) -> str:
+def suggestion(item: Item, today: dt.date, recall: Recall | None = None) -> str:
+    """A question that follows from the last conversation, when it names something to ask about;
+    otherwise the day's suggestion for the rule. A promise's is always to keep it."""
+    topic = recall.topic if recall else None
+    if topic is not None and item.rule is not Rule.PROMISE:
+        return text.TOPIC_QUESTIONS[topic.value]
     choices = text.SUGGESTIONS[item.rule.value]
     return choices[suggestion_index(item.client.id, item.rule, today, len(choices))]
+
+
+def last_talked(item: Item, today: dt.date, recall: Recall | None) -> str | None:
+    """ "Last talked 12 Jul: …", unless there's nothing the reader may read, or the promise
+    reminder already quotes that conversation."""
+    if recall is None or recall.last_day is None or recall.last_note is None:
+        return None
+    if item.rule is Rule.PROMISE and recall.promise_is_last and recall.promised:
+        return None
+    return text.last_talked(recall.last_day, recall.last_note, today)
 
 
 # The digest is built as plain dicts rather than slack_sdk models: a pass builds one per rep,
@@ -69,9 +91,14 @@ def _section(words: str, block_id: str | None = None) -> dict[str, Any]:
     return block
 
 
-def item_blocks(item: Item, today: dt.date) -> list[dict[str, Any]]:
+def item_blocks(item: Item, today: dt.date, recall: Recall | None = None) -> list[dict[str, Any]]:
     client = item.client
-    words = text.nudge_item(client, reason(item, today), suggestion(item, today))
+    words = text.nudge_item(
+        client,
+        reason(item, today, recall),
+        suggestion(item, today, recall),
+        last_talked(item, today, recall),
+    )
     value = str(client.id)
     confirm = {
         "title": _plain(text.NOT_MINE_CONFIRM_TITLE),
@@ -115,15 +142,19 @@ def item_blocks(item: Item, today: dt.date) -> list[dict[str, Any]]:
     ]
 
 
-def digest_message(digest: Digest, today: dt.date) -> Message:
+def digest_message(
+    digest: Digest, today: dt.date, recalls: Mapping[int, Recall] | None = None
+) -> Message:
     """The morning note: for an admin, first how many clients need a new owner; then the
-    clients that could use a touch, if any."""
+    clients that could use a touch, if any, each with what the rep may be reminded of about
+    it (`recalls`, by client ID)."""
+    recalls = recalls or {}
     blocks = [_section(text.unowned_line(digest.unowned))] if digest.unowned else []
     fallbacks = [text.unowned_fallback(digest.unowned)] if digest.unowned else []
     if digest.items:
         blocks.append(_section(text.DIGEST_GREETING))
         for item in digest.items:
-            blocks += item_blocks(item, today)
+            blocks += item_blocks(item, today, recalls.get(item.client.id))
         if digest.more:
             blocks.append(_section(text.and_more(digest.more)))
         blocks.append({"type": "context", "elements": [_mrkdwn(text.DIGEST_FOOTER)]})

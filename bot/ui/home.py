@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from slack_sdk.models.blocks import (
@@ -21,12 +21,14 @@ from slack_sdk.models.views import View
 
 from bot.core.home import Home, Row
 from bot.core.model import Client, HandedBack
+from bot.core.topics import Recall
 from bot.ui import text
 from bot.ui.blocks import section
-from bot.ui.digest import reason
+from bot.ui.digest import last_talked, reason
 from bot.ui.ids import (
     CLIENT_BLOCK,
     HOME_ADD,
+    HOME_CALENDAR,
     HOME_LOG,
     HOME_LOG_ANY,
     HOME_OPEN,
@@ -37,6 +39,8 @@ from bot.ui.ids import (
 
 # Slack's limit for a Home tab.
 MAX_BLOCKS = 100
+# The most clients a home can show (two blocks each): the service reads no more recalls.
+MAX_ROWS = MAX_BLOCKS // 2
 # Clients shown to an admin at once in each of "Needs a new owner" and the handed-back ones;
 # they come before the admin's own book.
 HANDED_BACK_LIMIT = 10
@@ -62,8 +66,21 @@ def home_view(home: Home, *, today: dt.date, tz: dt.tzinfo) -> dict[str, Any]:
         ],
     )
     blocks += _to_reassign(text.HOME_HANDED_BACK, _handed_back(home.handed_back, today, tz))
-    blocks += _rows(home.rows, today, room=MAX_BLOCKS - len(blocks))
+    calendar = _calendar() if home.calendar else []
+    blocks += _rows(home.rows, today, home.recalls, room=MAX_BLOCKS - len(blocks) - len(calendar))
+    blocks += calendar
     return View(type="home", blocks=blocks).to_dict()
+
+
+def _calendar() -> list[Block]:
+    """Last, whatever the size of the book: the button for a calendar feed link."""
+    return [
+        DividerBlock(),
+        SectionBlock(
+            text=MarkdownTextObject(text=text.HOME_CALENDAR),
+            accessory=ButtonElement(text=text.HOME_CALENDAR_BUTTON, action_id=HOME_CALENDAR),
+        ),
+    ]
 
 
 def _handed_back(
@@ -98,7 +115,9 @@ def _to_reassign(title: str, waiting: Sequence[tuple[Client, str]]) -> list[Bloc
     return blocks
 
 
-def _rows(rows: Sequence[Row], today: dt.date, *, room: int) -> list[Block]:
+def _rows(
+    rows: Sequence[Row], today: dt.date, recalls: Mapping[int, Recall], *, room: int
+) -> list[Block]:
     """The book in at most `room` blocks: two a client, a heading for each part, and a last
     line saying how many more there are when they don't all fit."""
     if not rows:
@@ -120,20 +139,23 @@ def _rows(rows: Sequence[Row], today: dt.date, *, room: int) -> list[Block]:
             title = text.HOME_ATTENTION if needs_attention else text.HOME_REST
             blocks += [DividerBlock(), section(title)]
             heading = needs_attention
-        blocks += _row(row, today)
+        blocks += _row(row, today, recalls.get(row.client.id))
         shown += 1
     if shown < len(rows):
         blocks.append(section(text.home_more(len(rows) - shown)))
     return blocks
 
 
-def _row(row: Row, today: dt.date) -> list[Block]:
+def _row(row: Row, today: dt.date, recall: Recall | None) -> list[Block]:
     client = row.client
     facts = [text.last_touch(row.days_since_touch), text.renews(row.renewal_on, today)]
     if row.snoozed_until:
         facts.append(text.snoozed_until(row.snoozed_until, today))
-    why = reason(row.item, today) if row.item is not None else None
-    words = text.home_row(client, why, facts)
+    why = talked = None
+    if row.item is not None:
+        why = reason(row.item, today, recall)
+        talked = last_talked(row.item, today, recall)
+    words = text.home_row(client, why, facts, talked)
     value = str(client.id)
     return [
         SectionBlock(block_id=f"{CLIENT_BLOCK}{client.id}", text=MarkdownTextObject(text=words)),

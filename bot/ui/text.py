@@ -28,6 +28,8 @@ LIST_NAME = 80
 NOTE_LINE = 120
 # What a rep typed, said back to them.
 TYPED = 100
+# The last conversation, or a promise, recalled in a morning note or on the Home tab.
+RECALLED = 100
 
 
 def _user(words: str, limit: int = NAME) -> str:
@@ -407,14 +409,27 @@ def renewal_reason(
     return f"{head} — no value-adding contact {since}"
 
 
-def promise_reason(due: dt.date, today: dt.date) -> str:
-    if due == today:
-        return "You planned to follow up today"
-    return f"You planned to follow up {day_label(due, today)}"
+def promise_reason(due: dt.date, today: dt.date, what: str | None = None) -> str:
+    """`what`: the note that made the promise, without the promise itself."""
+    when = "today" if due == today else day_label(due, today)
+    if what:
+        return f"You said you'd follow up {when}: “{_user(what, RECALLED)}”"
+    return f"You planned to follow up {when}"
+
+
+def last_talked(day: dt.date, note: str, today: dt.date) -> str:
+    """'Last talked 12 Jul: lunch with the owner, expansion plans'."""
+    when = f"{day.day} {day:%b}" if day.year == today.year else f"{day.day} {day:%b} {day.year}"
+    return f"Last talked {when}: {_user(note, RECALLED)}"
 
 
 def check_in_reason(days: int) -> str:
     return f"They had a claim or a problem {days} days ago — how did it turn out?"
+
+
+def anniversary_reason(years: int, day: dt.date, today: dt.date) -> str:
+    when = day_label(day, today) if abs((day - today).days) <= 1 else f"on {_dated(day, today)}"
+    return f"Has been with you {_count(years, 'year', 'years')} {when} — a thank-you note or call?"
 
 
 SUGGESTIONS: dict[str, tuple[str, ...]] = {
@@ -423,7 +438,7 @@ SUGGESTIONS: dict[str, tuple[str, ...]] = {
         "Share something useful: an article, a tip, a contact.",
         "Ask for their feedback, and listen.",
         "Offer a quick review of their cover.",
-        "Suggest a coffee or a ten-minute call.",
+        "Call just to listen: ask what's on their mind this season.",
     ),
     "renewal": (
         "Offer to review their cover before the renewal.",
@@ -438,11 +453,29 @@ SUGGESTIONS: dict[str, tuple[str, ...]] = {
         "Check in on how the claim is going.",
         "Ask how things turned out, and listen.",
     ),
+    "anniversary": (
+        "Thank them for their trust: a handwritten note stands out.",
+        "Call to say thank you, and ask what you could do better.",
+        "Share something useful with your thanks: an article, a tip, a contact.",
+    ),
+}
+
+# When the last conversation names something to ask about (bot.core.topics.Topic).
+TOPIC_QUESTIONS: dict[str, str] = {
+    "claim": "Ask how the claim turned out.",
+    "family": "Ask after their family news.",
+    "expansion": "Ask how the expansion went.",
+    "move": "Ask how the move went.",
+    "hire": "Ask how the new hire is settling in.",
+    "premises": "Ask how the new premises are working out.",
+    "vehicle": "Ask how the new vehicle is working out.",
+    "event": "Ask how the event went.",
 }
 
 
-def nudge_item(client: Client, reason: str, suggestion: str) -> str:
-    return f"{_name(client)}\n{reason}\n_{suggestion}_"
+def nudge_item(client: Client, reason: str, suggestion: str, last_talked: str | None) -> str:
+    lines = [_name(client), reason, *([last_talked] if last_talked else []), f"_{suggestion}_"]
+    return "\n".join(lines)
 
 
 def digest_fallback(clients: Sequence[Client], more: int) -> str:
@@ -529,6 +562,11 @@ HOME_EMPTY = (
 HOME_UNOWNED = "*Needs a new owner*"
 HOME_HANDED_BACK = "*Waiting for a new owner*"
 HOME_REASSIGN = "Choose a new owner"
+HOME_CALENDAR = (
+    "*Calendar* · Your renewals, follow-ups and client anniversaries in Google Calendar or "
+    "Outlook, kept up to date as you log touches."
+)
+HOME_CALENDAR_BUTTON = "Get a calendar link"
 
 
 def week_summary(touches: int, value: int) -> str:
@@ -558,8 +596,10 @@ def home_more(count: int) -> str:
     return f"…and {count} more {noun}. Find any of them with `/touch show &lt;name&gt;`."
 
 
-def home_row(client: Client, reason: str | None, facts: Sequence[str]) -> str:
-    lines = [_name(client), *([reason] if reason else []), " · ".join(facts)]
+def home_row(
+    client: Client, reason: str | None, facts: Sequence[str], last_talked: str | None = None
+) -> str:
+    lines = [_name(client), *(line for line in (reason, last_talked) if line), " · ".join(facts)]
     return "\n".join(lines)
 
 
@@ -592,6 +632,10 @@ CLIENT_ALIASES_HINT = (
     "Separate them with commas, for example: Acme, AIG. /touch finds the client by any of them."
 )
 CLIENT_ALIAS_TOO_LONG = f"Each name can be up to {MAX_NAME} characters."
+CLIENT_SINCE = "Client since"
+CLIENT_SINCE_HINT = (
+    "Their anniversaries with you count from this day. Left empty: the day they were added."
+)
 CLIENT_ARCHIVE = "Archive client"
 CLIENT_ARCHIVE_TITLE = "Archive this client?"
 CLIENT_ARCHIVE_YES = "Archive"
@@ -671,6 +715,113 @@ FORM_KIND_HINT = "Leave it, and I'll decide from the note."
 FORM_WONT_OPEN = (
     "Sorry — I couldn't open the form just now. You can also type it: "
     "`/touch acme called about their claim`"
+)
+
+
+# The calendar feed: plain text (RFC 5545), never mrkdwn. Its words hold absolute dates only,
+# so an event reads the same whenever it is looked at. A name may be long; no note ever goes in.
+
+CALENDAR_NAME = "Touchbase"
+# A client's name in an event's title.
+CALENDAR_NAME_LIMIT = 120
+
+
+# A feed writes hundreds of dates: looked up here, not formatted by strftime (ten times slower).
+_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
+def _full_date(day: dt.date) -> str:
+    """'Sunday 12 July 2026'."""
+    return f"{_WEEKDAYS[day.weekday()]} {day.day} {_MONTHS[day.month - 1]} {day.year}"
+
+
+def calendar_summary(kind: str, name: str, years: int | None = None) -> str:
+    """The event's title: the reason, then the client. `kind` is a bot.core.calendar.FeedKind."""
+    client = one_line(name, CALENDAR_NAME_LIMIT)
+    if kind == "anniversary":
+        return f"Anniversary: {client} ({_count(years or 0, 'year', 'years')})"
+    return f"{_CALENDAR_TITLES[kind]}: {client}"
+
+
+_CALENDAR_TITLES = {"renewal": "Renewal", "promise": "Follow up", "check-in": "Check in"}
+# What to prepare, by kind of event: the title and the day say the rest.
+_PREPARE = {
+    "renewal": (
+        "Prepare a review of their cover: ask what has changed for them this year, and what "
+        "they'd like done differently."
+    ),
+    "promise": "Do what you promised; even a short update counts.",
+    "anniversary": "Thank them for their trust: a handwritten note or a call.",
+}
+
+
+def calendar_description(
+    kind: str,
+    *,
+    last_day: dt.date | None,
+    last_kind: str | None,
+    since: dt.date | None = None,
+) -> str:
+    """What to prepare, and the last value-adding contact's day and kind."""
+    if kind == "check-in":
+        when = f" on {_full_date(since)}" if since else ""
+        prepare = f"Something came up{when}: ask how it turned out, and listen."
+    else:
+        prepare = _PREPARE[kind]
+    if last_day is None:
+        return f"{prepare}\nNo value-adding contact logged yet."
+    what = f" ({_CONTACT_KINDS.get(last_kind, last_kind)})" if last_kind else ""
+    return f"{prepare}\nLast value-adding contact: {_full_date(last_day)}{what}."
+
+
+# bot.core.classify's words for a kind of contact, as an event says them.
+_CONTACT_KINDS = {
+    "a conversation": "a call",
+    "checking in": "a check-in",
+    "sharing something useful": "something useful shared",
+}
+
+
+def calendar_alarm(summary: str, days: int) -> str:
+    when = "today" if days == 0 else f"in {_count(days, 'day', 'days')}"
+    return f"{summary}, {when}"
+
+
+CALENDAR_LINK_TITLE = "Your calendar link"
+CALENDAR_LINK_CLOSE = "Done"
+
+
+def calendar_link(url: str) -> list[str]:
+    """The modal that shows a new feed link, once: the link, and how to subscribe to it."""
+    return [
+        "Here is your private calendar link. It is shown only now: copy it before you close this.",
+        f"```{_user(url, 500)}```",
+        "*Google Calendar:* *Other calendars* → *+* → *From URL*, paste the link, *Add calendar*.",
+        "*Outlook:* *Add calendar* → *Subscribe from web*, paste the link, *Import*.",
+    ]
+
+
+CALENDAR_LINK_FOOTER = (
+    "Renewals, follow-ups, check-ins and anniversaries of your clients, updated as touches are "
+    "logged (your calendar app looks every few hours). No note is ever in it. Anyone with the "
+    "link can read it: keep it to yourself. Getting a new link turns this one off."
+)
+CALENDAR_NOT_SET_UP = (
+    "Calendar links aren't set up here yet: ask whoever runs Touchbase to set TOUCHBASE_PUBLIC_URL."
 )
 
 

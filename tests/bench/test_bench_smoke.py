@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from bench import __main__ as cli
-from bench import delivery, nudge_pass, startup, touch_latency
+from bench import calendar, delivery, nudge_pass, startup, touch_latency
 from bench.common import Check, Section, Table, percentile, render
 from bench.seed import NOW, Book, cached_sqlite, names, seed
 from bot.db import repository as repo
@@ -133,3 +133,13 @@ def test_the_command_line_runs_the_chosen_benchmarks(
     assert "## Nudge" in output.read_text()
     with pytest.raises(SystemExit):
         cli.main(["--only", "nope"])
+
+
+def test_the_calendar_feed_is_built_served_and_answered_304() -> None:
+    section = calendar.run(quick=True, clients=30, repeats=2)
+    figures = section.data["SQLite"]
+    assert figures["events"] > 30 and figures["bytes"] > 0
+    assert all(figures[k] > 0 for k in ("served_s", "changed_s", "not_modified_s", "writing_s"))
+    assert "Calendar feed" in section.markdown()
+    [check] = section.checks
+    assert check.target == "a 30-client feed builds in < 50 ms (SQLite)"

@@ -77,7 +77,7 @@ def test_person_keys_are_the_emails_lower_cased() -> None:
 
 def test_valid_client_rows() -> None:
     t = clients_table(
-        ("  Acme   Insurance Group ", "U0SAM", "2027-03-01", "a", " Acme ; AIG;;"),
+        ("  Acme   Insurance Group ", "U0SAM", "2027-03-01", "a", " Acme ; AIG;;", "2019-04-01"),
         ("Brightside Bakery", "SAM@example.com", "", "", ""),
         ("Harbor Dental", "", "2027-1-5", "C"),
     )
@@ -92,6 +92,8 @@ def test_valid_client_rows() -> None:
         dt.date(2027, 3, 1),
         ("Acme", "AIG"),
     )
+    # Anniversaries count from client_since; without it, from the day the client is added.
+    assert (acme.client_since, bright.client_since) == (dt.date(2019, 4, 1), None)
     assert (bright.owner_id, bright.tier, bright.renewal_date, bright.aliases) == (
         "U0SAM",
         None,
@@ -116,10 +118,11 @@ def test_every_bad_client_row_is_reported() -> None:
         ("Slack Name", "@sam", "", "", ""),
         ("x" * 201, "U0SAM", "", "", ""),
         ("Not A Date", "U0SAM", "next year", "", ""),
+        ("Bad Since", "U0SAM", "", "", "", "2019-13-01"),
     )
     clients, errors = validate_clients(t, "T1", PEOPLE)
     assert [c.name for c in clients] == ["Good"]
-    assert lines(errors) == [3, 4, 5, 6, 7, 8, 9, 10]
+    assert lines(errors) == [3, 4, 5, 6, 7, 8, 9, 10, 11]
     reasons = [e.reason for e in errors]
     assert "2026-02-30" in reasons[0]
     assert "A, B, C or empty" in reasons[1]
@@ -129,6 +132,7 @@ def test_every_bad_client_row_is_reported() -> None:
     assert "@sam" in reasons[5]
     assert "200" in reasons[6]
     assert "next year" in reasons[7]
+    assert reasons[8] == "client_since “2019-13-01” isn't a date; expected YYYY-MM-DD"
 
 
 def test_a_row_with_several_problems_reports_each() -> None:

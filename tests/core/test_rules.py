@@ -22,6 +22,7 @@ from bot.core.rules import (
     is_working_day,
     items_for_rep,
     may_nudge,
+    nudge_lookback_days,
     suggestion_index,
     valid_country,
 )
@@ -875,3 +876,101 @@ def test_a_promise_with_no_recorded_maker_goes_to_the_owner() -> None:
     )
     items = items_for_rep("U0SAM", [activity], SETTINGS, now=NOW, today=TODAY)
     assert [i.rule for i in items] == [Rule.PROMISE]
+
+
+# Client anniversaries
+
+
+def since(day: dt.date, **changes: object) -> ClientActivity:
+    """A client of ours since `day`, touched recently: nothing else is due."""
+    return ClientActivity(
+        dataclasses.replace(client(), client_since=day, **changes), last_touch_at=ago(3)
+    )
+
+
+@pytest.mark.parametrize(
+    ("client_since", "expected"),
+    [
+        # TODAY is Monday 15 June 2026; the coming week runs to Monday 22 June.
+        (dt.date(2021, 6, 15), (dt.date(2026, 6, 15), 5)),
+        (dt.date(2021, 6, 19), (dt.date(2026, 6, 19), 5)),
+        (dt.date(2025, 6, 22), (dt.date(2026, 6, 22), 1)),
+        (dt.date(2025, 6, 23), None),  # eight days off
+        (dt.date(2021, 6, 14), None),  # yesterday: past
+        (dt.date(2026, 6, 15), None),  # a client since today: no whole year yet
+        (dt.date(2025, 11, 1), None),
+    ],
+)
+def test_an_anniversary_in_the_coming_week(
+    client_since: dt.date, expected: tuple[dt.date, int] | None
+) -> None:
+    found = run(since(client_since)).get(Rule.ANNIVERSARY)
+    if expected is None:
+        assert found is None
+        return
+    assert found is not None
+    assert (found.anniversary_on, found.years) == expected
+    assert (found.level, found.window) == (Level.DUE, f"{expected[0].isoformat()}:due")
+
+
+def test_without_client_since_anniversaries_count_from_the_day_the_client_was_added() -> None:
+    added = ClientActivity(
+        client(created_at=dt.datetime(2023, 6, 18, 15, tzinfo=UTC)), last_touch_at=ago(3)
+    )
+    found = run(added)[Rule.ANNIVERSARY]
+    assert (found.anniversary_on, found.years) == (dt.date(2026, 6, 18), 3)
+
+
+def test_a_client_since_29_february_has_its_anniversary_on_28_february() -> None:
+    found = run(since(dt.date(2024, 2, 29)), today=dt.date(2027, 2, 25))[Rule.ANNIVERSARY]
+    assert (found.anniversary_on, found.years) == (dt.date(2027, 2, 28), 3)
+
+
+def test_an_archived_clients_anniversary_is_not_raised() -> None:
+    assert run(since(dt.date(2021, 6, 16), status=Status.ARCHIVED)) == {}
+
+
+def test_an_anniversary_ranks_below_renewals_and_overdue_clients_and_counts_toward_the_cap() -> (
+    None
+):
+    renewal = ClientActivity(
+        client(1, "Renews", renewal_date=dt.date(2025, 7, 20)), last_touch_at=ago(3)
+    )
+    overdue = ClientActivity(client(2, "Overdue"), last_touch_at=ago(100))
+    promise = ClientActivity(
+        client(3, "Promised"), last_touch_at=ago(5), promise_due=TODAY, promise_made_at=ago(5)
+    )
+    thanks = since(dt.date(2020, 6, 17))
+    thanks = dataclasses.replace(thanks, client=dataclasses.replace(thanks.client, id=4))
+    quiet = ClientActivity(client(5, "Quiet"), last_touch_at=ago(61))
+    items = due_items([quiet, thanks, promise, overdue, renewal], SETTINGS, now=NOW, today=TODAY)
+    assert [i.client.id for i in items if i.rule is not Rule.ANNIVERSARY] == [1, 2, 3, 5]
+    order = [(i.client.id, i.rule) for i in items]
+    assert order.index((4, Rule.ANNIVERSARY)) == order.index((5, Rule.QUIET)) - 1
+    digest = choose_for_digest(items, {}, {}, today=TODAY, renudge_days=7)
+    assert [i.client.id for i in digest.items] == [1, 2, 3]
+    assert digest.more == 2
+
+
+@pytest.mark.parametrize("renudge_days", [1, 3, 7, 30])
+def test_an_anniversary_is_never_raised_twice(renudge_days: int) -> None:
+    """Whatever the workspace's renudge_days: raised a week ahead, not again on the day."""
+    activity = since(dt.date(2020, 6, 22))
+    first = evaluate(activity, SETTINGS, now=NOW, today=TODAY)
+    [item] = [i for i in first if i.rule is Rule.ANNIVERSARY]
+    assert may_nudge(item, None, today=TODAY, renudge_days=renudge_days)
+    for later in range(1, 8):
+        day = TODAY + dt.timedelta(days=later)
+        [again] = [
+            i
+            for i in evaluate(activity, SETTINGS, now=noon(day), today=day)
+            if i.rule is Rule.ANNIVERSARY
+        ]
+        assert again.window == item.window
+        assert not may_nudge(again, (item.window, TODAY), today=day, renudge_days=renudge_days)
+    # The nudge pass reads back far enough to see it.
+    settings = dataclasses.replace(SETTINGS, renudge_days=renudge_days)
+    assert nudge_lookback_days(settings) >= 8
+    # Next year's anniversary is another one.
+    next_year = dataclasses.replace(item, window="2027-06-22:due")
+    assert may_nudge(next_year, (item.window, TODAY), today=TODAY, renudge_days=renudge_days)

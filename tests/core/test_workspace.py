@@ -74,5 +74,5 @@ def test_a_date_order_that_isnt_one() -> None:
 
 def test_values_are_shown_as_they_are_typed() -> None:
     quoting = WorkspaceSettings("T1", recap_quotes=True, note_retention_days=365)
-    assert [shown(DEFAULTS, k) for k in SETTINGS][-4:] == ["none", "off", "team", "off"]
+    assert [shown(DEFAULTS, k) for k in SETTINGS][-5:] == ["none", "off", "team", "off", "14"]
     assert [shown(quoting, k) for k in ("recap_quotes", "note_retention_days")] == ["on", "365"]

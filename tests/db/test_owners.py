@@ -34,7 +34,14 @@ def test_a_handed_over_promise_is_kept_by_its_new_keeper_wherever_the_client_goe
         assert repo.hand_over_promises(session, TEAM, other.id, "U0SAM", "U0NEW") == 0
         # Acme then moves on to someone else; Priya still keeps the promise she took over.
         repo.update_client(
-            session, TEAM, acme.id, owner_id="U0NEW", tier=None, renewal_date=None, aliases=()
+            session,
+            TEAM,
+            acme.id,
+            owner_id="U0NEW",
+            tier=None,
+            renewal_date=None,
+            aliases=(),
+            client_since=None,
         )
     with db.transaction() as session:
         hers = {

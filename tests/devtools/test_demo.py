@@ -39,5 +39,9 @@ def test_touchbase_demo_one_week_exits_0_and_prints_digests_recap_and_summary(
     assert "Acme Insurance Group" in out
     assert "DM to " in out
     assert "Weekly recap in #team-wins" in out
+    # The feed's events for one rep, and morning notes that remember the conversation.
+    assert "Sam's calendar feed" in out and "Renewal: Acme Insurance Group" in out
+    assert "Polled again at once: 304" in out
+    assert "Last talked " in out and "Has been with you" in out
     assert "Summary" in out and "Clients gone quiet" in out
     assert "Traceback" not in result.stderr

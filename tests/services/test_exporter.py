@@ -43,6 +43,7 @@ def seed(db: Database) -> None:
         aliases=("Acme", "AIG"),
         tier=Tier.A,
         renewal=dt.date(2027, 3, 14),
+        since=dt.date(2019, 4, 1),
     )
     # Able Co's alias is Brightside Bakery's name: the name must win when touches come back.
     add_client(db, "Able Co", aliases=("Brightside Bakery",), owner="U0PRIYA")
@@ -81,7 +82,7 @@ def book(db: Database) -> tuple[list[tuple[object, ...]], list[tuple[object, ...
         touches = repo.all_touches(session, TEAM)
     zone = ZoneInfo(ZONE)
     return (
-        [(c.name, c.aliases, c.owner_id, c.tier, c.renewal_date) for c in clients],
+        [(c.name, c.aliases, c.owner_id, c.tier, c.renewal_date, c.client_since) for c in clients],
         sorted(
             (names[t.client_id], t.rep_id, t.occurred_at.astimezone(zone).date(), t.note, t.kind)
             for t in touches
@@ -94,10 +95,10 @@ def test_the_export_is_in_exactly_the_import_formats(deps: Deps) -> None:
     seed(deps.db)
     clients, touches = exported(deps)
     assert clients == (
-        "name,owner,renewal_date,tier,aliases\n"
-        "Able Co,U0PRIYA,,,Brightside Bakery\n"
-        "Acme Insurance Group,U0SAM,2027-03-14,A,Acme;AIG\n"
-        "Brightside Bakery,,,,\n"
+        "name,owner,renewal_date,tier,aliases,client_since\n"
+        "Able Co,U0PRIYA,,,Brightside Bakery,\n"
+        "Acme Insurance Group,U0SAM,2027-03-14,A,Acme;AIG,2019-04-01\n"
+        "Brightside Bakery,,,,,\n"
     )
     assert touches == (
         "client,rep,date,note,kind\n"

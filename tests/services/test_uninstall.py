@@ -59,7 +59,7 @@ def rows_of(db: Database, team: str) -> dict[str, int]:
 
 def fill(deps: Deps, team: str) -> None:
     """A row of the workspace in every table: a book, reps, settings, a digest sent with its
-    nudges, a snooze, a pending touch and a flip's evidence."""
+    nudges, a snooze, a pending touch, a flip's evidence and a calendar link."""
     db = deps.db
     acme = add_client(db, "Acme Insurance Group", owner="U0PRIYA", team=team)
     add_touch(db, acme, NOW - days(90), "reviewed their cover", rep="U0PRIYA")
@@ -70,6 +70,7 @@ def fill(deps: Deps, team: str) -> None:
         repo.snooze(session, team, acme.id, "U0SAM", NOW.date() + days(7))
         repo.add_pending_touch(session, team, "U0SAM", "called about the claim", None, NOW)
         repo.add_kind_evidence(session, team, {"tasting"}, Kind.VALUE)
+        repo.replace_calendar_link(session, team, "U0PRIYA", f"{team}-token-hash", NOW)
 
 
 def test_a_purge_leaves_no_row_of_the_workspace_in_any_table(
@@ -196,8 +197,8 @@ def test_touchbase_purge_workspace_asks_for_yes_then_purges(
     done = purge_cli([TEAM, "--yes"], database_url, tmp_path)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == (
-        f"Purged workspace {TEAM}: 8 rows deleted (client 2, kind_evidence 1, pending_touch 1, "
-        "rep 1, snooze 1, touch 1, workspace 1)."
+        f"Purged workspace {TEAM}: 9 rows deleted (calendar_feed 1, client 2, kind_evidence 1, "
+        "pending_touch 1, rep 1, snooze 1, touch 1, workspace 1)."
     )
     assert set(rows_of(db, TEAM).values()) == {0}
 

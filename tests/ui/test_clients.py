@@ -20,7 +20,7 @@ from bot.ui.clients import (
     read_add_form,
     read_client_form,
 )
-from bot.ui.ids import ALIASES, ARCHIVE, NAME, OWNER, TIER
+from bot.ui.ids import ALIASES, ARCHIVE, NAME, OWNER, SINCE, TIER
 
 NY = ZoneInfo("America/New_York")
 TODAY = dt.date(2026, 11, 23)
@@ -55,6 +55,8 @@ def test_the_owner_gets_the_history_and_a_form_to_change_the_client() -> None:
     assert fields["renewal"]["initial_date"] == "2024-03-14"
     assert fields[TIER]["initial_option"]["value"] == "A"
     assert fields[ALIASES]["initial_value"] == "AIG"
+    # Empty: the client counts its anniversaries from the day it was added.
+    assert fields[SINCE] == {"type": "datepicker", "action_id": SINCE}
     archive = view["blocks"][-1]["elements"][0]
     assert (archive["action_id"], archive["style"], archive["value"]) == (ARCHIVE, "danger", "1")
     assert "confirm" in archive
@@ -79,10 +81,17 @@ def test_the_client_form_reads_the_changes() -> None:
         "renewal": {"renewal": {"type": "datepicker", "selected_date": "2027-05-01"}},
         TIER: {TIER: {"type": "radio_buttons", "selected_option": {"value": "none"}}},
         ALIASES: {ALIASES: {"type": "plain_text_input", "value": " AIG, Acme ;acme  group\nAIG,,"}},
+        SINCE: {SINCE: {"type": "datepicker", "selected_date": "2019-04-01"}},
     }
     assert read_client_form(state, json.dumps({"client_id": 1})) == ClientEdit(
         1,
-        ClientFields("U0PRIYA", dt.date(2027, 5, 1), None, ("AIG", "Acme", "acme group")),
+        ClientFields(
+            "U0PRIYA",
+            dt.date(2027, 5, 1),
+            None,
+            ("AIG", "Acme", "acme group"),
+            client_since=dt.date(2019, 4, 1),
+        ),
     )
     assert read_client_form(state, "not ours") is None
     too_long = {ALIASES: {ALIASES: {"type": "plain_text_input", "value": "x" * 201}}}

@@ -9,9 +9,10 @@ from typing import Any
 from bot.core.home import Home
 from bot.core.model import HandedBack, Rep, Week
 from bot.core.owners import Unowned
+from bot.core.topics import Recall
 from bot.devtools.standin import view_problems
 from bot.ui.home import home_view
-from bot.ui.ids import HOME_LOG, HOME_OPEN, HOME_SNOOZE, REASSIGN
+from bot.ui.ids import HOME_CALENDAR, HOME_LOG, HOME_OPEN, HOME_SNOOZE, REASSIGN
 from bot.ui.render import blocks_to_text
 from tests.core.test_home import (
     NY,
@@ -138,3 +139,39 @@ def test_admins_see_first_the_clients_whose_owner_left_with_the_same_picker() ->
         "*Unowned 01* was looked after by Sam &lt;b&gt;, who is no longer in Slack."
     )
     assert "…and 2 more." in words
+
+
+def test_a_row_that_asks_for_a_touch_says_when_they_last_talked() -> None:
+    overdue = client(1, "Overdue Optics")
+    fine = client(2, "Fine Foods")
+    rows = rows_of([activity(overdue, days_ago(100)), activity(fine, days_ago(2), days_ago(2))])
+    lunch = Recall(dt.date(2026, 7, 12), "lunch with the owner, <expansion> plans")
+    recalls = {1: lunch, 2: Recall(dt.date(2026, 11, 21), "dropped by")}
+    view = home_view(Home(rows, Week(), recalls=recalls), today=TODAY, tz=NY)
+    assert view_problems(view, expected_type="home") == []
+    overdue_row, fine_row = (
+        b["text"]["text"]
+        for b in view["blocks"]
+        if b.get("block_id", "").startswith("home-client:")
+    )
+    assert overdue_row.split("\n")[2] == (
+        "Last talked 12 Jul: lunch with the owner, &lt;expansion&gt; plans"
+    )
+    # Only rows that ask for a touch: the rest show their facts alone.
+    assert "Last talked" not in fine_row
+
+
+def test_the_calendar_section_offers_a_link_and_fits_a_large_book() -> None:
+    rows = rows_of([activity(client(i, f"Client {i:03d}"), days_ago(100)) for i in range(1, 301)])
+    view = home_view(Home(rows, Week(), calendar=True), today=TODAY, tz=NY)
+    assert view_problems(view, expected_type="home") == []
+    assert len(view["blocks"]) <= 100
+    *_, more, divider, calendar = view["blocks"]
+    assert more["text"]["text"].startswith("…and ")
+    assert divider["type"] == "divider"
+    assert calendar["text"]["text"].startswith("*Calendar*")
+    assert calendar["accessory"]["action_id"] == HOME_CALENDAR
+    assert calendar["accessory"]["text"]["text"] == "Get a calendar link"
+    # Without TOUCHBASE_PUBLIC_URL there is no link to give: no section.
+    plain = home_view(Home(rows, Week()), today=TODAY, tz=NY)
+    assert "Calendar" not in text_of(plain)

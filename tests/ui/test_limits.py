@@ -42,6 +42,7 @@ from bot.core.refusals import (
     Refusal,
 )
 from bot.core.rules import Digest, Item, Level, Rule
+from bot.core.topics import Recall
 from bot.ui import text
 from bot.ui.blocks import Message, choose_client, plain, touch_logged
 from bot.ui.clients import HISTORY, add_client_view, client_options, client_view, done_view
@@ -203,11 +204,17 @@ def test_every_sentence_about_a_client(name: str) -> None:
 
 
 @LIMITS
-@given(shared=st.lists(names, min_size=1, max_size=30), more=st.integers(0, 10**6))
-@example(shared=[WORST_NAME] * 30, more=10**6)
-def test_the_digest_and_touch_list(shared: list[str], more: int) -> None:
+@given(
+    shared=st.lists(names, min_size=1, max_size=30),
+    more=st.integers(0, 10**6),
+    note=notes,
+)
+@example(shared=[WORST_NAME] * 30, more=10**6, note=WORST_NOTE)
+def test_the_digest_and_touch_list(shared: list[str], more: int, note: str) -> None:
     items = [quiet(c) for c in book(shared)]
-    digest = digest_message(Digest(tuple(items[:5]), more), TODAY)
+    # Each client's last conversation and a promise, in the rep's words.
+    recalls = {i.client.id: Recall(TODAY, note, note, False) for i in items}
+    digest = digest_message(Digest(tuple(items[:5]), more), TODAY, recalls)
     assert_message_fits(digest)
     assert_message_fits(list_message(items, TODAY))
     first = items[0].client
@@ -223,6 +230,7 @@ def test_the_digest_and_touch_list(shared: list[str], more: int) -> None:
 )
 @example(shared=[WORST_NAME] * 60, waiting=[(WORST_NAME, "U0PRIYA")] * 15)
 def test_the_home_tab(shared: list[str], waiting: list[tuple[str, str | None]]) -> None:
+    note = WORST_NOTE
     clients = book(shared)
     rows = tuple(
         Row(c, quiet(c) if i % 2 else None, i or None, TODAY, TODAY if i % 3 else None)
@@ -231,7 +239,10 @@ def test_the_home_tab(shared: list[str], waiting: list[tuple[str, str | None]]) 
     handed_back = tuple(
         HandedBack(client(1000 + i, name), by, NOW) for i, (name, by) in enumerate(waiting)
     )
-    view = home_view(Home(rows, Week(12, 7), handed_back), today=TODAY, tz=NY)
+    recalls = {c.id: Recall(TODAY, note, note, False) for c in clients}
+    view = home_view(
+        Home(rows, Week(12, 7), handed_back, recalls=recalls, calendar=True), today=TODAY, tz=NY
+    )
     assert_view_fits(view, "home")
 
 

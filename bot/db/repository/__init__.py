@@ -6,6 +6,12 @@ functions live in modules by area, and this package exports them all.
 
 from bot.db.repository._rows import name_key
 from bot.db.repository.audit import audit, audit_entries
+from bot.db.repository.calendar import (
+    calendar_feed_changed,
+    calendar_link,
+    replace_calendar_link,
+    revoke_calendar_link,
+)
 from bot.db.repository.clients import (
     active_clients,
     add_client,
@@ -21,6 +27,7 @@ from bot.db.repository.clients import (
     update_client,
     upsert_client,
 )
+from bot.db.repository.conversations import last_value_touches, promise_touches
 from bot.db.repository.evidence import (
     add_kind_evidence,
     kind_evidence,
@@ -103,6 +110,8 @@ __all__ = [
     "archive_client",
     "audit",
     "audit_entries",
+    "calendar_feed_changed",
+    "calendar_link",
     "claim_outbox",
     "claimed_digests",
     "client_activity",
@@ -124,6 +133,7 @@ __all__ = [
     "hand_over_promises",
     "handed_back_clients",
     "kind_evidence",
+    "last_value_touches",
     "latest_touch_logged_by",
     "lock_pending_touch",
     "mark_installed",
@@ -131,6 +141,7 @@ __all__ = [
     "mark_uninstalled",
     "name_key",
     "outbox_status",
+    "promise_touches",
     "prune_pending_touches",
     "purge_team",
     "recap_clients",
@@ -142,7 +153,9 @@ __all__ = [
     "remove_old_notes",
     "rep_snoozes",
     "rep_week",
+    "replace_calendar_link",
     "retention_settings",
+    "revoke_calendar_link",
     "save_rep",
     "save_workspace_settings",
     "set_touch_kind",

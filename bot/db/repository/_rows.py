@@ -64,7 +64,8 @@ def rep_of(row: RepRow) -> Rep:
 # Whole-book reads (every /touch matches against the book; the nudge pass reads it all) fetch
 # plain rows, not ORM objects, and convert the JSON, date and datetime columns here: the
 # ORM and SQLAlchemy's per-value conversions were most of the cost of reading a big book.
-CLIENT_COLUMNS = (
+# Typed loosely: callers select more columns after these and slice rows by position.
+CLIENT_COLUMNS: tuple[Any, ...] = (
     ClientRow.id,
     ClientRow.team_id,
     ClientRow.name,
@@ -74,6 +75,7 @@ CLIENT_COLUMNS = (
     type_coerce(ClientRow.renewal_date, NullType()).label("renewal_date"),
     ClientRow.status,
     type_coerce(ClientRow.created_at, NullType()).label("created_at"),
+    type_coerce(ClientRow.client_since, NullType()).label("client_since"),
 )
 
 
@@ -86,7 +88,7 @@ _STATUSES = {status.value: status for status in Status}
 def client_from(row: Any) -> Client:
     """The one row-to-Client mapper: a row of `CLIENT_COLUMNS`, with raw values (see
     `raw_aliases`, `raw_date`, `utc`), or typed ones from a ClientRow (see `client_of`)."""
-    id_, team_id, name, aliases, owner_id, tier, renewal_date, status, created_at = row
+    id_, team_id, name, aliases, owner_id, tier, renewal_date, status, created_at, since = row
     return Client(
         id=id_,
         team_id=team_id,
@@ -97,6 +99,7 @@ def client_from(row: Any) -> Client:
         renewal_date=raw_date(renewal_date),
         status=_STATUSES[status],
         created_at=utc(created_at),
+        client_since=raw_date(since),
     )
 
 
@@ -113,6 +116,7 @@ def client_of(row: ClientRow) -> Client:
             row.renewal_date,
             row.status,
             row.created_at,
+            row.client_since,
         )
     )
 

@@ -79,6 +79,7 @@ def upsert_client(session: Session, new: NewClient, now: dt.datetime) -> str:
         "owner_id": new.owner_id,
         "tier": new.tier.value if new.tier else None,
         "renewal_date": new.renewal_date,
+        "client_since": new.client_since,
     }
     if row is None:
         session.add(
@@ -111,6 +112,7 @@ def add_client(session: Session, new: NewClient, now: dt.datetime) -> Client:
         renewal_date=new.renewal_date,
         status=new.status.value,
         created_at=now,
+        client_since=new.client_since,
     )
     session.add(row)
     session.flush()
@@ -189,8 +191,10 @@ def update_client(
     tier: Tier | None,
     renewal_date: dt.date | None,
     aliases: Sequence[str],
+    client_since: dt.date | None,
 ) -> Client | None:
-    """Change a client's owner, tier, renewal and aliases. A new owner ends a hand-back."""
+    """Change a client's owner, tier, renewal, aliases and client-since day. A new owner ends a
+    hand-back."""
     row = session.scalar(
         select(ClientRow).where(ClientRow.team_id == team_id, ClientRow.id == client_id)
     )
@@ -203,6 +207,7 @@ def update_client(
     row.tier = tier.value if tier else None
     row.renewal_date = renewal_date
     row.aliases = list(aliases)
+    row.client_since = client_since
     session.flush()
     return client_of(row)
 

@@ -45,6 +45,7 @@ def _settings_of(row: WorkspaceRow) -> WorkspaceSettings:
         recap_quotes=row.recap_quotes,
         notes_visible_to=NoteReaders(row.notes_visible_to),
         note_retention_days=row.note_retention_days,
+        renewal_alarm_days=row.renewal_alarm_days,
     )
 
 
@@ -63,4 +64,5 @@ def save_workspace_settings(session: Session, settings: WorkspaceSettings) -> No
     row.recap_quotes = settings.recap_quotes
     row.notes_visible_to = settings.notes_visible_to.value
     row.note_retention_days = settings.note_retention_days
+    row.renewal_alarm_days = settings.renewal_alarm_days
     session.add(row)

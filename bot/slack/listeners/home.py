@@ -8,11 +8,12 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from bot.deps import Deps
-from bot.services import clients, home, nudge_actions, touches
+from bot.services import calendar, clients, home, nudge_actions, touches
 from bot.slack.forms import open_modal, tell
 from bot.slack.guard import guarded, who
 from bot.ui.ids import (
     HOME_ADD,
+    HOME_CALENDAR,
     HOME_LOG,
     HOME_LOG_ANY,
     HOME_OPEN,
@@ -68,6 +69,11 @@ def register(app: App, deps: Deps) -> None:
     def add_client(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
         open_modal(client, body["trigger_id"], clients.add_form(who(body)[1]).view)
+
+    @app.action(HOME_CALENDAR)
+    def calendar_link(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        open_modal(client, body["trigger_id"], calendar.link_view(deps, *who(body)))
 
     @app.action(REASSIGN)
     def reassign(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:

@@ -98,19 +98,26 @@ def test_a_private_note_is_read_by_its_author_the_owner_and_admins_only(web: Web
     ]
 
 
-def test_the_surfaces_without_notes_stay_without_them(web: WebApp) -> None:
-    """The Home tab, /touch list and the morning note name clients, never a note: for anyone."""
+def test_the_home_tab_and_the_morning_note_recall_a_note_only_to_who_may_read_it(
+    web: WebApp,
+) -> None:
+    """The Home tab and the morning note recall the last conversation ("Last talked …") to the
+    client's owner and the note's author; anyone else sees the client alone, admins included
+    (their right to read is for looking on purpose). /touch list shows no note."""
     acme = add_client(web.deps.db, "Acme Insurance Group", tier=Tier.A)
     add_touch(web.deps.db, acme, NOW - dt.timedelta(days=60), SECRET, private=True)
-    for user in ("U0SAM", "U0PRIYA", ADMIN):
+    for user in ("U0PRIYA", ADMIN):
         open_home(web, user=user)
         assert SECRET not in str(published(web.slack, user))
+    open_home(web, user="U0SAM")
+    assert SECRET in str(published(web.slack, "U0SAM"))
     listed = web.command("list")
     assert "Acme Insurance Group" in str(listed) and SECRET not in str(listed)
     report = nudges.run_pass(web.deps, NOW)
     assert report.sent == 1
     [digest] = web.slack.dm_messages("U0SAM")
-    assert "Acme Insurance Group" in str(digest) and SECRET not in str(digest)
+    assert "Acme Insurance Group" in str(digest) and f"Last talked 24 Sep: {SECRET}" in str(digest)
+    assert audited(web.deps.db) == []
 
 
 def test_notes_visible_to_owners_keeps_every_note_to_author_owner_and_admins(
