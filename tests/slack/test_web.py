@@ -378,4 +378,4 @@ def test_the_probes_and_slack_do_not_wait_on_a_silent_database(
         dispatcher.app = None
         listeners.shutdown(wait=True)
         silent.dispose()
-    assert slack.responses_to("silent")[-1]["text"] in {text.SAVE_FAILED, text.SOMETHING_WRONG}
+    assert slack.responses_to("silent")[-1]["text"] == text.DATABASE_AWAY
