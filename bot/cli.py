@@ -24,6 +24,7 @@ from slack_sdk.errors import SlackApiError
 from bot import logs, metrics
 from bot.config import ConfigError, Settings, load, log_settings
 from bot.core.model import CLI_ACTOR, AuditAction, Client
+from bot.core.record_id import record_id
 from bot.db import sqlite_file
 from bot.db.engine import Database, normalize_url
 from bot.deps import Deps, utc_now
@@ -112,7 +113,7 @@ def _instant(value: str) -> dt.datetime:
 
 
 def _weeks(value: str) -> int:
-    if not value.isdigit() or not 1 <= int(value) <= 12:
+    if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= 12:
         raise argparse.ArgumentTypeError("--weeks takes a whole number from 1 to 12")
     return int(value)
 
@@ -477,9 +478,8 @@ def _audit(args: argparse.Namespace) -> int:
         client_id = None
         if args.client is not None:
             # An erased client is gone but for its id in the log.
-            if args.client.isdigit():
-                client_id = int(args.client)
-            else:
+            client_id = record_id(args.client)
+            if client_id is None:
                 client = _the_client(deps, team, args.client)
                 if isinstance(client, str):
                     print(

@@ -199,7 +199,7 @@ def _words(text: str) -> list[_Word]:
 
 
 def _number(word: str) -> int | None:
-    if word.isdigit() and len(word) <= 3:
+    if word.isascii() and word.isdigit() and len(word) <= 3:
         return int(word)
     return _NUMBERS.get(word)
 

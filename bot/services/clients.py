@@ -18,6 +18,7 @@ from bot.core.clients import is_admin, may_edit
 from bot.core.matching import Ambiguous, NoMatch, look_up
 from bot.core.model import AuditAction, Client, NewClient, Rep, Status
 from bot.core.owners import promises_follow
+from bot.core.record_id import record_id
 from bot.core.refusals import ClientGone, NotAllowed, Refusal
 from bot.db import repository as repo
 from bot.deps import Deps
@@ -81,7 +82,8 @@ def open_client(deps: Deps, team_id: str, user_id: str, value: str) -> dict[str,
     """The client view for the home's Open client button; None when the client is gone."""
     rep = ensure_rep(deps, team_id, user_id, deps.clock())
     with deps.db.transaction() as session:
-        client = repo.get_client(session, team_id, int(value)) if value.isdigit() else None
+        client_id = record_id(value)
+        client = repo.get_client(session, team_id, client_id) if client_id else None
     if client is None or client.status is Status.ARCHIVED:
         return None
     return _view(deps, rep, client)
@@ -136,7 +138,8 @@ def _changeable(
     session: Session, team_id: str, client_id: int | None, user_id: str, admin: bool
 ) -> Client | Refusal:
     """The client, if this rep may change it; otherwise why not."""
-    client = repo.get_client(session, team_id, client_id) if client_id is not None else None
+    client_id = record_id(client_id)
+    client = repo.get_client(session, team_id, client_id) if client_id else None
     if client is None or client.status is Status.ARCHIVED:
         return ClientGone()
     if not may_edit(client, user_id, admin):
@@ -236,9 +239,7 @@ def archive(deps: Deps, team_id: str, user_id: str, value: str) -> dict[str, Any
     """Archive a client from its view; returns the view's last screen, saying what happened."""
     admin, today = _caller(deps, team_id, user_id)
     with deps.db.transaction(write=True) as session:
-        client = _changeable(
-            session, team_id, int(value) if value.isdigit() else None, user_id, admin
-        )
+        client = _changeable(session, team_id, record_id(value), user_id, admin)
         if not isinstance(client, Client):
             return done_view(text.CLIENT_ARCHIVE, refusal_message(client, today).text)
         repo.archive_client(session, team_id, client.id)
@@ -250,7 +251,8 @@ def erase(deps: Deps, team_id: str, user_id: str, value: str) -> dict[str, Any]:
     """An admin erases a client from its view; returns the view's last screen."""
     admin, _ = _caller(deps, team_id, user_id)
     with deps.db.transaction() as session:
-        client = repo.get_client(session, team_id, int(value)) if value.isdigit() else None
+        client_id = record_id(value)
+        client = repo.get_client(session, team_id, client_id) if client_id else None
     if not admin:
         return done_view(text.CLIENT_ERASE_TITLE, text.ERASE_NOT_ALLOWED)
     erased = erasure.erase(deps, team_id, client.id, user_id) if client else None

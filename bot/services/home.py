@@ -6,11 +6,8 @@ made elsewhere, a `/touch` in a channel say, shows the next time they look.
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 from zoneinfo import ZoneInfo
-
-from slack_sdk.errors import SlackApiError
 
 from bot.core.clients import is_admin
 from bot.core.home import Home, book, week_start
@@ -21,8 +18,6 @@ from bot.services import conversation
 from bot.services.owners import unowned
 from bot.services.reps import ensure_rep
 from bot.ui.home import MAX_ROWS, home_view
-
-log = logging.getLogger(__name__)
 
 
 def view_for(deps: Deps, rep: Rep) -> dict[str, Any]:
@@ -52,10 +47,7 @@ def view_for(deps: Deps, rep: Rep) -> dict[str, Any]:
 
 
 def publish(deps: Deps, team_id: str, user_id: str) -> None:
-    """Publish the rep's home. A failure is logged, never raised: the home is a convenience."""
+    """Publish the rep's home. Raises what the database or Slack raise: the Slack listeners'
+    guard turns that into a log line, and into words where the rep should hear of it."""
     rep = ensure_rep(deps, team_id, user_id, deps.clock())
-    view = view_for(deps, rep)
-    try:
-        deps.slack.views_publish(user_id=user_id, view=view)
-    except SlackApiError as error:
-        log.warning("couldn't publish a home tab: %s", error.response.get("error"))
+    deps.slack.views_publish(user_id=user_id, view=view_for(deps, rep))

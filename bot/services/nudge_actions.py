@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.core.record_id import record_id
 from bot.core.rules import SNOOZE_DAYS
 from bot.db import repository as repo
 from bot.deps import Deps
@@ -17,15 +18,11 @@ from bot.ui.digest import mark_item
 from bot.ui.modals import log_touch_view
 
 
-def _client_id(value: str) -> int | None:
-    return int(value) if value.isdigit() else None
-
-
 def log_form(
     deps: Deps, team_id: str, user_id: str, value: str, note: str = ""
 ) -> dict[str, Any] | None:
     """The log-touch form for a client, or None when the client is gone."""
-    client_id = _client_id(value)
+    client_id = record_id(value)
     now = deps.clock()
     rep = ensure_rep(deps, team_id, user_id, now)
     with deps.db.transaction() as session:
@@ -50,7 +47,7 @@ def snooze(
     until = until or today + dt.timedelta(days=SNOOZE_DAYS)
     if until <= today:
         return plain(text.snooze_date_passed(today))
-    client_id = _client_id(value)
+    client_id = record_id(value)
     with deps.db.transaction(write=True) as session:
         client = repo.get_client(session, team_id, client_id) if client_id else None
         if client is None:
@@ -65,7 +62,7 @@ def hand_back(
 ) -> Message:
     """ "Not my client": stop nudging this rep about it; an admin reassigns it."""
     now = deps.clock()
-    client_id = _client_id(value)
+    client_id = record_id(value)
     with deps.db.transaction(write=True) as session:
         client = repo.get_client(session, team_id, client_id) if client_id else None
         if client is None:

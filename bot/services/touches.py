@@ -31,6 +31,7 @@ from bot.core.dates import BadDate, next_renewal
 from bot.core.matching import Ambiguous, fold, mentioned_client
 from bot.core.model import Client, FlipCount, NewClient, Rep, Source
 from bot.core.plan import MAX_NOTE, TouchPlan, plan_note, plan_touch
+from bot.core.record_id import record_id
 from bot.core.refusals import ClientGone, DayInFuture, Refusal
 from bot.db import repository as repo
 from bot.deps import Deps
@@ -153,8 +154,9 @@ def log_from_form(deps: Deps, team_id: str, user_id: str, form: LogForm) -> Mess
     """Record a touch from the form; the form's kind and follow-up date win over the note's."""
     now = deps.clock()
     rep = ensure_rep(deps, team_id, user_id, now)
+    client_id = record_id(form.client_id)
     with deps.db.transaction() as session:
-        client = repo.get_client(session, team_id, form.client_id)
+        client = repo.get_client(session, team_id, client_id) if client_id else None
         date_order, evidence = _reading(session, team_id, form.note)
     if client is None:
         return record(deps, rep, ClientGone(), now, form.source)
@@ -216,11 +218,12 @@ def pick_client(deps: Deps, team_id: str, user_id: str, value: str) -> Message:
 def flip_kind(deps: Deps, team_id: str, user_id: str, value: str) -> Message:
     """The button on a logged touch: value-adding becomes routine and back."""
     now = deps.clock()
-    if not value.isdigit():
+    touch_id = record_id(value)
+    if touch_id is None:
         return plain(text.FLIP_GONE)
     rep = ensure_rep(deps, team_id, user_id, now)
     with deps.db.transaction(write=True) as session:
-        touch = repo.get_touch(session, team_id, int(value))
+        touch = repo.get_touch(session, team_id, touch_id)
         if touch is None:
             return plain(text.FLIP_GONE)
         if touch.rep_id != user_id:

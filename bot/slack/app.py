@@ -9,7 +9,7 @@ from slack_bolt import App
 
 from bot.deps import Deps
 from bot.logs import ContextExecutor
-from bot.slack import listeners
+from bot.slack import guard, listeners
 
 
 class _ClientWins(logging.Filter):
@@ -40,6 +40,12 @@ def create_app(deps: Deps, *, listener_executor: Executor | None = None) -> App:
         listener_executor=ContextExecutor(
             listener_executor or ThreadPoolExecutor(max_workers=64, thread_name_prefix="listener")
         ),
+        # A request nothing handles (a button from an older version, a payload of a type we
+        # don't use) goes to guard.last_resort: a quiet 200 and one line, not Bolt's 404 and
+        # its suggested code.
+        raise_error_for_unhandled_request=True,
     )
+    app.middleware(guard.for_this_workspace)
+    app.error(guard.last_resort)
     listeners.register(app, deps)
     return app

@@ -1,4 +1,4 @@
-"""Opening forms, and telling a rep how a form went, for the listeners."""
+"""Opening forms, and telling a rep how a form went, for the listeners and their guard."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.ui.blocks import Message
+from bot.ui.blocks import Message, section
 
 log = logging.getLogger(__name__)
 
@@ -30,3 +30,12 @@ def tell(client: WebClient, user_id: str, reply: Message) -> None:
         client.chat_postMessage(channel=user_id, **reply.as_kwargs())
     except SlackApiError as error:
         log.warning("couldn't tell a rep how a form went: %s", error.response.get("error"))
+
+
+def show_on_home(client: WebClient, user_id: str, words: str) -> None:
+    """A few words on the rep's Home tab, in place of a book that can't be shown just now."""
+    view = {"type": "home", "blocks": [section(words).to_dict()]}
+    try:
+        client.views_publish(user_id=user_id, view=view)
+    except SlackApiError as error:
+        log.warning("couldn't put words on a home tab: %s", error.response.get("error"))

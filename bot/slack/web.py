@@ -18,14 +18,16 @@ import logging
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterable
-from concurrent.futures import Future, ThreadPoolExecutor
-from typing import TYPE_CHECKING, Any, TypeVar
+from collections.abc import Iterable
+from concurrent.futures import Future
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl
 
 from prometheus_client import make_wsgi_app
 from slack_bolt import App
 from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
 from slack_bolt.adapter.wsgi.http_response import WsgiHttpResponse
+from slack_bolt.kwargs_injection import build_required_kwargs
 from slack_bolt.request import BoltRequest
 from slack_bolt.request import payload_utils as payload
 from slack_sdk.signature import SignatureVerifier
@@ -34,6 +36,7 @@ from bot import logs, metrics
 from bot.db import migrate, replays
 from bot.db.engine import Database
 from bot.deps import utc_now
+from bot.slack import deadline
 from bot.slack.calendar import FeedApp
 
 if TYPE_CHECKING:
@@ -60,24 +63,6 @@ READY_TTL = 2.0
 REMEMBER_FOR = dt.timedelta(minutes=10)
 PRUNE_EVERY = 60.0
 
-T = TypeVar("T")
-
-
-# A few threads of the edge's own for the database calls a request waits on, so that the wait
-# can be cut short: on a silent database (a network partition) a call can hang for minutes.
-# One pool per process, like the server; its threads start when first needed.
-_DATABASE_THREADS = ThreadPoolExecutor(max_workers=8, thread_name_prefix="web-db")
-
-
-def _within(deadline: float, call: Callable[[], T]) -> T:
-    """`call()` on the edge's database threads; TimeoutError if it takes longer than `deadline`
-    seconds, queueing included."""
-    future = _DATABASE_THREADS.submit(call)
-    try:
-        return future.result(timeout=deadline)
-    finally:
-        future.cancel()  # if it is still queued behind stuck calls, it never runs
-
 
 class _Readiness:
     """Whether the database answers and its schema is this release's: one check at a time,
@@ -97,7 +82,7 @@ class _Readiness:
                 if self._answer is not None and now - self._answer[0] < READY_TTL:
                     return self._answer[1]
                 if self._pinging is None:
-                    self._pinging = (now, _DATABASE_THREADS.submit(self._ping))
+                    self._pinging = (now, deadline.start(self._ping))
                 since, ping = self._pinging
             # Probes arriving while a ping hangs wait only for what is left of its deadline.
             return ping.result(timeout=max(0.0, since + READY_DEADLINE - time.monotonic()))
@@ -200,11 +185,18 @@ class _SlackEdge:
             raise _Refused(401, "bad or missing signature")
         try:
             request = BoltRequest(
-                body=body,
+                body=_fields(body, environ.get("CONTENT_TYPE", "")),
                 query=environ.get("QUERY_STRING", ""),
                 headers=WsgiHttpRequest(environ).get_headers(),
+                # Bolt takes a body already parsed only in its Socket Mode, whose one difference
+                # is to skip the signature check, made above.
+                mode="socket_mode",
             )
-        except Exception:  # whatever Bolt's parser trips on: bad JSON, JSON that isn't an object
+            # What Bolt reads from every request for its middleware, listeners and error
+            # handler alike, read once here: a payload it can't (an empty `actions`, say) would
+            # fail even its error handler, with a 500.
+            build_required_kwargs(logger=log, required_arg_names=[], request=request, response=None)
+        except Exception:  # whatever the reading trips on: bad JSON, JSON that isn't an object
             raise _Refused(400, "the body does not parse") from None
         if not _is_slack_request(request.body):
             raise _Refused(400, "the body is no kind of Slack request")
@@ -217,7 +209,7 @@ class _SlackEdge:
         so the ack never waits on a silent database; the work after it fails politely then.
         """
         try:
-            return _within(REPLAY_DEADLINE, lambda: self._remember(key))
+            return deadline.within(REPLAY_DEADLINE, lambda: self._remember(key))
         except Exception as error:  # a timeout, or the database's own error
             log.warning("Replay check skipped (%s): letting the request through", _name(error))
             return True
@@ -245,9 +237,23 @@ class _SlackEdge:
                 replays.forget(session, key)
 
         try:
-            _within(REPLAY_DEADLINE, forget)
+            deadline.within(REPLAY_DEADLINE, forget)
         except Exception as error:  # a timeout, or the database's own error
             log.warning("Couldn't forget a failed request (%s)", _name(error))
+
+
+def _fields(body: str, content_type: str) -> dict[str, Any]:
+    """The request's fields, read as Bolt reads them, but for one thing: Bolt takes any form
+    containing the text "payload" (`/touch acme payload delivered`, say) for an interaction,
+    finds no payload field in it, and reads it as {}. Here only a `payload` field makes one."""
+    if content_type.partition(";")[0].strip() == "application/json" or body.startswith("{"):
+        fields = json.loads(body)
+    else:
+        form = dict(parse_qsl(body, keep_blank_values=True))
+        fields = json.loads(form["payload"]) if "payload" in form else form
+    if not isinstance(fields, dict):
+        raise ValueError("the body is not an object")
+    return fields
 
 
 def _replay_key(request: BoltRequest) -> str:

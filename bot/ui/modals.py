@@ -27,6 +27,7 @@ from slack_sdk.models.views import View
 from bot.core.classify import classify
 from bot.core.model import Client, Kind, Source
 from bot.core.plan import MAX_NOTE
+from bot.core.record_id import record_id
 from bot.core.user_text import clean_note
 from bot.ui import text
 from bot.ui.blocks import FormErrors, Message
@@ -244,7 +245,8 @@ def _draft(state: Mapping[str, Any]) -> LogDraft:
 def _choice(option: Mapping[str, Any]) -> ClientChoice | None:
     raw = str(option.get("value") or "")
     name = (option.get("text") or {}).get("text") or ""
-    return ClientChoice(int(raw), str(name)) if raw.isdigit() else None
+    client_id = record_id(raw)
+    return ClientChoice(client_id, str(name)) if client_id else None
 
 
 def _date(raw: str | None) -> dt.date | None:

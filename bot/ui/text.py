@@ -203,10 +203,13 @@ def follow_up_in_past(day: dt.date, today: dt.date) -> str:
     )
 
 
-SAVE_FAILED = "Sorry — I couldn't save that, please try again in a moment."
-SOMETHING_WRONG = (
-    "Sorry — something went wrong on my side and nothing was changed. Please try again."
+# When the work after a request fails. Only a database that isn't answering is worth a retry.
+DATABASE_AWAY = (
+    "Sorry — I can't reach the client records just now, so that didn't go through. "
+    "Please try again in a moment."
 )
+NOT_SAVED_AS_WRITTEN = "Sorry — I couldn't save that as written, so nothing was saved."
+WENT_WRONG = "Sorry — something went wrong on my side, and I couldn't finish that."
 
 
 def undone(client: Client) -> str:

@@ -12,6 +12,7 @@ from slack_bolt import App, BoltContext, BoltRequest
 
 from bot.deps import Deps
 from bot.services import reps, uninstall
+from bot.slack.guard import Malformed, guarded, is_slack_id, team_of
 
 log = logging.getLogger(__name__)
 
@@ -34,22 +35,35 @@ def register(app: App, deps: Deps) -> None:
         # clears an uninstall mark: a reinstall in a single workspace sends no event. Not a
         # retry, whose first delivery came earlier. It reads the database: on the listeners'
         # threads, never in the way of the ack.
-        team_id = context.team_id
+        # The team guard.for_this_workspace let through, not Bolt's guess from the payload.
+        team_id = team_of(body)
         goodbye = (body.get("event") or {}).get("type") in GOODBYES
         if team_id and not goodbye and not request.headers.get("x-slack-retry-num"):
             app.listener_runner.listener_executor.submit(seen, team_id, deps.clock())
         next()
 
+    def team(body: dict[str, Any]) -> str:
+        found = team_of(body)
+        if found is None:
+            raise Malformed("no team")
+        return found
+
     @app.event("user_change")
+    @guarded
     def user_change(event: dict[str, Any], body: dict[str, Any]) -> None:
-        reps.profile_changed(deps, str(body["team_id"]), event["user"], deps.clock())
+        user = event.get("user")
+        if not isinstance(user, dict) or not is_slack_id(user.get("id")):
+            raise Malformed("no user")
+        reps.profile_changed(deps, team(body), user, deps.clock())
 
     @app.event("app_uninstalled")
+    @guarded
     def app_uninstalled(body: dict[str, Any]) -> None:
-        uninstall.uninstalled(deps, str(body["team_id"]), deps.clock())
+        uninstall.uninstalled(deps, team(body), deps.clock())
 
     @app.event("tokens_revoked")
+    @guarded
     def tokens_revoked(event: dict[str, Any], body: dict[str, Any]) -> None:
         # Touchbase holds only the bot's token: another one revoked leaves it working.
         if (event.get("tokens") or {}).get("bot"):
-            uninstall.uninstalled(deps, str(body["team_id"]), deps.clock())
+            uninstall.uninstalled(deps, team(body), deps.clock())

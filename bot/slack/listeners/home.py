@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import App
 from slack_sdk import WebClient
 
+from bot.core.record_id import record_id
 from bot.deps import Deps
 from bot.services import calendar, clients, home, nudge_actions, touches
 from bot.slack.forms import open_modal, tell
-from bot.slack.guard import guarded, who
+from bot.slack.guard import Ack, field, guarded, is_slack_id, quietly, who
 from bot.ui.ids import (
     HOME_ADD,
     HOME_CALENDAR,
@@ -25,64 +26,74 @@ from bot.ui.ids import (
 
 def register(app: App, deps: Deps) -> None:
     @app.event("app_home_opened")
-    def home_opened(event: dict[str, Any], body: dict[str, Any]) -> None:
+    @guarded
+    def home_opened(body: dict[str, Any], event: dict[str, Any]) -> None:
         # The event also comes when the rep opens the Messages tab: nothing to publish then.
-        if event.get("tab") == "home":
-            home.publish(deps, str(body["team_id"]), str(event["user"]))
+        if field(event, "tab") == "home":
+            home.publish(deps, *who(body))
 
     @app.action(HOME_LOG_ANY)
+    @guarded
     def log_any(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
-        open_modal(client, body["trigger_id"], touches.open_form(deps, *who(body)).view)
+        view = touches.open_form(deps, *who(body)).view
+        open_modal(client, field(body, "trigger_id"), view)
 
     @app.action(HOME_LOG)
+    @guarded
     def log_touch(
         ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient
     ) -> None:
         ack()
-        view = nudge_actions.log_form(deps, *who(body), action.get("value", ""))
+        view = nudge_actions.log_form(deps, *who(body), field(action, "value"))
         if view is None:
             # The client is gone: the home shows the book as it is now.
             home.publish(deps, *who(body))
             return
-        open_modal(client, body["trigger_id"], view)
+        open_modal(client, field(body, "trigger_id"), view)
 
     @app.action(HOME_SNOOZE)
+    @guarded
     def snooze(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
         ack()
         # The home says "Snoozed until …" on the client; there's nothing else to reply.
-        guarded(lambda: nudge_actions.snooze(deps, *who(body), action.get("value", ""), None, []))
-        home.publish(deps, *who(body))
+        nudge_actions.snooze(deps, *who(body), field(action, "value"), None, [])
+        with quietly("home refresh after a snooze"):
+            home.publish(deps, *who(body))
 
     @app.action(HOME_OPEN)
+    @guarded
     def open_client(
         ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient
     ) -> None:
         ack()
-        view = clients.open_client(deps, *who(body), action.get("value", ""))
+        view = clients.open_client(deps, *who(body), field(action, "value"))
         if view is None:
             home.publish(deps, *who(body))
             return
-        open_modal(client, body["trigger_id"], view)
+        open_modal(client, field(body, "trigger_id"), view)
 
     @app.action(HOME_ADD)
+    @guarded
     def add_client(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
-        open_modal(client, body["trigger_id"], clients.add_form(who(body)[1]).view)
+        open_modal(client, field(body, "trigger_id"), clients.add_form(who(body)[1]).view)
 
     @app.action(HOME_CALENDAR)
+    @guarded
     def calendar_link(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
-        open_modal(client, body["trigger_id"], calendar.link_view(deps, *who(body)))
+        open_modal(client, field(body, "trigger_id"), calendar.link_view(deps, *who(body)))
 
     @app.action(REASSIGN)
+    @guarded
     def reassign(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
         ack()
         team_id, user_id = who(body)
-        client_id = str(action.get("block_id", "")).removeprefix(REASSIGN_BLOCK)
-        owner = action.get("selected_user")
-        if not client_id.isdigit() or not owner:
+        client_id = record_id(field(action, "block_id").removeprefix(REASSIGN_BLOCK))
+        owner = field(action, "selected_user")
+        if client_id is None or not is_slack_id(owner):
             return
-        reply = guarded(lambda: clients.reassign(deps, team_id, user_id, int(client_id), owner))
-        tell(client, user_id, reply)
-        home.publish(deps, team_id, user_id)
+        tell(client, user_id, clients.reassign(deps, team_id, user_id, client_id, owner))
+        with quietly("home refresh after a reassignment"):
+            home.publish(deps, team_id, user_id)

@@ -13,6 +13,7 @@ import pytest
 from bot.core.model import Kind, Tier
 from bot.db import repository as repo
 from bot.devtools import slack_requests
+from bot.ui.text import DATABASE_AWAY, WENT_WRONG
 from tests.conftest import TEAM, Clock, WebApp, buttons
 from tests.helpers import add_client, add_touch, touches
 
@@ -58,6 +59,15 @@ def test_only_the_rep_who_logged_a_touch_can_flip_it(web: WebApp) -> None:
 def test_a_tampered_flip_button_is_refused_politely(web: WebApp) -> None:
     reply = web.click({"action_id": "touch_flip_kind", "value": "not-a-number", "type": "button"})
     assert "nothing to change" in reply["text"]
+
+
+def test_a_name_with_ampersand_and_angle_brackets_is_found(web: WebApp) -> None:
+    """Slack sends what the rep typed with &, < and > escaped; the command reads it as typed."""
+    add_client(web.deps.db, "A&B <Holdings>")
+    reply = web.command("A&amp;B &lt;Holdings&gt; sent the &lt;draft&gt; &amp;amp; notes")
+    assert "Logged a touch" in reply["text"]
+    [(client, note, _)] = touches(web.deps.db)
+    assert (client, note) == ("A&B <Holdings>", "sent the <draft> &amp; notes")
 
 
 def test_several_candidates_offer_buttons_and_write_nothing(web: WebApp) -> None:
@@ -157,7 +167,7 @@ def test_add_creates_a_client_owned_by_the_caller(web: WebApp) -> None:
     assert "already in your book" in web.command("add harbor dental")["text"]
 
 
-def test_a_database_failure_says_try_again_and_writes_nothing(web: WebApp) -> None:
+def test_a_database_failure_says_so_and_writes_nothing(web: WebApp) -> None:
     add_client(web.deps.db, "Acme Insurance Group")
     web.command("help")  # caches the rep, so the failure below is the touch write itself
     with web.deps.db.engine.begin() as connection:
@@ -167,7 +177,9 @@ def test_a_database_failure_says_try_again_and_writes_nothing(web: WebApp) -> No
     finally:
         with web.deps.db.engine.begin() as connection:
             connection.exec_driver_sql("ALTER TABLE touch_away RENAME TO touch")
-    assert "couldn't save that, please try again" in reply["text"]
+    # A missing table is no outage, but SQLite can only call it an OperationalError.
+    sqlite = web.deps.db.engine.dialect.name == "sqlite"
+    assert reply["text"] == (DATABASE_AWAY if sqlite else WENT_WRONG)
     assert touches(web.deps.db) == []
 
 

@@ -81,7 +81,7 @@ def test_a_silent_database_gets_polite_replies_in_time_and_recovers(
             lambda key=key: bool(web.slack.responses_to(key)),  # type: ignore[misc]
             timeout=REPLY_LIMIT - (time.monotonic() - started),
         )
-        assert web.slack.responses_to(key)[-1]["text"] == text.SAVE_FAILED
+        assert web.slack.responses_to(key)[-1]["text"] == text.DATABASE_AWAY
 
     partition.mode = Mode.PASS
     started = time.monotonic()
