@@ -4,7 +4,6 @@ from bot.ui.text."""
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -19,6 +18,7 @@ from slack_sdk.models.blocks import (
 
 from bot.core.matching import MAX_CANDIDATES
 from bot.core.model import Client, Kind
+from bot.core.record_id import record_id
 from bot.ui import text
 from bot.ui.ids import FLIP_KIND, PICK_CLIENT
 
@@ -111,8 +111,9 @@ class Pick:
     def decode(cls, value: str) -> Pick | None:
         """None for a value that isn't one of ours (a tampered button, or one posted before
         pending touches were kept in the database, which carried the note as JSON)."""
-        found = re.fullmatch(r"(\d{1,18}):(\d{1,18})", value)
-        return cls(int(found[1]), int(found[2])) if found else None
+        pending, _, client = value.partition(":")
+        pending_id, client_id = record_id(pending), record_id(client)
+        return cls(pending_id, client_id) if pending_id and client_id else None
 
 
 def choose_client(
