@@ -40,6 +40,7 @@ def add_touch(
     rep: str = "U0SAM",
     follow_up_on: dt.date | None = None,
     about_problem: bool = False,
+    logged_at: dt.datetime | None = None,
 ) -> None:
     with db.transaction(write=True) as session:
         repo.add_touch(
@@ -49,7 +50,7 @@ def add_touch(
                 client.id,
                 rep,
                 when,
-                when,
+                logged_at or when,
                 note,
                 kind,
                 Source.SLASH,

@@ -30,6 +30,7 @@ from bot.db.repository.outbox import (
 )
 from bot.db.repository.reads import (
     client_activity,
+    due_activities,
     recap_clients,
     recap_reps,
     recap_value_touches,
@@ -42,6 +43,10 @@ from bot.db.repository.reps import (
     get_rep,
     get_reps,
     save_rep,
+)
+from bot.db.repository.summary import (
+    refresh_summaries,
+    summary_verdicts,
 )
 from bot.db.repository.touches import (
     add_touch,
@@ -75,6 +80,7 @@ __all__ = [
     "count_touches",
     "deactivate_rep",
     "delete_touch",
+    "due_activities",
     "finish_outbox",
     "get_client",
     "get_rep",
@@ -90,6 +96,7 @@ __all__ = [
     "recap_value_touches",
     "recent_nudges",
     "recent_touches",
+    "refresh_summaries",
     "release_outbox",
     "rep_snoozes",
     "rep_week",
@@ -98,6 +105,7 @@ __all__ = [
     "set_touch_kind",
     "snooze",
     "snoozes",
+    "summary_verdicts",
     "teams_with_clients",
     "update_client",
     "upsert_client",

@@ -19,11 +19,13 @@ from bot.core.model import (
     Status,
     Tier,
     Touch,
+    WorkspaceSettings,
 )
 from bot.db.schema import (
     ClientRow,
     RepRow,
     TouchRow,
+    WorkspaceRow,
 )
 
 
@@ -57,6 +59,24 @@ def rep_of(row: RepRow) -> Rep:
         active=row.active,
         is_admin=row.is_admin,
         profile_refreshed_at=row.profile_refreshed_at,
+    )
+
+
+def settings_of(team_id: str, row: WorkspaceRow | None) -> WorkspaceSettings:
+    """A workspace's settings; no row means the defaults."""
+    if row is None:
+        return WorkspaceSettings(team_id)
+    return WorkspaceSettings(
+        team_id=team_id,
+        cadence_a=row.cadence_a,
+        cadence_b=row.cadence_b,
+        cadence_c=row.cadence_c,
+        cadence_untiered=row.cadence_untiered,
+        renewal_window_days=row.renewal_window_days,
+        nudge_hour=row.nudge_hour,
+        holiday_country=row.holiday_country,
+        renudge_days=row.renudge_days,
+        claim_check_days=row.claim_check_days,
     )
 
 

@@ -24,6 +24,7 @@ from bot.db.repository._rows import (
     client_of,
     name_key,
 )
+from bot.db.repository.summary import refresh_summaries
 from bot.db.schema import (
     ClientRow,
     SnoozeRow,
@@ -81,22 +82,23 @@ def upsert_client(session: Session, new: NewClient, now: dt.datetime) -> str:
         "renewal_date": new.renewal_date,
     }
     if row is None:
-        session.add(
-            ClientRow(
-                team_id=new.team_id,
-                name_key=key,
-                created_at=now,
-                status=new.status.value,
-                **values,
-            )
+        row = ClientRow(
+            team_id=new.team_id,
+            name_key=key,
+            created_at=now,
+            status=new.status.value,
+            **values,
         )
+        session.add(row)
         session.flush()
+        refresh_summaries(session, new.team_id, [row.id])
         return "created"
     if all(getattr(row, column) == value for column, value in values.items()):
         return "unchanged"
     for column, value in values.items():
         setattr(row, column, value)
     session.flush()
+    refresh_summaries(session, new.team_id, [row.id])
     return "updated"
 
 
@@ -114,6 +116,7 @@ def add_client(session: Session, new: NewClient, now: dt.datetime) -> Client:
     )
     session.add(row)
     session.flush()
+    refresh_summaries(session, new.team_id, [row.id])
     return client_of(row)
 
 
@@ -204,6 +207,7 @@ def update_client(
     row.renewal_date = renewal_date
     row.aliases = list(aliases)
     session.flush()
+    refresh_summaries(session, team_id, [client_id])
     return client_of(row)
 
 
@@ -213,3 +217,4 @@ def archive_client(session: Session, team_id: str, client_id: int) -> None:
         .where(ClientRow.team_id == team_id, ClientRow.id == client_id)
         .values(status=Status.ARCHIVED.value)
     )
+    refresh_summaries(session, team_id, [client_id])

@@ -2,36 +2,29 @@
 
 from __future__ import annotations
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.core.model import (
     WorkspaceSettings,
 )
+from bot.db.repository._rows import settings_of
+from bot.db.repository.summary import recheck_workspace
 from bot.db.schema import (
     WorkspaceRow,
 )
 
 
 def workspace_settings(session: Session, team_id: str) -> WorkspaceSettings:
-    row = session.get(WorkspaceRow, team_id)
-    if row is None:
-        return WorkspaceSettings(team_id)
-    return WorkspaceSettings(
-        team_id=team_id,
-        cadence_a=row.cadence_a,
-        cadence_b=row.cadence_b,
-        cadence_c=row.cadence_c,
-        cadence_untiered=row.cadence_untiered,
-        renewal_window_days=row.renewal_window_days,
-        nudge_hour=row.nudge_hour,
-        holiday_country=row.holiday_country,
-        renudge_days=row.renudge_days,
-        claim_check_days=row.claim_check_days,
-    )
+    return settings_of(team_id, session.get(WorkspaceRow, team_id))
 
 
 def save_workspace_settings(session: Session, settings: WorkspaceSettings) -> None:
-    row = session.get(WorkspaceRow, settings.team_id) or WorkspaceRow(team_id=settings.team_id)
+    """Save the settings and work out every client's next check with them. Writers of the
+    summary wait meanwhile (PostgreSQL): the row is held FOR UPDATE."""
+    row = session.scalar(
+        select(WorkspaceRow).where(WorkspaceRow.team_id == settings.team_id).with_for_update()
+    ) or WorkspaceRow(team_id=settings.team_id)
     row.cadence_a = settings.cadence_a
     row.cadence_b = settings.cadence_b
     row.cadence_c = settings.cadence_c
@@ -42,3 +35,5 @@ def save_workspace_settings(session: Session, settings: WorkspaceSettings) -> No
     row.renudge_days = settings.renudge_days
     row.claim_check_days = settings.claim_check_days
     session.add(row)
+    session.flush()
+    recheck_workspace(session, settings)
