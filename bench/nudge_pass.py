@@ -53,7 +53,8 @@ TARGET_RSS_MB = 250.0
 # The last touch of each client is this many days ago at most: 180 neglected, 45 healthy.
 BOOKS = {"neglected": (0, 180), "healthy": (0, 45)}
 
-# The floor: the same aggregate client_activity asks for, without the ORM or the core.
+# The floor: the aggregate over every touch that the pass read before the client summary (and
+# `client_activity` still reads), without the ORM or the core.
 FLOOR_SQL = """
 SELECT client_id,
        max(occurred_at),
@@ -145,7 +146,7 @@ def _median_index(values: Sequence[float]) -> int:
 
 # Where a pass spends its time: the repository's read, the core's rules, Block Kit rendering.
 PARTS = {
-    "client_activity": "reading the book (`client_activity`)",
+    "due_activities": "reading the clients that can be due (`due_activities`)",
     "items_for_rep": "the rules (`items_for_rep`)",
     "digest_message": "Block Kit (`digest_message`)",
 }
@@ -166,7 +167,7 @@ def _time_parts(nudges: Any) -> dict[str, float]:
         return wrapper
 
     # This runs in a worker process of its own, so patching the modules touches nothing else.
-    nudges.repo.client_activity = timed("client_activity", nudges.repo.client_activity)
+    nudges.repo.due_activities = timed("due_activities", nudges.repo.due_activities)
     for name in ("items_for_rep", "digest_message"):
         setattr(nudges, name, timed(name, getattr(nudges, name)))
     return spent
