@@ -1,8 +1,8 @@
 """Nudge pass scale: the planning half of `run_pass` (dry run) at 1k … 1M clients, on SQLite.
 
 Two books of each size: the neglected one (last touches spread over half a year, so most
-clients are due) and a healthy one (every client touched within the last 45 days, so only
-about a fifth can be due: promises, check-ins, tier A clients gone quiet, renewals). For each,
+clients are due) and a healthy one (every client touched within the last 65 days, so only
+about a fifth can be due: promises, check-ins, clients just gone quiet, renewals). For each,
 a cached, seeded SQLite file (`bench.seed`) is measured in two fresh subprocesses, so each
 peak RSS is its own:
 
@@ -50,8 +50,8 @@ TARGET_SECONDS = 2.5
 TARGET_BIG_SECONDS = 20.0
 TARGET_HEALTHY_SECONDS = 0.8
 TARGET_RSS_MB = 250.0
-# The last touch of each client is this many days ago at most: 180 neglected, 45 healthy.
-BOOKS = {"neglected": (0, 180), "healthy": (0, 45)}
+# The last touch of each client is this many days ago at most: 180 neglected, 65 healthy.
+BOOKS = {"neglected": (0, 180), "healthy": (0, 65)}
 
 # The floor: the aggregate over every touch that the pass read before the client summary (and
 # `client_activity` still reads), without the ORM or the core.
@@ -147,7 +147,7 @@ def _median_index(values: Sequence[float]) -> int:
 # Where a pass spends its time: the repository's read, the core's rules, Block Kit rendering.
 PARTS = {
     "due_activities": "reading the clients that can be due (`due_activities`)",
-    "items_for_rep": "the rules (`items_for_rep`)",
+    "plan_digests": "the rules and the planner (`plan_digests`)",
     "digest_message": "Block Kit (`digest_message`)",
 }
 
@@ -168,7 +168,7 @@ def _time_parts(nudges: Any) -> dict[str, float]:
 
     # This runs in a worker process of its own, so patching the modules touches nothing else.
     nudges.repo.due_activities = timed("due_activities", nudges.repo.due_activities)
-    for name in ("items_for_rep", "digest_message"):
+    for name in ("plan_digests", "digest_message"):
         setattr(nudges, name, timed(name, getattr(nudges, name)))
     return spent
 
@@ -279,7 +279,7 @@ def report(results: list[dict[str, Any]], *, reps: int) -> Section:
             f"`run_pass(deps, now, dry_run=True)` over seeded SQLite books ({reps:,} reps, about "
             "20 touches per client, ~90 % of reps due at `now` = Monday 15:00 UTC, fresh rep "
             "profiles): the *neglected* book, each client last touched up to 180 days ago, so "
-            "most are due, and a *healthy* one, each touched within 45 days, so about a fifth "
+            "most are due, and a *healthy* one, each touched within 65 days, so about a fifth "
             "can be due. Each runs in a fresh subprocess (warm page cache, one untimed warm-up "
             "up to 100k); the floor is the bare `GROUP BY client_id` over the same touches "
             "through the DB-API, fetching every row, in its own fresh subprocess. *Read* is "

@@ -141,27 +141,22 @@ def client_owners(session: Session, team_id: str) -> set[str]:
     million of them.
     """
 
-    def first_owner(after: Any) -> Any:
+    def next_owner(after: Any) -> Any:
         return (
             select(func.min(ClientRow.owner_id))
-            .where(ClientRow.team_id == team_id, ClientRow.owner_id > after)
+            .where(
+                ClientRow.team_id == team_id,
+                ClientRow.owner_id > after,
+                ClientRow.status == Status.ACTIVE.value,
+            )
             .scalar_subquery()
         )
 
-    owners = select(first_owner("").label("owner_id")).cte("owners", recursive=True)
+    owners = select(next_owner("").label("owner_id")).cte("owners", recursive=True)
     owners = owners.union_all(
-        select(first_owner(owners.c.owner_id)).where(owners.c.owner_id.is_not(None))
+        select(next_owner(owners.c.owner_id)).where(owners.c.owner_id.is_not(None))
     )
-    owns_active = (
-        select(ClientRow.id)
-        .where(
-            ClientRow.team_id == team_id,
-            ClientRow.owner_id == owners.c.owner_id,
-            ClientRow.status == Status.ACTIVE.value,
-        )
-        .exists()
-    )
-    return set(session.scalars(select(owners.c.owner_id).where(owns_active)))
+    return set(session.scalars(select(owners.c.owner_id).where(owners.c.owner_id.is_not(None))))
 
 
 def snooze(session: Session, team_id: str, client_id: int, rep_id: str, until: dt.date) -> None:

@@ -33,9 +33,9 @@ from bot.db.repository._rows import (
 from bot.db.repository.summary import (
     NO_TOUCHES,
     RULE_CLIENT_COLUMNS,
-    SUMMARY_FACTS,
+    SEEN_FACTS,
+    activity_from,
     activity_of,
-    facts_from,
     touch_facts,
 )
 from bot.db.schema import (
@@ -124,7 +124,7 @@ def due_activities(
     afresh from the touches as of `now` instead, like `client_activity`.
     """
     rows = session.connection().execute(
-        select(*RULE_CLIENT_COLUMNS, *SUMMARY_FACTS)
+        select(*RULE_CLIENT_COLUMNS, *SEEN_FACTS)
         .join(ClientSummaryRow, ClientSummaryRow.client_id == ClientRow.id)
         .where(
             ClientSummaryRow.team_id == team_id,
@@ -133,17 +133,17 @@ def due_activities(
         )
     )
     width = len(RULE_CLIENT_COLUMNS)
-    found = [(client_from(row[:width]), facts_from(row[width:])) for row in rows]
-    ahead = [c.id for c, known in found if known.last_touch_at and known.last_touch_at > now]
-    if ahead:
-        as_of_now = touch_facts(
-            session, team_id, TouchRow.client_id.in_(ahead), TouchRow.occurred_at <= now
-        )
-        found = [
-            (client, as_of_now.get(client.id, NO_TOUCHES) if client.id in ahead else known)
-            for client, known in found
-        ]
-    return [activity_of(client, known) for client, known in found]
+    found = [activity_from(client_from(row[:width]), row[width:]) for row in rows]
+    ahead = {a.client.id for a in found if a.last_touch_at and a.last_touch_at > now}
+    if not ahead:
+        return found
+    as_of_now = touch_facts(
+        session, team_id, TouchRow.client_id.in_(ahead), TouchRow.occurred_at <= now
+    )
+    return [
+        activity_of(a.client, as_of_now.get(a.client.id, NO_TOUCHES)) if a.client.id in ahead else a
+        for a in found
+    ]
 
 
 def snoozes(session: Session, team_id: str, today: dt.date) -> dict[tuple[str, int], dt.date]:

@@ -82,16 +82,21 @@ def activity_of(client: Client, facts: Facts) -> ClientActivity:
 
 def facts_from(row: Sequence[Any]) -> Facts:
     """Facts from raw values, in Facts' order (see `aware` and `raw_date`)."""
-    last, value, due, promised, by, problem, logged = row
-    return Facts(
-        aware(last),
-        aware(value),
-        raw_date(due),
-        aware(promised),
-        by,
-        aware(problem),
-        aware(logged),
-    )
+    return Facts(*_seen(row[:-1]), aware(row[-1]))
+
+
+def activity_from(client: Client, row: Sequence[Any]) -> ClientActivity:
+    """What the rules see of a client, from the raw values of Facts' fields but the last (the
+    columns of SEEN_FACTS)."""
+    return ClientActivity(client, *_seen(row))
+
+
+Moment = dt.datetime | None
+
+
+def _seen(row: Sequence[Any]) -> tuple[Moment, Moment, dt.date | None, Moment, str | None, Moment]:
+    last, value, due, promised, by, problem = row
+    return aware(last), aware(value), raw_date(due), aware(promised), by, aware(problem)
 
 
 def known_at(client: Client, facts: Facts, now: dt.datetime | None = None) -> dt.datetime:
@@ -106,8 +111,9 @@ def _raw(column: ColumnElement[Any], name: str) -> ColumnElement[Any]:
     return type_coerce(column, NullType()).label(name)
 
 
-# The summary's facts, in Facts' order.
+# The summary's facts, in Facts' order; the pass reads only those the rules see.
 SUMMARY_FACTS = tuple(_raw(getattr(ClientSummaryRow, name), name) for name in Facts._fields)
+SEEN_FACTS = SUMMARY_FACTS[:-1]
 
 
 def facts_select(team_id: str, *where: Any) -> Select[Any]:
