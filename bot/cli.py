@@ -213,6 +213,8 @@ def _db(args: argparse.Namespace) -> int:
     settings = load(os.environ, needs_slack=False)
     db = Database.from_url(settings.database_url, settings.db_timeouts(batch=True))
     try:
+        if args.action == "check-summary":
+            return _check_summary(db, repair=args.repair)
         if args.action == "upgrade":
             migrate.upgrade(db.engine)
             print("The database schema is up to date.")
@@ -230,6 +232,26 @@ def _db(args: argparse.Namespace) -> int:
         return 1
     finally:
         db.dispose()
+    return 0
+
+
+def _check_summary(db: Database, *, repair: bool) -> int:
+    from bot.services import summary
+
+    report = summary.check(db, utc_now(), repair=repair)
+    checked = f"{report.drifted:,} of {report.checked:,} client summaries had drifted"
+    if report.drifted and not repair:
+        print(
+            f"touchbase: {checked} ({report.drift}), so the nudge pass could miss a nudge; "
+            "run `touchbase db check-summary --repair` to rebuild them from the touches",
+            file=sys.stderr,
+        )
+        return 1
+    if report.drifted:
+        print(f"{checked} ({report.drift}); rebuilt them from the touches.")
+    else:
+        noun = "summary" if report.checked == 1 else "summaries"
+        print(f"Checked {report.checked:,} client {noun}: none had drifted.")
     return 0
 
 
@@ -347,11 +369,17 @@ def parser() -> argparse.ArgumentParser:
     settings.add_argument("--team", help="workspace ID (default: the bot token's workspace)")
     settings.set_defaults(run=_settings)
 
-    db = commands.add_parser("db", help="database schema")
+    db = commands.add_parser("db", help="database schema and the client summary")
     db.add_argument(
         "action",
-        choices=["upgrade", "check"],
-        help="upgrade: apply migrations; check: models match migrations",
+        choices=["upgrade", "check", "check-summary"],
+        help="upgrade: apply migrations; check: models match migrations; check-summary: "
+        "every client's summary against its touches (exit 1 on drift)",
+    )
+    db.add_argument(
+        "--repair",
+        action="store_true",
+        help="check-summary: rebuild what drifted from the touches",
     )
     db.set_defaults(run=_db)
 

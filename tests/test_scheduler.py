@@ -11,10 +11,14 @@ import pytest
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
+from sqlalchemy import update
 
 from bot import scheduler
+from bot.db import repository as repo
 from bot.db.engine import Database
+from bot.db.schema import ClientSummaryRow
 from bot.deps import Deps
 from bot.devtools.standin import SlackStandIn
 from bot.webapi import make_client
@@ -41,7 +45,10 @@ def test_one_interval_job_that_never_piles_up(deps: Deps, started: list[BaseSche
     assert isinstance(built, BackgroundScheduler)
     built.start(paused=True)  # job defaults apply once the scheduler starts
     started.append(built)
-    [job] = built.get_jobs()  # no recap channel configured: the nudge pass only
+    # No recap channel configured: the nudge pass and the nightly summary check.
+    job, nightly = built.get_jobs()
+    assert nightly.func is scheduler.summary_job
+    assert isinstance(nightly.trigger, CronTrigger)
     assert job.func is scheduler.nudge_job
     assert job.args == (deps,)
     assert isinstance(job.trigger, IntervalTrigger)
@@ -104,3 +111,29 @@ def test_a_failing_pass_is_logged_and_the_next_run_tries_again(
         broken.db.dispose()
     assert "the nudge pass failed" in caplog.text
     assert slack.calls_to("chat.postMessage") == []
+
+
+def test_the_nightly_summary_check_repairs_drift_and_says_so(
+    deps: Deps, db: Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    acme = add_client(db, "Acme Insurance Group")
+    add_touch(db, acme, NOW - dt.timedelta(days=90))
+    add_client(db, "Harbor Dental")
+    with db.transaction(write=True) as session:
+        # Drift: a write that forgot the summary would leave it saying "not before next year".
+        session.execute(
+            update(ClientSummaryRow)
+            .where(ClientSummaryRow.client_id == acme.id)
+            .values(next_check_on=dt.date(2027, 12, 1))
+        )
+    caplog.set_level(logging.INFO, logger="bot.scheduler")
+    scheduler.summary_job(deps)
+    assert (
+        "the client summary had drifted for 1 of 2 clients (0 missing, 0 wrong, 1 late); "
+        "rebuilt from the touches"
+    ) in caplog.text
+    with db.transaction() as session:
+        assert not [v for _, v in repo.summary_verdicts(session, acme.team_id, NOW) if v.drift]
+    caplog.clear()
+    scheduler.summary_job(deps)
+    assert "client summary checked: 2 clients, no drift" in caplog.text
