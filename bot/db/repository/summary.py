@@ -31,7 +31,17 @@ import datetime as dt
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, Select, func, null, select, type_coerce, update
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Select,
+    bindparam,
+    func,
+    null,
+    select,
+    type_coerce,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, aliased
@@ -116,7 +126,7 @@ SUMMARY_FACTS = tuple(_raw(getattr(ClientSummaryRow, name), name) for name in Fa
 SEEN_FACTS = SUMMARY_FACTS[:-1]
 
 
-def facts_select(team_id: str, *where: Any) -> Select[Any]:
+def facts_select(team_id: str | BindParameter[str], *where: Any) -> Select[Any]:
     """(client_id, *Facts) for each client with touches (those matching `where`), in one read:
     one GROUP BY, and the latest promise's date and rep picked beside it (on a tie, the touch
     logged last). The covering index ix_touch_team_client_activity answers it."""
@@ -169,6 +179,38 @@ def touch_facts(session: Session, team_id: str, *where: Any) -> dict[int, Facts]
     return {row[0]: facts_from(row[1:]) for row in session.execute(facts_select(team_id, *where))}
 
 
+# What refresh_summaries runs on every write, built once: constructing them each time cost
+# more than running them.
+_TEAM: BindParameter[str] = bindparam("team_id")
+_IDS: BindParameter[list[int]] = bindparam("ids", expanding=True)
+# The settings, read so that a change to them waits for this transaction to end (PostgreSQL;
+# see save_workspace_settings).
+_SETTINGS_IN_FORCE = (
+    select(WorkspaceRow)
+    .where(WorkspaceRow.team_id == _TEAM)
+    .with_for_update(read=True, key_share=True)
+)
+# In id order, so writers locking several clients can't deadlock each other.
+_CLIENTS_TO_LOCK = (
+    select(*RULE_CLIENT_COLUMNS)
+    .where(ClientRow.team_id == _TEAM, ClientRow.id.in_(_IDS))
+    .order_by(ClientRow.id)
+    .with_for_update(key_share=True)
+)
+_FACTS_OF = facts_select(_TEAM, TouchRow.client_id.in_(_IDS))
+
+
+def _upsert(insert: Any) -> Any:
+    upsert = insert(ClientSummaryRow)
+    return upsert.on_conflict_do_update(
+        index_elements=[ClientSummaryRow.client_id],
+        set_={name: upsert.excluded[name] for name in (*Facts._fields, "team_id", "next_check_on")},
+    )
+
+
+_UPSERT = {"postgresql": _upsert(pg_insert), "sqlite": _upsert(sqlite_insert)}
+
+
 def refresh_summaries(
     session: Session, team_id: str, client_ids: Iterable[int], *, now: dt.datetime | None = None
 ) -> None:
@@ -181,17 +223,11 @@ def refresh_summaries(
     ids = sorted(set(client_ids))
     if not ids:
         return
-    settings = _settings_in_force(session, team_id)
+    settings = settings_of(team_id, session.scalar(_SETTINGS_IN_FORCE, {"team_id": team_id}))
     for batch in _batches(ids):
-        # In id order, so writers locking several clients can't deadlock each other.
-        clients = session.execute(
-            select(*RULE_CLIENT_COLUMNS)
-            .where(ClientRow.team_id == team_id, ClientRow.id.in_(batch))
-            .order_by(ClientRow.id)
-            .with_for_update(key_share=True)
-        )
-        found = [client_from(row) for row in clients]
-        facts = touch_facts(session, team_id, TouchRow.client_id.in_(batch))
+        given = {"team_id": team_id, "ids": batch}
+        found = [client_from(row) for row in session.execute(_CLIENTS_TO_LOCK, given)]
+        facts = {row[0]: facts_from(row[1:]) for row in session.execute(_FACTS_OF, given)}
         rows = []
         for client in found:
             known = facts.get(client.id, NO_TOUCHES)
@@ -206,7 +242,8 @@ def refresh_summaries(
                     "next_check_on": day,
                 }
             )
-        _save(session, rows)
+        if rows:
+            session.execute(_UPSERT[session.get_bind().dialect.name], rows)
 
 
 def recheck_workspace(session: Session, settings: WorkspaceSettings) -> None:
@@ -289,29 +326,6 @@ def summary_verdicts(
             )
         )
     return found
-
-
-def _settings_in_force(session: Session, team_id: str) -> WorkspaceSettings:
-    """The workspace's settings, read so that a change to them waits for this transaction to
-    end (PostgreSQL; see save_workspace_settings)."""
-    row = session.scalar(
-        select(WorkspaceRow)
-        .where(WorkspaceRow.team_id == team_id)
-        .with_for_update(read=True, key_share=True)
-    )
-    return settings_of(team_id, row)
-
-
-def _save(session: Session, rows: list[dict[str, Any]]) -> None:
-    if not rows:
-        return
-    dialect = session.get_bind().dialect.name
-    upsert = (pg_insert if dialect == "postgresql" else sqlite_insert)(ClientSummaryRow)
-    statement = upsert.on_conflict_do_update(
-        index_elements=[ClientSummaryRow.client_id],
-        set_={name: upsert.excluded[name] for name in rows[0] if name != "client_id"},
-    )
-    session.execute(statement, rows)
 
 
 def _batches(ids: list[int]) -> Iterator[list[int]]:
