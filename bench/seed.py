@@ -3,7 +3,8 @@
 A `Book` is deterministic (seeded RNG): the same parameters give the same rows, so a seeded
 SQLite file can be cached by its parameters (`cached_sqlite`). SQLite is written through the
 DB-API with `executemany` (synchronous=OFF, no journal, the touch indexes rebuilt after the
-load); PostgreSQL through the same rows with psycopg's pipelined `executemany`.
+load); PostgreSQL through the same rows with psycopg's pipelined `executemany`. Then each
+client's summary is worked out, as the nightly summary check does (bot.services.summary).
 
 The shape: `reps` reps in three zones (London and New York are past 09:00 at the default
 `now`, Los Angeles isn't, so about 90 % of reps are due), clients owned round-robin (1 % owned
@@ -314,6 +315,19 @@ def _migrate(url: str) -> None:
         db.dispose()
 
 
+def _summarise(url: str, book: Book) -> None:
+    """Work out every client's summary, as the nightly check does: the rows were written
+    around the repository."""
+    from bot.db.engine import Database
+    from bot.services import summary
+
+    db = Database.from_url(url)
+    try:
+        summary.check(db, book.now, repair=True)
+    finally:
+        db.dispose()
+
+
 def seed_sqlite(path: Path, book: Book) -> tuple[int, int]:
     """Create a migrated SQLite file at `path` holding `book`; (clients, touches) written."""
     path.unlink(missing_ok=True)
@@ -345,6 +359,7 @@ def seed_sqlite(path: Path, book: Book) -> tuple[int, int]:
         connection.execute("PRAGMA journal_mode=WAL")
     finally:
         connection.close()
+    _summarise(f"sqlite:///{path}", book)
     return book.clients, touches
 
 
@@ -394,6 +409,7 @@ def seed_postgres(url: str, book: Book) -> tuple[int, int]:
             )
         connection.commit()
         connection.execute("ANALYZE")
+    _summarise(url, book)
     return book.clients, touches
 
 

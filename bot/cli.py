@@ -261,6 +261,8 @@ def _db(args: argparse.Namespace) -> int:
     settings = load(os.environ, needs_slack=False)
     db = Database.from_url(settings.database_url, settings.db_timeouts(batch=True))
     try:
+        if args.action == "check-summary":
+            return _check_summary(db, repair=args.repair)
         if args.action == "upgrade":
             migrate.upgrade(db.engine)
             print("The database schema is up to date.")
@@ -344,6 +346,26 @@ def _db_restore(args: argparse.Namespace) -> int:
         f"Restored {path} from {args.path}. Start Touchbase again: `touchbase serve` brings an "
         "older copy's schema up to date."
     )
+    return 0
+
+
+def _check_summary(db: Database, *, repair: bool) -> int:
+    from bot.services import summary
+
+    report = summary.check(db, utc_now(), repair=repair)
+    checked = f"{report.drifted:,} of {report.checked:,} client summaries had drifted"
+    if report.drifted and not repair:
+        print(
+            f"touchbase: {checked} ({report.drift}), so the nudge pass could miss a nudge; "
+            "run `touchbase db check-summary --repair` to rebuild them from the touches",
+            file=sys.stderr,
+        )
+        return 1
+    if report.drifted:
+        print(f"{checked} ({report.drift}); rebuilt them from the touches.")
+    else:
+        noun = "summary" if report.checked == 1 else "summaries"
+        print(f"Checked {report.checked:,} client {noun}: none had drifted.")
     return 0
 
 
@@ -657,12 +679,20 @@ def parser() -> argparse.ArgumentParser:
     settings.add_argument("--team", help="workspace ID (default: the bot token's workspace)")
     settings.set_defaults(run=_settings)
 
-    db = commands.add_parser("db", help="database schema, backup and restore")
+    db = commands.add_parser("db", help="database schema, client summary, backup and restore")
     actions = db.add_subparsers(dest="action", required=True, metavar="ACTION")
     actions.add_parser("upgrade", help="apply the migrations").set_defaults(run=_db)
     actions.add_parser("check", help="check that the models match the migrations").set_defaults(
         run=_db
     )
+    check_summary = actions.add_parser(
+        "check-summary",
+        help="every client's summary against its touches (exit 1 on drift)",
+    )
+    check_summary.add_argument(
+        "--repair", action="store_true", help="rebuild what drifted from the touches"
+    )
+    check_summary.set_defaults(run=_db)
     backup = actions.add_parser(
         "backup", help="copy the embedded SQLite database to PATH, while Touchbase runs"
     )

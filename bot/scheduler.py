@@ -1,5 +1,6 @@
 """APScheduler 3 jobs: the nudge pass every few minutes, the weekly recap on Mondays, and the
-daily jobs: note retention, and the purge of workspaces that uninstalled the app.
+daily jobs: note retention, and the purge of workspaces that uninstalled the app; and the
+client summary's check every night.
 
 Run one scheduler per deployment: inside `touchbase serve`, or alone as `touchbase scheduler`
 (the Procfile's `clock:`). Even two by mistake can't double-send: the outbox refuses.
@@ -21,7 +22,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.core.model import SCHEDULER_ACTOR
 from bot.deps import Deps, utc_now
-from bot.services import nudges, recap, retention, uninstall
+from bot.services import nudges, recap, retention, summary, uninstall
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +31,8 @@ MISFIRE_GRACE_SECONDS = 12 * 60 * 60
 # The weekly recap: Mondays at 09:00 in the workspace's zone (TOUCHBASE_TIMEZONE).
 RECAP_WEEKDAY = 0
 RECAP_HOUR = 9
+# The client summary's check: every night at 03:00 UTC.
+SUMMARY_CHECK_HOUR = 3
 
 
 def nudge_job(deps: Deps) -> None:
@@ -49,6 +52,28 @@ def recap_job(deps: Deps) -> None:
         recap.run(deps, deps.clock(), channel=channel)
     except Exception:
         log.exception("the weekly recap failed; `touchbase recap` tries again")
+
+
+def summary_job(deps: Deps) -> None:
+    """The nightly summary check: repair any drift, and say so; move next checks on."""
+    try:
+        report = summary.check(deps.db, deps.clock(), repair=True)
+    except Exception:
+        log.exception("the client summary check failed; it runs again tomorrow night")
+        return
+    if report.drifted:
+        log.warning(
+            "the client summary had drifted for %d of %d clients (%s); rebuilt from the touches",
+            report.drifted,
+            report.checked,
+            report.drift,
+        )
+    else:
+        log.info(
+            "client summary checked: %d clients, no drift; %d next checks moved on",
+            report.checked,
+            report.repaired,
+        )
 
 
 def retention_job(deps: Deps) -> None:
@@ -121,6 +146,14 @@ def build(deps: Deps, *, blocking: bool) -> BaseScheduler:
             next_run_time=utc_now(),
             replace_existing=True,
         )
+    scheduler.add_job(
+        summary_job,
+        CronTrigger(hour=SUMMARY_CHECK_HOUR, minute=0, timezone=dt.UTC),
+        args=[deps],
+        id="summary-check",
+        name="client summary check",
+        replace_existing=True,
+    )
     if deps.settings.recap_channel:
         zone = ZoneInfo(deps.settings.timezone)
         catch_up: dict[str, Any] = {}

@@ -12,10 +12,12 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from sqlalchemy import delete
 
 from bot import cli
 from bot.db import repository as repo
 from bot.db.engine import Database
+from bot.db.schema import ClientSummaryRow
 from bot.devtools.standin import SlackStandIn
 from tests.conftest import NOW
 from tests.helpers import add_client, add_touch
@@ -197,6 +199,37 @@ def test_settings_shows_and_changes_a_workspace_setting(
     finally:
         db.dispose()
     assert (saved.holiday_country, saved.nudge_hour) == ("US", 9)
+
+
+def test_db_check_summary_reports_drift_and_repairs_it(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'touchbase.db'}"
+    env = {"DATABASE_URL": url}
+    assert run(SCRIPT, ["db", "upgrade"], env, tmp_path).returncode == 0
+    db = Database.from_url(url)
+    try:
+        acme = add_client(db, "Acme Insurance Group")
+        add_touch(db, acme, NOW - dt.timedelta(days=3))
+        with db.transaction(write=True) as session:
+            session.execute(delete(ClientSummaryRow))  # as if written around the repository
+    finally:
+        db.dispose()
+
+    drifted = run(SCRIPT, ["db", "check-summary"], env, tmp_path)
+    assert drifted.returncode == 1
+    assert drifted.stderr == (
+        "touchbase: 1 of 1 client summaries had drifted (1 missing, 0 wrong, 0 late), so the "
+        "nudge pass could miss a nudge; run `touchbase db check-summary --repair` to rebuild "
+        "them from the touches\n"
+    )
+    repaired = run(SCRIPT, ["db", "check-summary", "--repair"], env, tmp_path)
+    assert repaired.returncode == 0, repaired.stderr
+    assert repaired.stdout == (
+        "1 of 1 client summaries had drifted (1 missing, 0 wrong, 0 late); rebuilt them from "
+        "the touches.\n"
+    )
+    again = run(PYTHON, ["db", "check-summary"], env, tmp_path)
+    assert again.returncode == 0, again.stderr
+    assert again.stdout == "Checked 1 client summary: none had drifted.\n"
 
 
 # Slack slow to answer. `touchbase` runs in this process, exactly as the script runs it, with

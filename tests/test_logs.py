@@ -26,7 +26,7 @@ from bot.devtools.demo_book import CLIENT_NAMES, ROUTINE_NOTES, VALUE_NOTES
 from bot.devtools.standin import SlackStandIn
 from bot.ui import text
 from tests.conftest import NOW, TEAM, TOKEN, WebApp
-from tests.helpers import add_client, add_touch
+from tests.helpers import add_client, add_touch, touches_refused
 from tests.slack.listeners.test_home import click
 from tests.slack.listeners.test_modal import opened
 
@@ -156,26 +156,6 @@ def test_no_line_at_info_or_above_names_a_client_or_quotes_a_note(
     assert leaks == []
 
 
-# The database refuses every new touch, as a full disk or a broken constraint would.
-REFUSE_TOUCHES = {
-    "sqlite": [
-        "CREATE TRIGGER refuse_touch BEFORE INSERT ON touch "
-        "BEGIN SELECT RAISE(ABORT, 'refused'); END"
-    ],
-    "postgresql": [
-        "CREATE FUNCTION refuse_touch() RETURNS trigger AS $$ "
-        "BEGIN RAISE EXCEPTION 'refused' USING ERRCODE = 'check_violation'; END $$ "
-        "LANGUAGE plpgsql",
-        "CREATE TRIGGER refuse_touch BEFORE INSERT ON touch "
-        "FOR EACH ROW EXECUTE FUNCTION refuse_touch()",
-    ],
-}
-ALLOW_TOUCHES = {
-    "sqlite": ["DROP TRIGGER refuse_touch"],
-    "postgresql": ["DROP TRIGGER refuse_touch ON touch", "DROP FUNCTION refuse_touch()"],
-}
-
-
 def test_a_failed_save_logs_its_traceback_without_the_note_or_the_name(
     web: WebApp, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -183,15 +163,8 @@ def test_a_failed_save_logs_its_traceback_without_the_note_or_the_name(
     caplog.set_level(logging.DEBUG, logger="bot")
     db = web.deps.db
     add_client(db, "Acme Insurance Group")
-    with db.engine.begin() as connection:
-        for statement in REFUSE_TOUCHES[db.dialect]:
-            connection.exec_driver_sql(statement)
-    try:
+    with touches_refused(db):
         reply = web.command("acme called about their claim")
-    finally:
-        with db.engine.begin() as connection:
-            for statement in ALLOW_TOUCHES[db.dialect]:
-                connection.exec_driver_sql(statement)
     assert reply["text"] == text.NOT_SAVED_AS_WRITTEN
     [failure] = [r for r in caplog.records if r.exc_info]
     logged = failure.getMessage() + logging.Formatter().formatException(failure.exc_info)

@@ -12,14 +12,15 @@ import pytest
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from bot import scheduler
 from bot.core.model import AuditAction
 from bot.db import repository as repo
 from bot.db.engine import Database
-from bot.db.schema import PendingTouchRow
+from bot.db.schema import ClientSummaryRow, PendingTouchRow
 from bot.deps import Deps
 from bot.devtools.standin import SlackStandIn
 from bot.webapi import make_client
@@ -47,6 +48,9 @@ def test_one_interval_job_that_never_piles_up(deps: Deps, started: list[BaseSche
     built.start(paused=True)  # job defaults apply once the scheduler starts
     started.append(built)
     [job] = nudge_jobs(built)
+    nightly = built.get_job("summary-check")
+    assert nightly is not None and nightly.func is scheduler.summary_job
+    assert isinstance(nightly.trigger, CronTrigger)
     assert job.func is scheduler.nudge_job
     assert job.args == (deps,)
     assert isinstance(job.trigger, IntervalTrigger)
@@ -151,3 +155,29 @@ def test_the_retention_job_removes_old_notes_text_and_expired_pending_touches(
         AuditAction.RETENTION,
         "1 note older than 365 days",
     )
+
+
+def test_the_nightly_summary_check_repairs_drift_and_says_so(
+    deps: Deps, db: Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    acme = add_client(db, "Acme Insurance Group")
+    add_touch(db, acme, NOW - dt.timedelta(days=90))
+    add_client(db, "Harbor Dental")
+    with db.transaction(write=True) as session:
+        # Drift: a write that forgot the summary would leave it saying "not before next year".
+        session.execute(
+            update(ClientSummaryRow)
+            .where(ClientSummaryRow.client_id == acme.id)
+            .values(next_check_on=dt.date(2027, 12, 1))
+        )
+    caplog.set_level(logging.INFO, logger="bot.scheduler")
+    scheduler.summary_job(deps)
+    assert (
+        "the client summary had drifted for 1 of 2 clients (0 missing, 0 wrong, 1 late); "
+        "rebuilt from the touches"
+    ) in caplog.text
+    with db.transaction() as session:
+        assert not [v for _, v in repo.summary_verdicts(session, acme.team_id, NOW) if v.drift]
+    caplog.clear()
+    scheduler.summary_job(deps)
+    assert "client summary checked: 2 clients, no drift" in caplog.text

@@ -171,6 +171,32 @@ class TouchRow(Base):
     promise_owner: Mapped[str | None] = mapped_column(String(32))
 
 
+class ClientSummaryRow(Base):
+    """What the nudge rules need from one client's touches, kept by every write that changes
+    it (bot.db.repository.summary), and the first day a rule could fire for the client: the
+    nudge pass reads only the clients whose day has come. Rebuilt from the touches by
+    `touchbase db check-summary --repair`."""
+
+    __tablename__ = "client_summary"
+    __table_args__ = (Index("ix_client_summary_team_next_check", "team_id", "next_check_on"),)
+
+    client_id: Mapped[int] = mapped_column(
+        ForeignKey("client.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    team_id: Mapped[str] = mapped_column(String(32))
+    last_touch_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    last_value_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # The latest touch that promised a follow-up: the day promised, when, and by whom.
+    promise_due: Mapped[dt.date | None] = mapped_column(Date)
+    promise_made_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    promise_by: Mapped[str | None] = mapped_column(String(32))
+    problem_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # When the latest touch was written: a moment every later pass comes after.
+    last_logged_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # None: no rule can ever fire (an archived client). See bot.core.next_check.
+    next_check_on: Mapped[dt.date | None] = mapped_column(Date)
+
+
 class RepRow(Base):
     __tablename__ = "rep"
 

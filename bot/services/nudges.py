@@ -107,7 +107,9 @@ def plan_team(deps: Deps, team_id: str, now: dt.datetime) -> list[PlannedDigest]
         return []
     earliest = min(d.local_date for d in due.values())
     with deps.db.transaction() as session:
-        activities = repo.client_activity(session, team_id, now, owners=due)
+        # The clients whose next check has come for one due rep or another.
+        latest = max(d.local_date for d in due.values())
+        activities = repo.due_activities(session, team_id, latest, now)
         recent = repo.recent_nudges(
             session, team_id, since=earliest - dt.timedelta(days=nudge_lookback_days(settings))
         )

@@ -640,7 +640,8 @@ def test_a_client_without_touches_counts_from_when_it_was_added(
 def test_touches_dated_after_now_neither_nudge_nor_crash(
     deps: Deps, slack: SlackStandIn, db: Database
 ) -> None:
-    # A touch from the future with a due promise and a problem: ignored, so nothing is due.
+    # Touches written by now but dated after it (an import's, a clock running ahead).
+    # One from the future with a due promise and a problem: ignored, so nothing is due.
     calm = add_client(db, "Calm Co")
     add_touch(db, calm, NOW - days(1))
     add_touch(
@@ -650,11 +651,12 @@ def test_touches_dated_after_now_neither_nudge_nor_crash(
         "claim trouble, follow up today",
         follow_up_on=MONDAY,
         about_problem=True,
+        logged_at=NOW,
     )
     # A quiet client whose only recent touch is in the future: still quiet.
     quiet = add_client(db, "Quiet Co", tier=Tier.A)
     add_touch(db, quiet, NOW - days(40))
-    add_touch(db, quiet, NOW + days(3))
+    add_touch(db, quiet, NOW + days(3), logged_at=NOW)
     run_pass(deps, NOW)
     [note] = digests(slack, "U0SAM")
     assert item_names(note) == ["Quiet Co"]

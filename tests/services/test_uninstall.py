@@ -197,8 +197,8 @@ def test_touchbase_purge_workspace_asks_for_yes_then_purges(
     done = purge_cli([TEAM, "--yes"], database_url, tmp_path)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == (
-        f"Purged workspace {TEAM}: 9 rows deleted (calendar_feed 1, client 2, kind_evidence 1, "
-        "pending_touch 1, rep 1, snooze 1, touch 1, workspace 1)."
+        f"Purged workspace {TEAM}: 11 rows deleted (calendar_feed 1, client 2, client_summary 2, "
+        "kind_evidence 1, pending_touch 1, rep 1, snooze 1, touch 1, workspace 1)."
     )
     assert set(rows_of(db, TEAM).values()) == {0}
 

@@ -19,7 +19,7 @@ from bot.slack import listeners
 from bot.ui import text
 from bot.ui.ids import CLIENT, LOG_AS_TOUCH, LOG_TOUCH_VIEW
 from tests.conftest import TEAM, WebApp, buttons
-from tests.helpers import add_client, touches
+from tests.helpers import add_client, touches, touches_refused
 from tests.slack.listeners.test_home import open_home, published
 from tests.slack.test_malformed import as_interaction, payload_of
 from tests.slack.test_web import send, signed
@@ -219,13 +219,12 @@ def test_the_picker_answers_in_time_when_the_database_is_slow(
 
 
 def test_a_database_refusing_a_value_says_so_without_try_again(web: WebApp) -> None:
-    """PostgreSQL refuses a NUL in text: a retry can't fix that, so the reply doesn't ask for
-    one, and nothing is saved."""
-    if web.deps.db.engine.dialect.name != "postgresql":
-        pytest.skip("SQLite stores a NUL")
+    """The database refuses the touch (a constraint): a retry can't fix that, so the reply
+    doesn't ask for one, and nothing is saved."""
     add_client(web.deps.db, "Acme Insurance Group")
     web.command("help")
-    reply = web.command("acme called about the \x00 claim")
+    with touches_refused(web.deps.db):
+        reply = web.command("acme called about the claim")
     assert reply["text"] == text.NOT_SAVED_AS_WRITTEN
     assert "try again" not in reply["text"]
     assert touches(web.deps.db) == []

@@ -56,6 +56,7 @@ from bot.db.repository.pending import (
 from bot.db.repository.privacy import Erased, client_touches, erase_client, remove_old_notes
 from bot.db.repository.reads import (
     client_activity,
+    due_activities,
     recap_clients,
     recap_reps,
     recap_value_touches,
@@ -68,6 +69,10 @@ from bot.db.repository.reps import (
     get_rep,
     get_reps,
     save_rep,
+)
+from bot.db.repository.summary import (
+    refresh_summaries,
+    summary_verdicts,
 )
 from bot.db.repository.touches import (
     add_touch,
@@ -123,6 +128,7 @@ __all__ = [
     "deactivate_rep",
     "delete_touch",
     "departed_reps",
+    "due_activities",
     "erase_client",
     "finish_outbox",
     "get_client",
@@ -149,6 +155,7 @@ __all__ = [
     "recap_value_touches",
     "recent_nudges",
     "recent_touches",
+    "refresh_summaries",
     "release_outbox",
     "remove_old_notes",
     "rep_snoozes",
@@ -161,6 +168,7 @@ __all__ = [
     "set_touch_kind",
     "snooze",
     "snoozes",
+    "summary_verdicts",
     "teams_with_clients",
     "uninstalled_at",
     "uninstalled_teams",

@@ -14,16 +14,19 @@ from sqlalchemy.types import NullType
 from bot.core.model import (
     Client,
     Kind,
+    NoteReaders,
     Rep,
     Source,
     Status,
     Tier,
     Touch,
+    WorkspaceSettings,
 )
 from bot.db.schema import (
     ClientRow,
     RepRow,
     TouchRow,
+    WorkspaceRow,
 )
 
 
@@ -58,6 +61,29 @@ def rep_of(row: RepRow) -> Rep:
         active=row.active,
         is_admin=row.is_admin,
         profile_refreshed_at=row.profile_refreshed_at,
+    )
+
+
+def settings_of(team_id: str, row: WorkspaceRow | None) -> WorkspaceSettings:
+    """A workspace's settings; no row means the defaults."""
+    if row is None:
+        return WorkspaceSettings(team_id)
+    return WorkspaceSettings(
+        team_id=team_id,
+        cadence_a=row.cadence_a,
+        cadence_b=row.cadence_b,
+        cadence_c=row.cadence_c,
+        cadence_untiered=row.cadence_untiered,
+        renewal_window_days=row.renewal_window_days,
+        nudge_hour=row.nudge_hour,
+        holiday_country=row.holiday_country,
+        renudge_days=row.renudge_days,
+        claim_check_days=row.claim_check_days,
+        date_order=row.date_order,
+        recap_quotes=row.recap_quotes,
+        notes_visible_to=NoteReaders(row.notes_visible_to),
+        note_retention_days=row.note_retention_days,
+        renewal_alarm_days=row.renewal_alarm_days,
     )
 
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from sqlalchemy import (
+    func,
     select,
     update,
 )
@@ -24,6 +26,7 @@ from bot.db.repository._rows import (
     client_of,
     name_key,
 )
+from bot.db.repository.summary import refresh_summaries
 from bot.db.schema import (
     ClientRow,
     SnoozeRow,
@@ -82,22 +85,23 @@ def upsert_client(session: Session, new: NewClient, now: dt.datetime) -> str:
         "client_since": new.client_since,
     }
     if row is None:
-        session.add(
-            ClientRow(
-                team_id=new.team_id,
-                name_key=key,
-                created_at=now,
-                status=new.status.value,
-                **values,
-            )
+        row = ClientRow(
+            team_id=new.team_id,
+            name_key=key,
+            created_at=now,
+            status=new.status.value,
+            **values,
         )
+        session.add(row)
         session.flush()
+        refresh_summaries(session, new.team_id, [row.id])
         return "created"
     if all(getattr(row, column) == value for column, value in values.items()):
         return "unchanged"
     for column, value in values.items():
         setattr(row, column, value)
     session.flush()
+    refresh_summaries(session, new.team_id, [row.id])
     return "updated"
 
 
@@ -116,6 +120,7 @@ def add_client(session: Session, new: NewClient, now: dt.datetime) -> Client:
     )
     session.add(row)
     session.flush()
+    refresh_summaries(session, new.team_id, [row.id])
     return client_of(row)
 
 
@@ -131,18 +136,29 @@ def teams_with_clients(session: Session) -> list[str]:
 
 
 def client_owners(session: Session, team_id: str) -> set[str]:
-    """Everyone who owns at least one active client: the people who may get a digest."""
-    return set(
-        session.scalars(
-            select(ClientRow.owner_id)
+    """Everyone who owns at least one active client: the people who may get a digest.
+
+    A skip scan of ix_client_team_owner, one seek per owner (a recursive CTE; neither SQLite
+    nor PostgreSQL skips through an index by itself): a DISTINCT read every client, 1.5 s for a
+    million of them.
+    """
+
+    def next_owner(after: Any) -> Any:
+        return (
+            select(func.min(ClientRow.owner_id))
             .where(
                 ClientRow.team_id == team_id,
+                ClientRow.owner_id > after,
                 ClientRow.status == Status.ACTIVE.value,
-                ClientRow.owner_id.is_not(None),
             )
-            .distinct()
+            .scalar_subquery()
         )
+
+    owners = select(next_owner("").label("owner_id")).cte("owners", recursive=True)
+    owners = owners.union_all(
+        select(next_owner(owners.c.owner_id)).where(owners.c.owner_id.is_not(None))
     )
+    return set(session.scalars(select(owners.c.owner_id).where(owners.c.owner_id.is_not(None))))
 
 
 def snooze(session: Session, team_id: str, client_id: int, rep_id: str, until: dt.date) -> None:
@@ -209,6 +225,7 @@ def update_client(
     row.aliases = list(aliases)
     row.client_since = client_since
     session.flush()
+    refresh_summaries(session, team_id, [client_id])
     return client_of(row)
 
 
@@ -218,3 +235,4 @@ def archive_client(session: Session, team_id: str, client_id: int) -> None:
         .where(ClientRow.team_id == team_id, ClientRow.id == client_id)
         .values(status=Status.ARCHIVED.value)
     )
+    refresh_summaries(session, team_id, [client_id])

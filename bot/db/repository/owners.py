@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from bot.core.model import Client, Rep, Status
 from bot.db.repository._rows import CLIENT_COLUMNS, client_from, rep_of
+from bot.db.repository.summary import refresh_summaries
 from bot.db.schema import ClientRow, RepRow, TouchRow
 
 
@@ -63,4 +64,6 @@ def hand_over_promises(
         )
         .values(promise_owner=to_rep)
     )
+    # The summary names who keeps the latest promise (bot.db.repository.summary).
+    refresh_summaries(session, team_id, [client_id])
     return int(result.rowcount)  # type: ignore[attr-defined]

@@ -11,12 +11,10 @@ from sqlalchemy import (
     case,
     func,
     select,
-    type_coerce,
     union,
     union_all,
 )
 from sqlalchemy.orm import Session
-from sqlalchemy.types import NullType
 
 from bot.core.model import (
     ClientActivity,
@@ -32,8 +30,17 @@ from bot.db.repository._rows import (
     aware,
     client_from,
 )
+from bot.db.repository.summary import (
+    NO_TOUCHES,
+    RULE_CLIENT_COLUMNS,
+    SEEN_FACTS,
+    activity_from,
+    activity_of,
+    touch_facts,
+)
 from bot.db.schema import (
     ClientRow,
+    ClientSummaryRow,
     RepRow,
     SnoozeRow,
     TouchRow,
@@ -50,20 +57,20 @@ _FEW_OWNERS = 50
 def client_activity(
     session: Session, team_id: str, now: dt.datetime, owners: Iterable[str] | None = None
 ) -> list[ClientActivity]:
-    """Active clients with their latest touch, value touch, promise and problem, as of now.
+    """Active clients with their latest touch, value touch, promise and problem, as of now,
+    worked out from the touches themselves (the nudge pass reads the summary instead, see
+    `due_activities`).
 
-    With `owners`, only their clients, plus the clients they promised a follow-up to. Four
-    statements whatever the size of the book: the latest promise per client, the promises handed
-    over, the clients, and one GROUP BY over touches. Touches dated after `now` are ignored.
-    The touch statements read the covering indexes ix_touch_team_client_activity and
-    ix_touch_team_rep_logged, and the partial ix_touch_team_promise_owner.
+    With `owners`, only their clients, plus the clients they promised a follow-up to. Two
+    statements whatever the size of the book: one read of the touches (see
+    `summary.facts_select`, where a promise handed over to a new owner is kept by them) and the
+    clients. Touches dated after `now` are ignored.
     """
     wanted = set(owners or ())
     scope = []
     if owners is not None and len(wanted) <= _FEW_OWNERS:
         # A few reps (a home tab, /touch list): read only their share of the book, their
         # clients and those they promised a follow-up to, not every touch in the workspace.
-        # The nudge pass asks for most reps: one scan of everything is cheaper there.
         theirs = union(
             select(ClientRow.id).where(
                 ClientRow.team_id == team_id, ClientRow.owner_id.in_(wanted)
@@ -78,40 +85,7 @@ def client_activity(
             ),
         )
         scope.append(TouchRow.client_id.in_(theirs))
-    in_scope = (TouchRow.team_id == team_id, TouchRow.occurred_at <= now, *scope)
-
-    # Each client's latest promise, joined back on its (client, time) for its date and rep.
-    latest_promise = (
-        select(TouchRow.client_id, func.max(TouchRow.occurred_at).label("at"))
-        .where(*in_scope, TouchRow.follow_up_on.is_not(None))
-        .group_by(TouchRow.client_id)
-        .subquery()
-    )
-    promise_rows = session.execute(
-        select(TouchRow.client_id, TouchRow.follow_up_on, TouchRow.rep_id, TouchRow.occurred_at)
-        .join(
-            latest_promise,
-            (TouchRow.client_id == latest_promise.c.client_id)
-            & (TouchRow.occurred_at == latest_promise.c.at),
-        )
-        .where(TouchRow.team_id == team_id, TouchRow.follow_up_on.is_not(None), *scope)
-    )
-    promises: dict[int, tuple[dt.date | None, str]] = {}
-    made_at: dict[int, dt.datetime] = {}
-    for client_id, due, rep_id, at in promise_rows:
-        promises[client_id] = (due, rep_id)
-        made_at[client_id] = at
-    # A promise is kept by the rep who made it, unless it was handed over to a new owner when
-    # they left (touch.promise_owner). Those are few: read on their own, from a partial index,
-    # so the statement above stays on the covering index.
-    handed_over = session.execute(
-        select(TouchRow.client_id, TouchRow.occurred_at, TouchRow.promise_owner).where(
-            TouchRow.team_id == team_id, TouchRow.promise_owner.is_not(None)
-        )
-    )
-    for client_id, at, keeper in handed_over:
-        if client_id in promises and made_at[client_id] == at:
-            promises[client_id] = (promises[client_id][0], str(keeper))
+    facts = touch_facts(session, team_id, TouchRow.occurred_at <= now, *scope)
 
     connection = session.connection()
     active = select(*CLIENT_COLUMNS).where(
@@ -120,7 +94,7 @@ def client_activity(
     if owners is None:
         clients = {row.id: client_from(row) for row in connection.execute(active)}
     else:
-        promised = {c for c, (_, rep_id) in promises.items() if rep_id in wanted}
+        promised = {c for c, known in facts.items() if known.promise_by in wanted}
         # Filter in SQL while the lists are short, as a UNION ALL so each half reads its own
         # index (an OR read every client; a client in both halves is kept once below). In a
         # big book nearly every client has a promise, and one bound parameter per client would
@@ -137,49 +111,43 @@ def client_activity(
             for row in connection.execute(query)
             if row.owner_id in wanted or row.id in promised
         }
-    if not clients:
-        return []
+    return [
+        activity_of(client, facts.get(client_id, NO_TOUCHES))
+        for client_id, client in sorted(clients.items())
+    ]
 
-    # The aggregates come back raw (ISO text on SQLite, datetimes on PostgreSQL) and `aware`
-    # reads both: SQLAlchemy's own conversion, per value, doubled the cost of a big book.
-    latest = (
-        select(
-            TouchRow.client_id,
-            type_coerce(func.max(TouchRow.occurred_at), NullType()),
-            type_coerce(
-                func.max(case((TouchRow.kind == Kind.VALUE.value, TouchRow.occurred_at))),
-                NullType(),
-            ),
-            type_coerce(func.max(case((TouchRow.about_problem, TouchRow.occurred_at))), NullType()),
-            type_coerce(
-                func.max(case((TouchRow.follow_up_on.is_not(None), TouchRow.occurred_at))),
-                NullType(),
-            ),
+
+def due_activities(
+    session: Session, team_id: str, until: dt.date, now: dt.datetime
+) -> list[ClientActivity]:
+    """The nudge pass's read: active clients whose next check has come by `until`, with what
+    the rules need from their touches as of `now`, from their summary. It grows with the
+    clients that can be due, not with the book; a client's aliases are neither read nor decoded.
+
+    A summary counting a touch dated after `now` (today's, imported before noon) is worked out
+    afresh from the touches as of `now` instead, like `client_activity`.
+    """
+    rows = session.connection().execute(
+        select(*RULE_CLIENT_COLUMNS, *SEEN_FACTS)
+        .join(ClientSummaryRow, ClientSummaryRow.client_id == ClientRow.id)
+        .where(
+            ClientSummaryRow.team_id == team_id,
+            ClientSummaryRow.next_check_on <= until,
+            ClientRow.status == Status.ACTIVE.value,
         )
-        .where(*in_scope)
-        .group_by(TouchRow.client_id)
     )
-    stats: dict[int, tuple[Any, ...]] = {}
-    for client_id, last, last_value, problem, promise_at in connection.execute(latest):
-        if client_id in clients:
-            stats[client_id] = (last, last_value, problem, promise_at)
-
-    activities = []
-    for client_id, client in sorted(clients.items()):
-        last, last_value, problem, promise_at = stats.get(client_id, (None, None, None, None))
-        due, promise_by = promises.get(client_id, (None, None))
-        activities.append(
-            ClientActivity(
-                client=client,
-                last_touch_at=aware(last),
-                last_value_at=aware(last_value),
-                promise_due=due,
-                promise_made_at=aware(promise_at),
-                promise_by=promise_by,
-                problem_at=aware(problem),
-            )
-        )
-    return activities
+    width = len(RULE_CLIENT_COLUMNS)
+    found = [activity_from(client_from(row[:width]), row[width:]) for row in rows]
+    ahead = {a.client.id for a in found if a.last_touch_at and a.last_touch_at > now}
+    if not ahead:
+        return found
+    as_of_now = touch_facts(
+        session, team_id, TouchRow.client_id.in_(ahead), TouchRow.occurred_at <= now
+    )
+    return [
+        activity_of(a.client, as_of_now.get(a.client.id, NO_TOUCHES)) if a.client.id in ahead else a
+        for a in found
+    ]
 
 
 def snoozes(session: Session, team_id: str, today: dt.date) -> dict[tuple[str, int], dt.date]:

@@ -21,6 +21,7 @@ from bot.core.model import (
 from bot.db.repository._rows import (
     touch_of,
 )
+from bot.db.repository.summary import refresh_summaries
 from bot.db.schema import (
     TouchRow,
 )
@@ -42,6 +43,7 @@ def add_touch(session: Session, new: NewTouch) -> Touch:
     )
     session.add(row)
     session.flush()
+    refresh_summaries(session, new.team_id, [new.client_id])
     return touch_of(row)
 
 
@@ -68,6 +70,11 @@ def add_touches(session: Session, touches: Sequence[NewTouch]) -> int:
             for t in touches
         ],
     )
+    clients: dict[str, set[int]] = {}
+    for t in touches:
+        clients.setdefault(t.team_id, set()).add(t.client_id)
+    for team_id, client_ids in clients.items():
+        refresh_summaries(session, team_id, client_ids)
     return len(touches)
 
 
@@ -79,15 +86,22 @@ def get_touch(session: Session, team_id: str, touch_id: int) -> Touch | None:
 
 
 def set_touch_kind(session: Session, team_id: str, touch_id: int, kind: Kind) -> None:
-    session.execute(
+    client_ids = session.scalars(
         update(TouchRow)
         .where(TouchRow.team_id == team_id, TouchRow.id == touch_id)
         .values(kind=kind.value)
+        .returning(TouchRow.client_id)
     )
+    refresh_summaries(session, team_id, client_ids)
 
 
 def delete_touch(session: Session, team_id: str, touch_id: int) -> None:
-    session.execute(delete(TouchRow).where(TouchRow.team_id == team_id, TouchRow.id == touch_id))
+    client_ids = session.scalars(
+        delete(TouchRow)
+        .where(TouchRow.team_id == team_id, TouchRow.id == touch_id)
+        .returning(TouchRow.client_id)
+    )
+    refresh_summaries(session, team_id, client_ids)
 
 
 def latest_touch_logged_by(session: Session, team_id: str, rep_id: str) -> Touch | None:

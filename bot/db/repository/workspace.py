@@ -6,17 +6,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.core.model import (
-    NoteReaders,
     WorkspaceSettings,
 )
+from bot.db.repository._rows import settings_of
+from bot.db.repository.summary import recheck_workspace
 from bot.db.schema import (
     WorkspaceRow,
 )
 
 
 def workspace_settings(session: Session, team_id: str) -> WorkspaceSettings:
-    row = session.get(WorkspaceRow, team_id)
-    return WorkspaceSettings(team_id) if row is None else _settings_of(row)
+    return settings_of(team_id, session.get(WorkspaceRow, team_id))
 
 
 def retention_settings(session: Session) -> list[WorkspaceSettings]:
@@ -26,31 +26,15 @@ def retention_settings(session: Session) -> list[WorkspaceSettings]:
         .where(WorkspaceRow.note_retention_days.is_not(None))
         .order_by(WorkspaceRow.team_id)
     )
-    return [_settings_of(row) for row in rows]
-
-
-def _settings_of(row: WorkspaceRow) -> WorkspaceSettings:
-    return WorkspaceSettings(
-        team_id=row.team_id,
-        cadence_a=row.cadence_a,
-        cadence_b=row.cadence_b,
-        cadence_c=row.cadence_c,
-        cadence_untiered=row.cadence_untiered,
-        renewal_window_days=row.renewal_window_days,
-        nudge_hour=row.nudge_hour,
-        holiday_country=row.holiday_country,
-        renudge_days=row.renudge_days,
-        claim_check_days=row.claim_check_days,
-        date_order=row.date_order,
-        recap_quotes=row.recap_quotes,
-        notes_visible_to=NoteReaders(row.notes_visible_to),
-        note_retention_days=row.note_retention_days,
-        renewal_alarm_days=row.renewal_alarm_days,
-    )
+    return [settings_of(row.team_id, row) for row in rows]
 
 
 def save_workspace_settings(session: Session, settings: WorkspaceSettings) -> None:
-    row = session.get(WorkspaceRow, settings.team_id) or WorkspaceRow(team_id=settings.team_id)
+    """Save the settings and work out every client's next check with them. Writers of the
+    summary wait meanwhile (PostgreSQL): the row is held FOR UPDATE."""
+    row = session.scalar(
+        select(WorkspaceRow).where(WorkspaceRow.team_id == settings.team_id).with_for_update()
+    ) or WorkspaceRow(team_id=settings.team_id)
     row.cadence_a = settings.cadence_a
     row.cadence_b = settings.cadence_b
     row.cadence_c = settings.cadence_c
@@ -66,3 +50,5 @@ def save_workspace_settings(session: Session, settings: WorkspaceSettings) -> No
     row.note_retention_days = settings.note_retention_days
     row.renewal_alarm_days = settings.renewal_alarm_days
     session.add(row)
+    session.flush()
+    recheck_workspace(session, settings)
