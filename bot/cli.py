@@ -50,10 +50,16 @@ def one_shot(settings: Settings, *, batch: bool = True) -> Iterator[Deps]:
 
 def build_deps(settings: Settings, *, batch: bool = False) -> Deps:
     """`batch`: for the scheduler's passes and the CLI's jobs, which may read a whole book."""
+    from bot.installations import InstallationStore, Workspaces
     from bot.webapi import make_client
 
     db = Database.from_url(settings.database_url, settings.db_timeouts(batch=batch))
-    return Deps(settings=settings, db=db, slack=make_client(settings))
+    workspaces = None
+    if settings.oauth:
+        assert settings.client_id is not None and settings.token_key is not None
+        store = InstallationStore(settings.client_id, db.engine, settings.token_key)
+        workspaces = Workspaces(settings, store)
+    return Deps(settings=settings, db=db, slack=make_client(settings), workspaces=workspaces)
 
 
 def _serve(args: argparse.Namespace) -> int:

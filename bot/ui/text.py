@@ -1017,3 +1017,32 @@ def recap_channel_archived(channel: str) -> str:
         f"The weekly recap wasn't posted: channel {channel} is archived. Point "
         "TOUCHBASE_RECAP_CHANNEL at a channel in use."
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# The install pages (OAuth mode): plain HTML, shown in the installer's browser.
+
+INSTALL_TITLE = "Add Touchbase to Slack"
+INSTALL_LEAD = (
+    "Touchbase keeps your client relationships warm between signing and renewal: reps log a "
+    "touch with /touch, get a short note each morning about clients gone quiet, and the team "
+    "gets a weekly recap."
+)
+INSTALL_BUTTON = "Add to Slack"
+INSTALLED_TITLE = "Touchbase is in your workspace"
+INSTALLED_NEXT = (
+    "Next, open Touchbase in Slack and go to its Home tab: pick the channel for the weekly "
+    "recap, and import your clients."
+)
+INSTALLED_OPEN = "Open Touchbase in Slack"
+NOT_INSTALLED_TITLE = "Touchbase wasn't added"
+NOT_INSTALLED_CANCELLED = "The install was cancelled, so nothing was added to your workspace."
+NOT_INSTALLED_EXPIRED = (
+    "This install link has expired or was already used, so nothing was added. Start again "
+    "from the Add to Slack page."
+)
+NOT_INSTALLED_FAILED = (
+    "Slack and Touchbase couldn't finish the install, so nothing was added. Please try again "
+    "from the Add to Slack page in a few minutes."
+)
+NOT_INSTALLED_AGAIN = "Back to the Add to Slack page"
