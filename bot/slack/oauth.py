@@ -14,13 +14,13 @@ from slack_bolt.oauth.oauth_settings import OAuthSettings
 
 from bot.deps import Deps
 from bot.installations import ROTATE_BEFORE_MINUTES, STATE_SECONDS, OAuthStateStore
+from bot.manifest import REDIRECT_PATH
 from bot.services import uninstall
 from bot.ui.install import install_page, installed_page, not_installed_page
 
 log = logging.getLogger(__name__)
 
 INSTALL_PATH = "/slack/install"
-REDIRECT_PATH = "/slack/oauth_redirect"
 
 
 def _html() -> dict[str, str | Sequence[str]]:

@@ -242,3 +242,30 @@ def test_rekey_reencrypts_every_token(hosted: Hosted, db: Database) -> None:
     assert bot is not None and bot.bot_token in hosted.slack.tokens_of(ONE)
     with pytest.raises(ValueError, match="old key"):
         rekey(db.engine, KEY, new)
+
+
+def test_touchbase_tokens_rekey(
+    hosted: Hosted,
+    db: Database,
+    database_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from bot.cli import main
+
+    hosted.install(ONE)
+    assert main(["tokens", "newkey"]) == 0
+    new = capsys.readouterr().out.strip()
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("TOUCHBASE_TOKEN_KEY", KEY)
+    monkeypatch.setenv("TOUCHBASE_NEW_TOKEN_KEY", "not-a-key")
+    assert main(["tokens", "rekey"]) == 2
+    assert capsys.readouterr().err.startswith("touchbase: TOUCHBASE_NEW_TOKEN_KEY should be")
+    monkeypatch.setenv("TOUCHBASE_NEW_TOKEN_KEY", new)
+    assert main(["tokens", "rekey"]) == 0
+    assert "Re-encrypted 2 stored installations" in capsys.readouterr().out
+    bot = InstallationStore("1234.5678", db.engine, new).latest_bot(ONE)
+    assert bot is not None and bot.bot_token in hosted.slack.tokens_of(ONE)
+    # Run again with the old key: refused, nothing changed.
+    assert main(["tokens", "rekey"]) == 1
+    assert "nothing was changed" in capsys.readouterr().err
