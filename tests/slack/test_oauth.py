@@ -27,7 +27,7 @@ from bot.slack.app import create_app
 from bot.slack.web import create_wsgi_app
 from bot.webapi import make_client
 from tests.conftest import SECRET, Clock, _Dispatcher, make_settings
-from tests.helpers import add_client, add_touch
+from tests.helpers import add_client, add_touch, touches
 
 ONE, TWO = "T0ONE", "T0TWO"
 KEY = Fernet.generate_key().decode()
@@ -269,3 +269,49 @@ def test_touchbase_tokens_rekey(
     # Run again with the old key: refused, nothing changed.
     assert main(["tokens", "rekey"]) == 1
     assert "nothing was changed" in capsys.readouterr().err
+
+
+def command(hosted: Hosted, team: str, text: str) -> None:
+    """/touch from Sam in `team`, and its reply."""
+    key = f"{team}-{text}"
+    body = slack_requests.slash_command_body(
+        command="/touch",
+        text=text,
+        user_id="U0SAM",
+        team_id=team,
+        response_url=hosted.slack.response_url(key),
+    )
+    assert slack_requests.post(hosted.url + "/slack/events", body, SECRET)[0] == 200
+    hosted.slack.wait_for(lambda: bool(hosted.slack.responses_to(key)))
+
+
+def calls_with(hosted: Hosted, team: str) -> int:
+    tokens = hosted.slack.tokens_of(team)
+    return sum(c.token in tokens for c in hosted.slack.calls)
+
+
+def test_a_request_acts_only_for_its_own_workspace(hosted: Hosted) -> None:
+    hosted.install(ONE)
+    hosted.install(TWO)
+    installed_with = calls_with(hosted, ONE)
+    add_client(hosted.deps.db, "Acme Insurance", owner="U0SAM", team=ONE)
+    add_client(hosted.deps.db, "Brightside Bakery", owner="U0SAM", team=TWO)
+    # From TWO, naming ONE's client: nothing is logged in ONE, nor in TWO.
+    command(hosted, TWO, "acme insurance called about the claim")
+    assert touches(hosted.deps.db, ONE) == [] and touches(hosted.deps.db, TWO) == []
+    # Its own client: logged in its own workspace only.
+    command(hosted, TWO, "brightside bakery called about the claim")
+    assert [name for name, _, _ in touches(hosted.deps.db, TWO)] == ["Brightside Bakery"]
+    assert touches(hosted.deps.db, ONE) == []
+    # A workspace that never installed Touchbase gets nowhere.
+    body = slack_requests.slash_command_body(
+        command="/touch",
+        text="acme insurance called",
+        user_id="U0SAM",
+        team_id="T0NEVER",
+        response_url=hosted.slack.response_url("never"),
+    )
+    assert slack_requests.post(hosted.url + "/slack/events", body, SECRET)[0] == 200
+    assert touches(hosted.deps.db, ONE) == []
+    # No Web API call of those requests used ONE's token (only its own install did).
+    assert calls_with(hosted, ONE) == installed_with
