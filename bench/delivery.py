@@ -88,6 +88,9 @@ def run(
             clock=lambda: NOW,
         )
         planned = nudges.run_pass(deps, NOW, dry_run=True).planned
+        # Which workspace the bot token is for: asked once per process, before the clocks start.
+        for team in {p.team_id for p in planned}:
+            deps.slack_for(team)
 
         # The floor: the same messages, straight to the Web API, same threads, same faults.
         slack.reset()
@@ -97,7 +100,9 @@ def run(
 
         def post(p: nudges.PlannedDigest) -> bool:
             try:
-                deps.slack.chat_postMessage(channel=p.rep.user_id, **p.message.as_kwargs())
+                deps.slack_for(p.team_id).chat_postMessage(
+                    channel=p.rep.user_id, **p.message.as_kwargs()
+                )
             except SlackApiError:
                 return False
             return True

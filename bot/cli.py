@@ -50,10 +50,16 @@ def one_shot(settings: Settings, *, batch: bool = True) -> Iterator[Deps]:
 
 def build_deps(settings: Settings, *, batch: bool = False) -> Deps:
     """`batch`: for the scheduler's passes and the CLI's jobs, which may read a whole book."""
+    from bot.installations import InstallationStore, Workspaces
     from bot.webapi import make_client
 
     db = Database.from_url(settings.database_url, settings.db_timeouts(batch=batch))
-    return Deps(settings=settings, db=db, slack=make_client(settings))
+    workspaces = None
+    if settings.oauth:
+        assert settings.client_id is not None and settings.token_key is not None
+        store = InstallationStore(settings.client_id, db.engine, settings.token_key)
+        workspaces = Workspaces(settings, store)
+    return Deps(settings=settings, db=db, slack=make_client(settings), workspaces=workspaces)
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -251,6 +257,47 @@ def _settings(args: argparse.Namespace) -> int:
         for key, spec in workspace.SETTINGS.items():
             print(f"{key:20} {workspace.shown(current, key):6}  {spec.meaning}")
         return 0
+
+
+def _manifest(args: argparse.Namespace) -> int:
+    import yaml
+
+    from bot.manifest import manifest
+
+    print(yaml.safe_dump(manifest(args.url), sort_keys=False, allow_unicode=True), end="")
+    return 0
+
+
+def _tokens(args: argparse.Namespace) -> int:
+    from cryptography.fernet import Fernet
+
+    from bot.config import fernet_key
+    from bot.installations import rekey
+
+    if args.action == "newkey":
+        print(Fernet.generate_key().decode())
+        return 0
+    settings = load(os.environ, needs_slack=False)
+    new = os.environ.get("TOUCHBASE_NEW_TOKEN_KEY", "").strip()
+    if settings.token_key is None:
+        raise ConfigError("TOUCHBASE_TOKEN_KEY", "is not set; expected the key the tokens have now")
+    if not fernet_key(new):
+        raise ConfigError(
+            "TOUCHBASE_NEW_TOKEN_KEY", "should be the new Fernet key (`touchbase tokens newkey`)"
+        )
+    db = Database.from_url(settings.database_url, settings.db_timeouts(batch=True))
+    try:
+        count = rekey(db.engine, settings.token_key, new)
+    except ValueError as error:
+        print(f"touchbase: {error}; nothing was changed", file=sys.stderr)
+        return 1
+    finally:
+        db.dispose()
+    print(
+        f"Re-encrypted {count:,} stored installations. Now set TOUCHBASE_TOKEN_KEY to the new key "
+        "and restart Touchbase."
+    )
+    return 0
 
 
 def _db(args: argparse.Namespace) -> int:
@@ -570,6 +617,15 @@ def _team(value: str) -> str:
     return value
 
 
+def _public_url(value: str) -> str:
+    # Slack sends its requests only to https:// URLs.
+    if not re.fullmatch(r"https://[^/\s?#]+(/[^\s?#]*)?", value):
+        raise argparse.ArgumentTypeError(
+            f"“{value}” isn't an https:// URL such as https://your.host"
+        )
+    return value.rstrip("/")
+
+
 def _purge(args: argparse.Namespace) -> int:
     from bot.services import uninstall
 
@@ -678,6 +734,22 @@ def parser() -> argparse.ArgumentParser:
     settings.add_argument("value", nargs="?", help="its new value, e.g. US")
     settings.add_argument("--team", help="workspace ID (default: the bot token's workspace)")
     settings.set_defaults(run=_settings)
+
+    manifest = commands.add_parser(
+        "manifest", help="print the Slack app manifest for a Touchbase serving many workspaces"
+    )
+    manifest.add_argument(
+        "--url", type=_public_url, required=True, help="its public URL, e.g. https://your.host"
+    )
+    manifest.set_defaults(run=_manifest)
+
+    tokens = commands.add_parser("tokens", help="the stored workspace tokens (OAuth mode)")
+    token_actions = tokens.add_subparsers(dest="action", required=True, metavar="ACTION")
+    token_actions.add_parser("newkey", help="print a new key for TOUCHBASE_TOKEN_KEY")
+    token_actions.add_parser(
+        "rekey", help="re-encrypt every token with the key in TOUCHBASE_NEW_TOKEN_KEY"
+    )
+    tokens.set_defaults(run=_tokens)
 
     db = commands.add_parser("db", help="database schema, client summary, backup and restore")
     actions = db.add_subparsers(dest="action", required=True, metavar="ACTION")

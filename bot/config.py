@@ -10,10 +10,15 @@ import zoneinfo
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from cryptography.fernet import Fernet
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 SLACK_API_DEFAULT = "https://slack.com/api/"
+SLACK_AUTHORIZE_DEFAULT = "https://slack.com/oauth/v2/authorize"
+# The bot scopes an OAuth install asks for: app_manifest.yml's, which tests/test_manifest.py
+# keeps equal to what the code calls.
+BOT_SCOPES = ("channels:join", "chat:write", "commands", "users:read", "users:read.email")
 DATABASE_DEFAULT = "sqlite:///touchbase.db"
 LOG_FORMATS = ("text", "json")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
@@ -61,6 +66,13 @@ class Settings:
     bot_token: str
     signing_secret: str
     app_token: str | None = None
+    # OAuth mode (many workspaces): set instead of bot_token; see `oauth`.
+    client_id: str | None = None
+    client_secret: str | None = None
+    scopes: tuple[str, ...] = BOT_SCOPES
+    # The Fernet key that encrypts the stored tokens at rest (OAuth mode).
+    token_key: str | None = None
+    authorize_url: str = SLACK_AUTHORIZE_DEFAULT
     database_url: str = DATABASE_DEFAULT
     slack_api_url: str = SLACK_API_DEFAULT
     recap_channel: str | None = None
@@ -84,6 +96,12 @@ class Settings:
     db_lock_timeout: int = 3
     db_idle_in_transaction_timeout: int = 30
     db_pool_timeout: int = 5
+
+    @property
+    def oauth(self) -> bool:
+        """Many workspaces, each installed through Slack's OAuth flow, each with its own token;
+        else the one workspace of SLACK_BOT_TOKEN."""
+        return self.client_id is not None
 
     def db_timeouts(self, *, batch: bool = False) -> Timeouts:
         """The web's limits, or a batch job's: the scheduler's passes and the CLI's imports and
@@ -127,9 +145,24 @@ def load(env: Mapping[str, str], *, needs_slack: bool = True) -> Settings:
 
     bot_token = get("SLACK_BOT_TOKEN")
     signing_secret = get("SLACK_SIGNING_SECRET")
+    client_id, client_secret = get("SLACK_CLIENT_ID"), get("SLACK_CLIENT_SECRET")
+    oauth = client_id is not None or client_secret is not None
+    if bot_token is not None and oauth:
+        raise ConfigError(
+            "SLACK_BOT_TOKEN",
+            "is set, and so is SLACK_CLIENT_ID/SLACK_CLIENT_SECRET; set the bot token for one "
+            "workspace, or the client ID and secret for many, not both",
+        )
+    if oauth and (client_id is None or client_secret is None):
+        missing = "SLACK_CLIENT_ID" if client_id is None else "SLACK_CLIENT_SECRET"
+        raise ConfigError(missing, "is not set; OAuth mode needs the app's client ID and secret")
     if needs_slack:
-        if bot_token is None:
-            raise ConfigError("SLACK_BOT_TOKEN", "is not set; expected the bot token (xoxb-…)")
+        if bot_token is None and not oauth:
+            raise ConfigError(
+                "SLACK_BOT_TOKEN",
+                "is not set; expected the bot token (xoxb-…), or SLACK_CLIENT_ID and "
+                "SLACK_CLIENT_SECRET to serve many workspaces",
+            )
         if signing_secret is None:
             raise ConfigError(
                 "SLACK_SIGNING_SECRET", "is not set; expected the app's signing secret"
@@ -140,6 +173,26 @@ def load(env: Mapping[str, str], *, needs_slack: bool = True) -> Settings:
     app_token = get("SLACK_APP_TOKEN")
     if app_token is not None and not app_token.startswith("xapp-"):
         raise ConfigError("SLACK_APP_TOKEN", "should be an app-level token starting with xapp-")
+
+    scopes: tuple[str, ...] = BOT_SCOPES
+    if raw_scopes := get("SLACK_SCOPES"):
+        scopes = tuple(s for s in re.split(r"[\s,]+", raw_scopes) if s)
+    token_key = get("TOUCHBASE_TOKEN_KEY")
+    if oauth and token_key is None:
+        raise ConfigError(
+            "TOUCHBASE_TOKEN_KEY",
+            "is not set; OAuth mode encrypts the stored tokens with this Fernet key "
+            "(make one with `touchbase tokens newkey`)",
+        )
+    if token_key is not None and not fernet_key(token_key):
+        raise ConfigError(
+            "TOUCHBASE_TOKEN_KEY", "should be a Fernet key (32 bytes, url-safe base64)"
+        )
+    authorize_url = get("SLACK_AUTHORIZE_URL") or SLACK_AUTHORIZE_DEFAULT
+    if not re.match(r"^https?://[^/\s]+", authorize_url):
+        raise ConfigError(
+            "SLACK_AUTHORIZE_URL", "should be the http(s):// URL of Slack's authorize page"
+        )
 
     database_url = get("DATABASE_URL") or DATABASE_DEFAULT
     # Only the drivers that are installed: pysqlite, and psycopg 3 for PostgreSQL.
@@ -196,6 +249,11 @@ def load(env: Mapping[str, str], *, needs_slack: bool = True) -> Settings:
         bot_token=bot_token or "",
         signing_secret=signing_secret or "",
         app_token=app_token,
+        client_id=client_id,
+        client_secret=client_secret,
+        scopes=scopes,
+        token_key=token_key,
+        authorize_url=authorize_url,
         database_url=database_url,
         slack_api_url=slack_api_url,
         recap_channel=recap_channel,
@@ -217,6 +275,15 @@ def load(env: Mapping[str, str], *, needs_slack: bool = True) -> Settings:
         ),
         db_pool_timeout=_int(env, "TOUCHBASE_DB_POOL_TIMEOUT", 5, 1, 600),
     )
+
+
+def fernet_key(key: str) -> bool:
+    """Whether `key` is a Fernet key: 32 bytes in url-safe base64."""
+    try:
+        Fernet(key)
+    except ValueError:
+        return False
+    return True
 
 
 def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:

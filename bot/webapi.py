@@ -139,13 +139,18 @@ def _retry_after(response: HttpResponse) -> float:
 
 
 def make_client(
-    settings: Settings, *, timeout: int | None = None, backoff: float = 0.5
+    settings: Settings,
+    *,
+    token: str | None = None,
+    timeout: int | None = None,
+    backoff: float = 0.5,
 ) -> WebClient:
-    """The client for `settings`; `timeout` overrides TOUCHBASE_SLACK_TIMEOUT, and `backoff`
-    is the first wait before retrying a 5xx or a refused connection (tests use 0)."""
+    """The client for `settings`, with `token` (by default SLACK_BOT_TOKEN, if any); `timeout`
+    overrides TOUCHBASE_SLACK_TIMEOUT, and `backoff` is the first wait before retrying a 5xx or
+    a refused connection (tests use 0)."""
     interval = BackoffRetryIntervalCalculator(backoff_factor=backoff)
     return WebClient(
-        token=settings.bot_token or None,
+        token=token or settings.bot_token or None,
         base_url=settings.slack_api_url,
         timeout=timeout or settings.slack_timeout,
         retry_handlers=[

@@ -278,3 +278,48 @@ def test_log_settings() -> None:
         with pytest.raises(ConfigError) as caught:
             log_settings({variable: value})
         assert caught.value.variable == variable
+
+
+OAUTH = {
+    "SLACK_CLIENT_ID": "1234.5678",
+    "SLACK_CLIENT_SECRET": "client-secret",
+    "SLACK_SIGNING_SECRET": "s3cret",
+    "TOUCHBASE_TOKEN_KEY": "l2tRSBd4jfObxhKwKDEs_XOyHBG6U8D_SC8SYQYhD7k=",
+}
+
+
+def test_oauth_mode_is_the_client_id_and_secret_instead_of_a_bot_token() -> None:
+    settings = load(OAUTH)
+    assert settings.oauth and settings.bot_token == ""
+    assert settings.scopes == (
+        "channels:join",
+        "chat:write",
+        "commands",
+        "users:read",
+        "users:read.email",
+    )
+    assert settings.authorize_url == "https://slack.com/oauth/v2/authorize"
+    assert not load(BASE).oauth
+    assert load({**OAUTH, "SLACK_SCOPES": "chat:write, commands"}).scopes == (
+        "chat:write",
+        "commands",
+    )
+
+
+@pytest.mark.parametrize(
+    ("values", "variable", "says"),
+    [
+        ({**OAUTH, "SLACK_BOT_TOKEN": "xoxb-1"}, "SLACK_BOT_TOKEN", "not both"),
+        ({"SLACK_SIGNING_SECRET": "s"}, "SLACK_BOT_TOKEN", "SLACK_CLIENT_ID"),
+        ({**OAUTH, "SLACK_CLIENT_SECRET": ""}, "SLACK_CLIENT_SECRET", "client ID and secret"),
+        ({**OAUTH, "TOUCHBASE_TOKEN_KEY": ""}, "TOUCHBASE_TOKEN_KEY", "Fernet key"),
+        ({**OAUTH, "TOUCHBASE_TOKEN_KEY": "not-a-key"}, "TOUCHBASE_TOKEN_KEY", "Fernet key"),
+        ({**OAUTH, "SLACK_AUTHORIZE_URL": "slack.com"}, "SLACK_AUTHORIZE_URL", "http(s)://"),
+    ],
+)
+def test_both_modes_or_neither_is_one_clear_line(
+    values: dict[str, str], variable: str, says: str
+) -> None:
+    error = config_error(values)
+    assert error.variable == variable and says in error.expected
+    assert "\n" not in str(error)

@@ -24,6 +24,7 @@ import pytest
 import yaml
 from slack_sdk import WebClient
 
+from bot.cli import main
 from bot.devtools.slack_spec import load_methods
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -242,9 +243,14 @@ def _manifest() -> dict[str, Any]:
     return data
 
 
-@pytest.fixture
-def manifest() -> dict[str, Any]:
-    return _manifest()
+@pytest.fixture(params=["app_manifest.yml", "touchbase manifest --url"])
+def manifest(request: pytest.FixtureRequest, capsys: pytest.CaptureFixture[str]) -> dict[str, Any]:
+    """Both manifests: the file for one workspace, and the one printed for many."""
+    if request.param == "app_manifest.yml":
+        return _manifest()
+    assert main(["manifest", "--url", "https://touchbase.example.com"]) == 0
+    printed: dict[str, Any] = yaml.safe_load(capsys.readouterr().out)
+    return printed
 
 
 def _string_constants() -> dict[str, set[str]]:
@@ -447,3 +453,32 @@ def test_shortcut_callback_id(manifest: dict[str, Any]) -> None:
             f"bot/ handles shortcuts {sorted(handled)}, manifest declares "
             f"{sorted(s['callback_id'] for s in shortcuts)}"
         )
+
+
+def test_the_printed_manifest_is_the_files_for_many_workspaces(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["manifest", "--url", "https://tb.example.org/"]) == 0
+    printed = yaml.safe_load(capsys.readouterr().out)
+    text = json.dumps(printed)
+    assert "touchbase.example.com" not in text and text.count("https://tb.example.org/") == 5
+    assert printed["oauth_config"]["redirect_urls"] == [
+        "https://tb.example.org/slack/oauth_redirect"
+    ]
+    assert printed["settings"]["token_rotation_enabled"] is True
+    assert printed["settings"]["org_deploy_enabled"] is True
+    # Everything else is app_manifest.yml's, URLs on the given host.
+    single = json.loads(
+        json.dumps(_manifest()).replace("https://touchbase.example.com", "https://tb.example.org")
+    )
+    del printed["oauth_config"]["redirect_urls"]
+    for key in ("token_rotation_enabled", "org_deploy_enabled"):
+        del printed["settings"][key], single["settings"][key]
+    assert printed == single
+
+
+def test_the_manifest_url_must_be_https(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["manifest", "--url", "http://tb.example.org"])
+    assert exited.value.code == 2
+    assert "https://" in capsys.readouterr().err

@@ -736,9 +736,19 @@ class SlackStandIn:
         self._home: dict[str, str] = {}
         self._ts = 1_700_000_000_000_000
         self._view_seq = 0
+        # OAuth installs (oauth.v2.access): which workspace each code, token and refresh
+        # token is for. A token not in `_token_teams` is the default workspace's; a revoked one
+        # fails with invalid_auth.
+        self._codes: dict[str, tuple[str, str]] = {}
+        self._token_teams: dict[str, str] = {}
+        self._refresh_teams: dict[str, str] = {}
+        self._revoked: set[str] = set()
+        #: Seconds an issued token lives, with rotation on; ``None``: tokens never expire.
+        self.token_lifetime: int | None = 43200
         self._handlers: dict[str, Callable[[JSON], JSON]] = {
             "api.test": self._api_test,
             "auth.test": self._auth_test,
+            "oauth.v2.access": self._oauth_v2_access,
             "team.info": self._team_info,
             "users.info": self._users_info,
             "users.list": self._users_list,
@@ -1084,6 +1094,63 @@ class SlackStandIn:
             self._views.clear()
             self._external_ids.clear()
             self._home.clear()
+            self._codes.clear()
+            self._token_teams.clear()
+            self._refresh_teams.clear()
+            self._revoked.clear()
+            self.token_lifetime = 43200
+
+    # ---- OAuth installs ------------------------------------------------------------------------
+
+    def authorize(self, team_id: str, team_name: str = "") -> str:
+        """What Slack's authorize page does when an admin of `team_id` approves the install:
+        a one-time code for oauth.v2.access."""
+        code = f"code-{uuid.uuid4().hex}"
+        with self._lock:
+            self._codes[code] = (team_id, team_name or team_id)
+        return code
+
+    def revoke(self, team_id: str) -> None:
+        """Every token issued to `team_id` stops working (an uninstall, tokens_revoked)."""
+        with self._lock:
+            self._revoked |= {t for t, team in self._token_teams.items() if team == team_id}
+            self._refresh_teams = {r: t for r, t in self._refresh_teams.items() if t != team_id}
+
+    def tokens_of(self, team_id: str) -> set[str]:
+        with self._lock:
+            return {t for t, team in self._token_teams.items() if team == team_id}
+
+    def _grant(self, team_id: str) -> JSON:
+        token = f"xoxe.xoxb-{team_id}-{uuid.uuid4().hex}"
+        self._token_teams[token] = team_id
+        grant: JSON = {"access_token": token, "token_type": "bot"}
+        if self.token_lifetime is not None:
+            refresh = f"xoxe-1-{uuid.uuid4().hex}"
+            self._refresh_teams[refresh] = team_id
+            grant |= {"refresh_token": refresh, "expires_in": self.token_lifetime}
+        return grant
+
+    def _oauth_v2_access(self, p: JSON) -> JSON:
+        if p.get("grant_type") == "refresh_token":
+            team_id = self._refresh_teams.pop(p["refresh_token"], None)
+            if team_id is None:
+                raise _SlackError("invalid_refresh_token")
+            return {"ok": True, "team": {"id": team_id}, **self._grant(team_id)}
+        found = self._codes.pop(p["code"], None)
+        if found is None:
+            raise _SlackError("invalid_code")
+        team_id, team_name = found
+        return {
+            "ok": True,
+            "app_id": self.app_id,
+            "authed_user": {"id": "U0INSTALLER"},
+            "scope": ",".join(sorted(self.scopes or ())) or "chat:write",
+            "bot_user_id": self.bot_user_id,
+            "team": {"id": team_id, "name": team_name},
+            "enterprise": None,
+            "is_enterprise_install": False,
+            **self._grant(team_id),
+        }
 
     # ---- request dispatch --------------------------------------------------------------------
 
@@ -1148,8 +1215,10 @@ class SlackStandIn:
             return self._fault_answer(fault)
         if parse_error is not None:
             return 200, {}, {"ok": False, "error": parse_error.error}
-        if spec.auth and not (token and token.startswith(("xoxb-", "xoxp-"))):
+        if spec.auth and not (token and token.startswith(("xoxb-", "xoxp-", "xoxe."))):
             return 200, {}, {"ok": False, "error": "not_authed"}
+        if spec.auth and token in self._revoked:
+            return 200, {}, {"ok": False, "error": "invalid_auth"}
         granted = self.scopes
         if spec.auth and granted is not None and spec.scopes and granted.isdisjoint(spec.scopes):
             return (
@@ -1162,7 +1231,10 @@ class SlackStandIn:
                     "provided": ",".join(sorted(granted)),
                 },
             )
-        missing = sorted(n for n in spec.required if params.get(n) in (None, ""))
+        required = spec.required
+        if method == "oauth.v2.access" and params.get("grant_type") == "refresh_token":
+            required = frozenset({"refresh_token"})  # a refresh names no code
+        missing = sorted(n for n in required if params.get(n) in (None, ""))
         if missing:
             return (
                 200,
@@ -1178,6 +1250,8 @@ class SlackStandIn:
         handler = self._handlers.get(method)
         if handler is None:
             return 200, {}, {"ok": False, "error": "standin_not_implemented", "method": method}
+        if method == "auth.test":
+            params = {**params, "_token": token}
         try:
             with self._lock:
                 return 200, {}, handler(params)
@@ -1454,7 +1528,7 @@ class SlackStandIn:
             "url": f"https://{self.team_domain}.slack.com/",
             "team": self.team_name,
             "user": self.bot_name,
-            "team_id": self.team_id,
+            "team_id": self._token_teams.get(p.get("_token") or "", self.team_id),
             "user_id": self.bot_user_id,
             "bot_id": self.bot_id,
             "is_enterprise_install": False,

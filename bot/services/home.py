@@ -50,4 +50,4 @@ def publish(deps: Deps, team_id: str, user_id: str) -> None:
     """Publish the rep's home. Raises what the database or Slack raise: the Slack listeners'
     guard turns that into a log line, and into words where the rep should hear of it."""
     rep = ensure_rep(deps, team_id, user_id, deps.clock())
-    deps.slack.views_publish(user_id=user_id, view=view_for(deps, rep))
+    deps.slack_for(team_id).views_publish(user_id=user_id, view=view_for(deps, rep))

@@ -97,7 +97,7 @@ def import_clients(deps: Deps, path: Path) -> ImportResult:
     if not table.header:
         return ImportResult(errors=errors)
     team = team_id(deps.slack)
-    people = lookup_emails(deps.slack, person_keys(table, "owner"))
+    people = lookup_emails(deps.slack_for(team), person_keys(table, "owner"))
     clients, problems = validate_clients(table, team, people)
     if errors or problems:
         return ImportResult(errors=_sorted(errors + problems))
@@ -114,7 +114,7 @@ def import_touches(deps: Deps, path: Path) -> ImportResult:
     if not table.header:
         return ImportResult(errors=errors)
     team = team_id(deps.slack)
-    people = lookup_emails(deps.slack, person_keys(table, "rep"))
+    people = lookup_emails(deps.slack_for(team), person_keys(table, "rep"))
     tz = ZoneInfo(deps.settings.timezone)
     now = deps.clock()
     with deps.db.transaction(write=True) as session:

@@ -25,6 +25,7 @@ from bot.core.reps import needs_refresh
 from bot.core.rules import Digest, Item, items_for_rep, nudge_lookback_days
 from bot.db import repository as repo
 from bot.deps import Deps
+from bot.installations import NotInstalled
 from bot.services import conversation
 from bot.services.outbox import Envelope, Outcome, send_once
 from bot.services.owners import unowned
@@ -69,8 +70,18 @@ def run_pass(deps: Deps, now: dt.datetime, *, dry_run: bool = False) -> PassRepo
     with deps.db.transaction() as session:
         # Nothing goes to a workspace that removed the app.
         teams = set(repo.teams_with_clients(session)) - repo.uninstalled_teams(session)
+    if deps.workspaces is not None:
+        teams &= deps.workspaces.installed()
     for team_id in sorted(teams):
-        report.planned += plan_team(deps, team_id, now)
+        # Each workspace on its own: one's revoked token or failure never stops another's.
+        try:
+            report.planned += plan_team(deps, team_id, now)
+        except NotInstalled:
+            log.warning("no token for workspace %s; its digests wait", team_id)
+        except Exception:
+            log.exception(
+                "planning workspace %s's digests failed; the next pass tries again", team_id
+            )
     if dry_run:
         return report
     with ThreadPoolExecutor(max_workers=SEND_WORKERS) as pool:
@@ -177,7 +188,9 @@ def deliver(deps: Deps, planned: PlannedDigest, now: dt.datetime) -> str:
     delivery = send_once(
         deps,
         envelope,
-        lambda: deps.slack.chat_postMessage(channel=rep.user_id, **planned.message.as_kwargs()),
+        lambda: deps.slack_for(planned.team_id).chat_postMessage(
+            channel=rep.user_id, **planned.message.as_kwargs()
+        ),
         now,
     )
     metrics.DIGESTS.labels(delivery.outcome.value).inc()

@@ -29,6 +29,7 @@ from slack_sdk.web import SlackResponse
 from bot.core.model import NudgeClaim, OutboxKind, OutboxStatus
 from bot.db import repository as repo
 from bot.deps import Deps
+from bot.installations import NotInstalled
 from bot.webapi import never_sent
 
 log = logging.getLogger(__name__)
@@ -120,9 +121,9 @@ def send_once(
                 session, outbox_id, status=OutboxStatus.FAILED, now=now, error=code[:64]
             )
         return Delivery(Outcome.FAILED, code)
-    except (OSError, HTTPException, NotPosted) as error:
+    except (OSError, HTTPException, NotPosted, NotInstalled) as error:
         # Refused, or no such host (even after the client's retries), or before the post.
-        if isinstance(error, NotPosted) or never_sent(error):
+        if isinstance(error, (NotPosted, NotInstalled)) or never_sent(error):
             log.warning(
                 "couldn't reach Slack for a %s (%s); will retry later", envelope.kind.value, error
             )

@@ -25,7 +25,7 @@ from http.client import HTTPException
 from zoneinfo import ZoneInfo
 
 from slack_sdk.errors import SlackApiError
-from slack_sdk.web import SlackResponse
+from slack_sdk.web import SlackResponse, WebClient
 
 from bot import metrics
 from bot.core.model import OutboxKind, OutboxStatus, RecapInput, RecapWeek
@@ -68,9 +68,12 @@ class ChannelProblem(Exception):
         self.line = line
 
 
-def run(deps: Deps, now: dt.datetime, *, channel: str, dry_run: bool = False) -> RecapReport:
-    """The weekly recap as if the clock read `now`. The scheduler calls exactly this."""
-    report = _run(deps, now, channel=channel, dry_run=dry_run)
+def run(
+    deps: Deps, now: dt.datetime, *, channel: str, dry_run: bool = False, team: str | None = None
+) -> RecapReport:
+    """The weekly recap of workspace `team` (by default the bot token's) as if the clock read
+    `now`. The scheduler calls exactly this."""
+    report = _run(deps, now, channel=channel, dry_run=dry_run, team=team)
     if not dry_run:
         # A channel problem waits for an admin, as a refusal does: both count as failed.
         outcome = "failed" if report.outcome == "not_posted" else report.outcome
@@ -78,12 +81,14 @@ def run(deps: Deps, now: dt.datetime, *, channel: str, dry_run: bool = False) ->
     return report
 
 
-def _run(deps: Deps, now: dt.datetime, *, channel: str, dry_run: bool) -> RecapReport:
+def _run(
+    deps: Deps, now: dt.datetime, *, channel: str, dry_run: bool, team: str | None
+) -> RecapReport:
     tz = ZoneInfo(deps.settings.timezone)
     report = RecapReport(channel=channel, week=recap_week(now, tz))
     week = report.week
     try:
-        team_id = report.team_id = workspace_of(deps.slack)
+        team_id = report.team_id = team or workspace_of(deps.slack)
     except (SlackApiError, OSError) as error:
         log.warning("couldn't ask Slack which workspace this is (%s); recap not posted", error)
         report.outcome = "retry_later"
@@ -143,7 +148,9 @@ def deliver(
     """Send the recap through the outbox. Returns the RecapReport outcome."""
     envelope = Envelope(team_id, OutboxKind.RECAP, RECIPIENT, week.period)
     try:
-        delivery = send_once(deps, envelope, lambda: _post(deps, channel, message), now)
+        delivery = send_once(
+            deps, envelope, lambda: _post(deps.slack_for(team_id), channel, message), now
+        )
     except ChannelProblem as problem:
         log.warning(problem.line)
         return "not_posted"
@@ -156,17 +163,17 @@ def deliver(
     return delivery.outcome.value
 
 
-def _post(deps: Deps, channel: str, message: Message) -> SlackResponse:
+def _post(slack: WebClient, channel: str, message: Message) -> SlackResponse:
     """chat.postMessage; when the bot isn't in the channel, join it and try once more."""
     try:
-        return deps.slack.chat_postMessage(channel=channel, **message.as_kwargs())
+        return slack.chat_postMessage(channel=channel, **message.as_kwargs())
     except SlackApiError as error:
         if slack_error(error) != "not_in_channel":
             _raise_channel_problem(error, channel)
             raise
-    _join(deps, channel)
+    _join(slack, channel)
     try:
-        return deps.slack.chat_postMessage(channel=channel, **message.as_kwargs())
+        return slack.chat_postMessage(channel=channel, **message.as_kwargs())
     except SlackApiError as error:
         if slack_error(error) == "not_in_channel":
             raise ChannelProblem(text.recap_invite_bot(channel)) from error
@@ -174,10 +181,10 @@ def _post(deps: Deps, channel: str, message: Message) -> SlackResponse:
         raise
 
 
-def _join(deps: Deps, channel: str) -> None:
+def _join(slack: WebClient, channel: str) -> None:
     """conversations.join: works for a public channel; anything else needs an invitation."""
     try:
-        deps.slack.conversations_join(channel=channel)
+        slack.conversations_join(channel=channel)
     except SlackApiError as error:
         if transient(error):
             raise

@@ -26,7 +26,7 @@ def ensure_rep(deps: Deps, team_id: str, user_id: str, now: dt.datetime) -> Rep:
         assert known is not None
         return known
     try:
-        user = deps.slack.users_info(user=user_id)["user"]
+        user = deps.slack_for(team_id).users_info(user=user_id)["user"]
     except (SlackApiError, OSError) as error:
         reason = error.response.get("error") if isinstance(error, SlackApiError) else error
         if reason == "user_not_found":

@@ -9,7 +9,7 @@ from slack_bolt import App
 
 from bot.deps import Deps
 from bot.logs import ContextExecutor
-from bot.slack import guard, listeners
+from bot.slack import guard, listeners, oauth
 
 
 class _ClientWins(logging.Filter):
@@ -28,9 +28,13 @@ def create_app(deps: Deps, *, listener_executor: Executor | None = None) -> App:
     """The Bolt app. `listener_executor` runs the listeners; by default a pool of our own."""
     logger = logging.getLogger("bot.slack")
     logger.addFilter(_CLIENT_WINS)  # adding the same filter twice is a no-op
+    # OAuth mode: Bolt authorizes each request with its workspace's token from the store.
+    flow = oauth.oauth_flow(deps) if deps.workspaces is not None else None
     app = App(
         client=deps.slack,
         signing_secret=deps.settings.signing_secret,
+        oauth_flow=flow,
+        installation_store=deps.workspaces.store if deps.workspaces is not None else None,
         # auth.test runs lazily on the first request instead, so start-up needs no network.
         token_verification_enabled=False,
         logger=logger,

@@ -284,10 +284,11 @@ def _quiet_answer(body: Mapping[str, Any]) -> dict[str, Any]:
 def for_this_workspace(
     body: dict[str, Any], context: BoltContext, next_: Callable[[], None]
 ) -> BoltResponse | None:
-    """Global middleware: only a request for the workspace this installation serves goes on to
-    a listener. That workspace is the bot token's, from the auth.test Bolt makes on the first
-    request and keeps. (Some events name no user, such as app_uninstalled: a listener that
-    needs one asks `who`.)"""
+    """Global middleware: only a request for the workspace Bolt authorized it for goes on to a
+    listener. With one workspace, that is the bot token's, from the auth.test Bolt makes on the
+    first request and keeps; in OAuth mode, the workspace whose stored token Bolt found (a
+    workspace with none never gets here). (Some events name no user, such as app_uninstalled:
+    a listener that needs one asks `who`.)"""
     authorized = context.authorize_result
     ours = authorized.team_id if authorized is not None else None
     team = team_of(body)

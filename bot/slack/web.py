@@ -25,6 +25,7 @@ from urllib.parse import parse_qsl
 
 from prometheus_client import make_wsgi_app
 from slack_bolt import App
+from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
 from slack_bolt.adapter.wsgi.http_response import WsgiHttpResponse
 from slack_bolt.kwargs_injection import build_required_kwargs
@@ -320,6 +321,10 @@ def create_wsgi_app(
     edge = _SlackEdge(app, db, signing_secret)
     readiness = _Readiness(db)
     prometheus: WSGIApplication = make_wsgi_app(metrics.REGISTRY)
+    # OAuth mode: the Add to Slack page and Slack's redirect back, served by Bolt's flow.
+    flow = app.oauth_flow
+    installs = {flow.install_path, flow.redirect_uri_path} if flow is not None else set()
+    bolt = SlackRequestHandler(app, path=EVENTS_PATH)
 
     def wsgi(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
@@ -331,6 +336,8 @@ def create_wsgi_app(
             served = calendar(environ, start_response)
             if served is not None:
                 return served
+        if path in installs and method == "GET":
+            return bolt(environ, start_response)
         if path in {HEALTH_PATH, READY_PATH} and method in {"GET", "HEAD"}:
             response = _json(200, {"status": "ok"}) if path == HEALTH_PATH else _ready(readiness)
         elif path != EVENTS_PATH:

@@ -1017,3 +1017,52 @@ def recap_channel_archived(channel: str) -> str:
         f"The weekly recap wasn't posted: channel {channel} is archived. Point "
         "TOUCHBASE_RECAP_CHANNEL at a channel in use."
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# The install pages (OAuth mode): plain HTML, shown in the installer's browser.
+
+INSTALL_TITLE = "Add Touchbase to Slack"
+INSTALL_LEAD = (
+    "Touchbase keeps your client relationships warm between signing and renewal: reps log a "
+    "touch with /touch, get a short note each morning about clients gone quiet, and the team "
+    "gets a weekly recap."
+)
+INSTALL_BUTTON = "Add to Slack"
+INSTALLED_TITLE = "Touchbase is in your workspace"
+INSTALLED_NEXT = (
+    "Next, open Touchbase in Slack and go to its Home tab: pick the channel for the weekly "
+    "recap, and import your clients."
+)
+INSTALLED_OPEN = "Open Touchbase in Slack"
+NOT_INSTALLED_TITLE = "Touchbase wasn't added"
+NOT_INSTALLED_CANCELLED = "The install was cancelled, so nothing was added to your workspace."
+NOT_INSTALLED_EXPIRED = (
+    "This install link has expired or was already used, so nothing was added. Start again "
+    "from the Add to Slack page."
+)
+NOT_INSTALLED_FAILED = (
+    "Slack and Touchbase couldn't finish the install, so nothing was added. Please try again "
+    "from the Add to Slack page in a few minutes."
+)
+NOT_INSTALLED_AGAIN = "Back to the Add to Slack page"
+
+
+# ---------------------------------------------------------------------------------------------
+# The app's Slack manifest (bot/manifest.py; app_manifest.yml holds the same words).
+
+APP_DESCRIPTION = "Keeps your client relationships warm between signing and renewal."
+APP_LONG_DESCRIPTION = (
+    "Touchbase helps account reps keep in touch with their clients between signing and "
+    "renewal. After a call, a visit or a quick email, type /touch with the client's name and a "
+    "few words about what happened, and Touchbase writes it down for you. Each morning it sends "
+    "a short note about clients you have not been in touch with for a while and the follow-ups "
+    "you asked to be reminded of, so no client goes quiet before renewal comes around. Once a "
+    "week it posts a short recap to your team's channel that celebrates the value-adding "
+    "contact everyone made and lists the renewals coming up. Your book lives on the Home tab, "
+    "and you can log any Slack message as a touch from the message's menu."
+)
+COMMAND_DESCRIPTION = "Log a touch with a client, or look one up"
+COMMAND_USAGE = "acme called about their claim · help"
+SHORTCUT_NAME = "Log as touch"
+SHORTCUT_DESCRIPTION = "Log this message as a touch with a client"

@@ -220,9 +220,11 @@ def test_steady_state_delivery_is_one_web_api_call_per_digest(
     deps: Deps, slack: SlackStandIn, db: Database
 ) -> None:
     book(db)
-    # The first pass of the day fetches each owner's profile once: users.info per rep.
+    # The first pass of the day fetches each owner's profile once: users.info per rep. (And
+    # the first call of the process asks which workspace the bot token is for: auth.test.)
     run_pass(deps, at(MONDAY, 9, 30))
     assert sorted(c.method for c in slack.calls) == [
+        "auth.test",
         "chat.postMessage",
         "users.info",
         "users.info",

@@ -12,13 +12,13 @@ import sys
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 
 from bot import scheduler
 from bot.core.model import Kind, Rep, WorkspaceSettings
 from bot.db import repository as repo
 from bot.db.engine import Database
-from bot.db.schema import Base
+from bot.db.schema import SLACK_BOTS, SLACK_INSTALLATIONS, Base
 from bot.deps import Deps
 from bot.devtools.standin import SlackStandIn
 from bot.services import recap, uninstall
@@ -67,10 +67,18 @@ def fill(deps: Deps, team: str) -> None:
     with db.transaction(write=True) as session:
         repo.save_workspace_settings(session, WorkspaceSettings(team, cadence_a=20))
         repo.save_rep(session, Rep(team, "U0SAM", "Sam Rivera", profile_refreshed_at=NOW))
+        repo.save_rep(session, Rep(team, "U0PRIYA", "Priya Shah", profile_refreshed_at=NOW))
         repo.snooze(session, team, acme.id, "U0SAM", NOW.date() + days(7))
         repo.add_pending_touch(session, team, "U0SAM", "called about the claim", None, NOW)
         repo.add_kind_evidence(session, team, {"tasting"}, Kind.VALUE)
         repo.replace_calendar_link(session, team, "U0PRIYA", f"{team}-token-hash", NOW)
+        # OAuth mode's stored install (slack_sdk's rows; their tokens are opaque here).
+        install = {"client_id": "1.2", "app_id": "A0TOUCH", "team_id": team, "bot_token": "x"}
+        at = NOW.replace(tzinfo=None)
+        session.execute(insert(SLACK_BOTS).values(**install, installed_at=at))
+        session.execute(
+            insert(SLACK_INSTALLATIONS).values(**install, user_id="U0SAM", installed_at=at)
+        )
 
 
 def test_a_purge_leaves_no_row_of_the_workspace_in_any_table(
@@ -78,7 +86,9 @@ def test_a_purge_leaves_no_row_of_the_workspace_in_any_table(
 ) -> None:
     fill(deps, TEAM)
     fill(deps, OTHER)
-    assert run_pass(deps, NOW).sent == 2  # Priya's digest in each workspace
+    report = run_pass(deps, NOW)
+    # Priya's digest in the bot token's workspace; the other's waits for its own token.
+    assert (report.sent, report.retry_later) == (1, 1)
     before = rows_of(db, TEAM)
     # The check is only as good as the data: every table holds some of the workspace's rows.
     assert all(before.values()), before
@@ -197,8 +207,9 @@ def test_touchbase_purge_workspace_asks_for_yes_then_purges(
     done = purge_cli([TEAM, "--yes"], database_url, tmp_path)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == (
-        f"Purged workspace {TEAM}: 11 rows deleted (calendar_feed 1, client 2, client_summary 2, "
-        "kind_evidence 1, pending_touch 1, rep 1, snooze 1, touch 1, workspace 1)."
+        f"Purged workspace {TEAM}: 14 rows deleted (calendar_feed 1, client 2, client_summary 2, "
+        "kind_evidence 1, pending_touch 1, rep 2, slack_bots 1, slack_installations 1, snooze 1, "
+        "touch 1, workspace 1)."
     )
     assert set(rows_of(db, TEAM).values()) == {0}
 

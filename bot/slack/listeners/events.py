@@ -56,14 +56,25 @@ def register(app: App, deps: Deps) -> None:
             raise Malformed("no user")
         reps.profile_changed(deps, team(body), user, deps.clock())
 
+    def gone(context: BoltContext, body: dict[str, Any]) -> None:
+        team_id = team(body)
+        uninstall.uninstalled(deps, team_id, deps.clock())
+        if deps.workspaces is not None:
+            # OAuth mode: its tokens go too, so nothing more can be sent there, even by a pass
+            # already under way. A reinstall stores new ones.
+            deps.workspaces.store.delete_all(
+                enterprise_id=context.enterprise_id,
+                team_id=None if context.is_enterprise_install else team_id,
+            )
+
     @app.event("app_uninstalled")
     @guarded
-    def app_uninstalled(body: dict[str, Any]) -> None:
-        uninstall.uninstalled(deps, team(body), deps.clock())
+    def app_uninstalled(context: BoltContext, body: dict[str, Any]) -> None:
+        gone(context, body)
 
     @app.event("tokens_revoked")
     @guarded
-    def tokens_revoked(event: dict[str, Any], body: dict[str, Any]) -> None:
+    def tokens_revoked(context: BoltContext, event: dict[str, Any], body: dict[str, Any]) -> None:
         # Touchbase holds only the bot's token: another one revoked leaves it working.
         if (event.get("tokens") or {}).get("bot"):
-            uninstall.uninstalled(deps, team(body), deps.clock())
+            gone(context, body)

@@ -1,0 +1,198 @@
+"""OAuth mode's installations: slack_sdk's SQLAlchemy installation and OAuth state stores over
+Touchbase's own tables (bot.db.schema, made by Alembic), every token Fernet-encrypted at rest,
+and the Web API client of each installed workspace.
+
+A token is decrypted only on its way to Slack: the stores' tables here are copies of the
+schema's whose token columns encrypt what is written and decrypt what is read, so slack_sdk's
+own queries never see a token in the clear in the database.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any
+
+from cryptography.fernet import Fernet, InvalidToken
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackTokenRotationError
+from slack_sdk.oauth.installation_store.models.bot import Bot
+from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
+from slack_sdk.oauth.token_rotation import TokenRotator
+from sqlalchemy import Dialect, MetaData, Table, Text, TypeDecorator, desc, select, update
+from sqlalchemy.engine import Engine
+
+from bot.config import Settings
+from bot.db.schema import SLACK_BOTS, SLACK_INSTALLATIONS, SLACK_OAUTH_STATES
+from bot.webapi import make_client
+
+log = logging.getLogger(__name__)
+
+TOKEN_COLUMNS = ("bot_token", "bot_refresh_token", "user_token", "user_refresh_token")
+# Refresh a rotating token this long before it expires (Bolt's default too).
+ROTATE_BEFORE_MINUTES = 120
+# How long an Add to Slack link's state stays good.
+STATE_SECONDS = 600
+
+
+class NotInstalled(Exception):
+    """Touchbase has no token for the workspace: never installed, uninstalled, or revoked.
+    Nothing is sent to it, and no other workspace's token stands in."""
+
+    def __init__(self, team_id: str) -> None:
+        super().__init__(f"Touchbase isn't installed in workspace {team_id}")
+        self.team_id = team_id
+
+
+class _Sealed(TypeDecorator[str]):
+    """Text encrypted with a Fernet key: written encrypted, read back in the clear."""
+
+    impl = Text
+    cache_ok = False  # holds a key: never share a compiled form across keys
+
+    def __init__(self, fernet: Fernet) -> None:
+        super().__init__()
+        self._fernet = fernet
+
+    def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
+        return None if value is None else self._fernet.encrypt(value.encode()).decode()
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> str | None:
+        return None if value is None else self._fernet.decrypt(value.encode()).decode()
+
+
+def _sealed(table: Table, key: str) -> Table:
+    """A copy of `table` whose token columns are encrypted with `key`."""
+    copy = table.to_metadata(MetaData())
+    for name in TOKEN_COLUMNS:
+        if name in copy.c:
+            copy.c[name].type = _Sealed(Fernet(key))
+    return copy
+
+
+class InstallationStore(SQLAlchemyInstallationStore):
+    """slack_sdk's store, on Touchbase's tables, with the tokens encrypted with `key`."""
+
+    def __init__(self, client_id: str, engine: Engine, key: str) -> None:
+        super().__init__(client_id=client_id, engine=engine, logger=log)
+        self.bots = _sealed(SLACK_BOTS, key)
+        self.installations = _sealed(SLACK_INSTALLATIONS, key)
+        self.metadata = self.bots.metadata
+
+    def create_tables(self) -> None:
+        raise NotImplementedError("Alembic makes the tables: `touchbase db upgrade`")
+
+    def latest_bot(self, team_id: str) -> Bot | None:
+        """The workspace's newest bot token, whichever organization it belongs to."""
+        c = self.bots.c
+        query = (
+            select(self.bots)
+            .where(c.client_id == self.client_id, c.team_id == team_id, c.bot_token.is_not(None))
+            .order_by(desc(c.installed_at))
+            .limit(1)
+        )
+        with self.engine.connect() as connection:
+            row = connection.execute(query).mappings().first()
+        return None if row is None else self.build_bot_entity(row)
+
+
+class OAuthStateStore(SQLAlchemyOAuthStateStore):
+    """slack_sdk's state store on Touchbase's table: a state works once, for STATE_SECONDS."""
+
+    def __init__(self, engine: Engine) -> None:
+        super().__init__(expiration_seconds=STATE_SECONDS, engine=engine, logger=log)
+        self.oauth_states = SLACK_OAUTH_STATES
+        self.metadata = SLACK_OAUTH_STATES.metadata
+
+    def create_tables(self) -> None:
+        raise NotImplementedError("Alembic makes the tables: `touchbase db upgrade`")
+
+
+class Workspaces:
+    """The Web API client of each installed workspace, carrying that workspace's token and
+    webapi's retry policy. A rotating token is refreshed when it is due, and saved."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        store: InstallationStore,
+        *,
+        timeout: int | None = None,
+        backoff: float = 0.5,
+    ) -> None:
+        assert settings.client_id is not None and settings.client_secret is not None
+        self.store = store
+        self._settings = settings
+        self._timeout = timeout
+        self._backoff = backoff
+        self._rotator = TokenRotator(
+            client_id=settings.client_id,
+            client_secret=settings.client_secret,
+            client=self._client(None),
+        )
+        self._lock = threading.Lock()
+        # team ID -> (token, client): a new client only when the token changed.
+        self._clients: dict[str, tuple[str, WebClient]] = {}
+
+    def _client(self, token: str | None) -> WebClient:
+        return make_client(
+            self._settings, token=token, timeout=self._timeout, backoff=self._backoff
+        )
+
+    def client(self, team_id: str) -> WebClient:
+        """The client for `team_id`; NotInstalled when Touchbase has no token there."""
+        with self._lock:  # one refresh at a time: a refresh token works once
+            bot = self.store.latest_bot(team_id)
+            if bot is None:
+                raise NotInstalled(team_id)
+            try:
+                fresh = self._rotator.perform_bot_token_rotation(
+                    bot=bot, minutes_before_expiration=ROTATE_BEFORE_MINUTES
+                )
+            except SlackTokenRotationError as error:
+                log.warning("Couldn't refresh workspace %s's token: %s", team_id, _error(error))
+                raise NotInstalled(team_id) from None
+            if fresh is not None:
+                self.store.save_bot(fresh)
+                bot = fresh
+            token = bot.bot_token
+            assert token is not None  # latest_bot finds only bots with a token
+            known = self._clients.get(team_id)
+            if known is None or known[0] != token:
+                known = self._clients[team_id] = (token, self._client(token))
+            return known[1]
+
+    def installed(self) -> set[str]:
+        """The workspaces that have a bot token."""
+        c = self.store.bots.c
+        query = select(c.team_id).where(
+            c.client_id == self.store.client_id, c.bot_token.is_not(None), c.team_id.is_not(None)
+        )
+        with self.store.engine.connect() as connection:
+            return {str(t) for t in connection.execute(query).scalars()}
+
+
+def _error(error: SlackTokenRotationError) -> Any:
+    return error.api_error.response.get("error")
+
+
+def rekey(engine: Engine, old_key: str, new_key: str) -> int:
+    """Encrypt every stored token with `new_key` instead of `old_key`, in one transaction.
+    Returns the rows rewritten. A token that `old_key` can't read stops it, changing nothing."""
+    count = 0
+    with engine.begin() as connection:
+        for table in (SLACK_BOTS, SLACK_INSTALLATIONS):
+            old, new = _sealed(table, old_key), _sealed(table, new_key)
+            columns = [old.c[name] for name in TOKEN_COLUMNS if name in old.c]
+            try:
+                rows = connection.execute(select(old.c.id, *columns)).mappings().all()
+            except InvalidToken:
+                raise ValueError(
+                    f"a token in {table.name} isn't encrypted with the old key"
+                ) from None
+            for row in rows:
+                values = {c.name: row[c.name] for c in columns}
+                connection.execute(update(new).where(new.c.id == row["id"]).values(**values))
+                count += 1
+    return count

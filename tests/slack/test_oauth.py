@@ -1,0 +1,317 @@
+"""OAuth mode: two workspaces installed through Slack's install flow against the stand-in, each
+served with its own token, encrypted at rest, and an uninstall that stops one at once."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import re
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from cryptography.fernet import Fernet
+from sqlalchemy import select
+
+from bot.db.engine import Database
+from bot.db.schema import SLACK_BOTS, SLACK_INSTALLATIONS
+from bot.deps import Deps
+from bot.devtools import slack_requests
+from bot.devtools.standin import SlackStandIn
+from bot.installations import InstallationStore, NotInstalled, Workspaces, rekey
+from bot.services.nudges import run_pass
+from bot.slack.app import create_app
+from bot.slack.web import create_wsgi_app
+from bot.webapi import make_client
+from tests.conftest import SECRET, Clock, _Dispatcher, make_settings
+from tests.helpers import add_client, add_touch, touches
+
+ONE, TWO = "T0ONE", "T0TWO"
+KEY = Fernet.generate_key().decode()
+# A Monday, 09:30 in New York, when Sam's digest is due.
+MORNING = dt.datetime(2026, 11, 23, 14, 30, tzinfo=dt.UTC)
+
+
+@dataclasses.dataclass
+class Hosted:
+    url: str
+    slack: SlackStandIn
+    deps: Deps
+    cookies: list[str] = dataclasses.field(default_factory=list)
+
+    def get(self, path: str) -> tuple[int, str]:
+        """GET like a browser that keeps the state cookie (it is Secure: sent by hand here,
+        over plain HTTP)."""
+        headers = {"Cookie": "; ".join(self.cookies)} if self.cookies else {}
+        request = urllib.request.Request(self.url + path, headers=headers)
+        try:
+            with urllib.request.urlopen(request, timeout=5) as response:
+                for cookie in response.headers.get_all("Set-Cookie") or []:
+                    self.cookies.append(cookie.partition(";")[0])
+                return int(response.status), response.read().decode()
+        except urllib.error.HTTPError as error:
+            with error:
+                return int(error.code), error.read().decode()
+
+    def install(self, team: str) -> tuple[int, str]:
+        """The whole flow: the Add to Slack page, Slack's authorize page, the redirect back."""
+        status, page = self.get("/slack/install")
+        assert status == 200, page
+        [link] = re.findall(r'href="([^"]+)"', page)
+        query = parse_qs(urlsplit(link.replace("&amp;", "&")).query)
+        code = self.slack.authorize(team)
+        return self.get(f"/slack/oauth_redirect?code={code}&state={query['state'][0]}")
+
+
+@pytest.fixture
+def hosted(
+    _server: tuple[_Dispatcher, str], slack: SlackStandIn, db: Database, database_url: str
+) -> Iterator[Hosted]:
+    settings = make_settings(
+        slack,
+        database_url,
+        bot_token="",
+        client_id="1234.5678",
+        client_secret="client-secret",
+        token_key=KEY,
+        authorize_url=slack.base_url + "/oauth/v2/authorize",
+    )
+    store = InstallationStore("1234.5678", db.engine, KEY)
+    deps = Deps(
+        settings=settings,
+        db=db,
+        slack=make_client(settings, timeout=5, backoff=0),
+        clock=Clock(MORNING),
+        workspaces=Workspaces(settings, store, timeout=5, backoff=0),
+    )
+    dispatcher, url = _server
+    listeners = ThreadPoolExecutor(max_workers=8)
+    dispatcher.app = create_wsgi_app(
+        create_app(deps, listener_executor=listeners), db, signing_secret=SECRET
+    )
+    yield Hosted(url, slack, deps)
+    dispatcher.app = None
+    listeners.shutdown(wait=True)
+
+
+def digests_by_token(slack: SlackStandIn) -> dict[str, str]:
+    """Each chat.postMessage's recipient, by the token it came with."""
+    return {c.token or "": c.params["channel"] for c in slack.calls_to("chat.postMessage")}
+
+
+def book(db: Database, team: str) -> None:
+    acme = add_client(db, f"Acme of {team}", owner="U0SAM", team=team)
+    add_touch(db, acme, MORNING - dt.timedelta(days=90), "renewal call", rep="U0SAM")
+
+
+def test_the_install_page_offers_add_to_slack(hosted: Hosted) -> None:
+    status, page = hosted.get("/slack/install")
+    assert status == 200
+    assert '<html lang="en">' in page and "<h1>Add Touchbase to Slack</h1>" in page
+    [link] = re.findall(r'href="([^"]+)"', page)
+    assert link.startswith(hosted.slack.base_url + "/oauth/v2/authorize?")
+    query = parse_qs(urlsplit(link.replace("&amp;", "&")).query)
+    assert query["client_id"] == ["1234.5678"]
+    assert query["scope"] == ["channels:join,chat:write,commands,users:read,users:read.email"]
+
+
+def test_two_workspaces_install_and_their_tokens_are_encrypted_at_rest(hosted: Hosted) -> None:
+    status, page = hosted.install(ONE)
+    assert status == 200, page
+    assert "Home tab" in page and "channel for the weekly recap" in page
+    assert hosted.install(TWO)[0] == 200
+    assert hosted.deps.workspaces is not None
+    assert hosted.deps.workspaces.installed() == {ONE, TWO}
+    issued = hosted.slack.tokens_of(ONE) | hosted.slack.tokens_of(TWO)
+    with hosted.deps.db.engine.connect() as connection:
+        stored = [
+            value
+            for table in (SLACK_BOTS, SLACK_INSTALLATIONS)
+            for row in connection.execute(select(table)).mappings()
+            for value in row.values()
+            if isinstance(value, str)
+        ]
+    assert stored and not any(token in value for token in issued for value in stored)
+    assert not any(value.startswith("xox") for value in stored)
+    # Each workspace's client carries that workspace's own token.
+    one = hosted.deps.slack_for(ONE)
+    assert one.token in hosted.slack.tokens_of(ONE)
+    assert hosted.deps.slack_for(TWO).token in hosted.slack.tokens_of(TWO)
+    with pytest.raises(NotInstalled):
+        hosted.deps.slack_for("T0NEVER")
+
+
+def test_a_reused_state_or_a_cancelled_install_stores_nothing(hosted: Hosted) -> None:
+    status, page = hosted.get("/slack/install")
+    [link] = re.findall(r'href="([^"]+)"', page)
+    state = parse_qs(urlsplit(link.replace("&amp;", "&")).query)["state"][0]
+    status, page = hosted.get(f"/slack/oauth_redirect?error=access_denied&state={state}")
+    assert (status, "cancelled" in page) == (200, True)
+    assert (
+        hosted.get(f"/slack/oauth_redirect?code={hosted.slack.authorize(ONE)}&state={state}")[0]
+        == 200
+    )
+    # The same state again: refused, and nothing more is stored.
+    status, page = hosted.get(
+        f"/slack/oauth_redirect?code={hosted.slack.authorize(TWO)}&state={state}"
+    )
+    assert status == 401 and "expired or was already used" in page
+    assert hosted.deps.workspaces is not None
+    assert hosted.deps.workspaces.installed() == {ONE}
+
+
+def test_each_workspace_gets_its_digest_with_its_own_token(hosted: Hosted) -> None:
+    hosted.install(ONE)
+    hosted.install(TWO)
+    book(hosted.deps.db, ONE)
+    book(hosted.deps.db, TWO)
+    report = run_pass(hosted.deps, MORNING)
+    assert report.sent == 2
+    sent = digests_by_token(hosted.slack)
+    assert {t for t in sent if t in hosted.slack.tokens_of(ONE)}
+    assert {t for t in sent if t in hosted.slack.tokens_of(TWO)}
+    # Every call of the pass used the token of a workspace it acted for, never another's.
+    for call in hosted.slack.calls:
+        if call.method != "oauth.v2.access":  # the installs' code exchange: no token
+            assert call.token in hosted.slack.tokens_of(ONE) | hosted.slack.tokens_of(TWO)
+
+
+def test_one_workspaces_revoked_token_never_stops_the_others(hosted: Hosted) -> None:
+    hosted.install(ONE)
+    hosted.install(TWO)
+    book(hosted.deps.db, ONE)
+    book(hosted.deps.db, TWO)
+    hosted.slack.revoke(ONE)
+    report = run_pass(hosted.deps, MORNING)
+    assert report.sent == 1
+    [token] = digests_by_token(hosted.slack)
+    assert token in hosted.slack.tokens_of(TWO)
+
+
+def test_one_workspaces_failed_token_refresh_never_stops_the_others(hosted: Hosted) -> None:
+    hosted.slack.token_lifetime = 60  # every use needs a refresh
+    hosted.install(ONE)
+    hosted.install(TWO)
+    book(hosted.deps.db, ONE)
+    book(hosted.deps.db, TWO)
+    hosted.slack.revoke(ONE)  # its refresh token too: ONE's refresh fails
+    report = run_pass(hosted.deps, MORNING)
+    assert report.sent == 1
+    [token] = digests_by_token(hosted.slack)
+    assert token in hosted.slack.tokens_of(TWO)
+
+
+def test_an_uninstall_deletes_the_tokens_and_stops_sending_at_once(hosted: Hosted) -> None:
+    hosted.install(ONE)
+    hosted.install(TWO)
+    book(hosted.deps.db, ONE)
+    book(hosted.deps.db, TWO)
+    body = slack_requests.event_callback_body(team_id=ONE, event={"type": "app_uninstalled"})
+    assert slack_requests.post(hosted.url + "/slack/events", body, SECRET)[0] == 200
+    assert hosted.deps.workspaces is not None
+    hosted.slack.wait_for(lambda: hosted.deps.workspaces.installed() == {TWO})  # type: ignore[union-attr]
+    with pytest.raises(NotInstalled):
+        hosted.deps.slack_for(ONE)
+    assert run_pass(hosted.deps, MORNING).sent == 1
+    [token] = digests_by_token(hosted.slack)
+    assert token in hosted.slack.tokens_of(TWO)
+    # A reinstall stores new tokens, and sending resumes.
+    assert hosted.install(ONE)[0] == 200
+    assert hosted.deps.workspaces.installed() == {ONE, TWO}
+
+
+def test_a_rotating_token_is_refreshed_before_it_expires(hosted: Hosted) -> None:
+    hosted.slack.token_lifetime = 60  # due for a refresh at once (within 120 minutes)
+    hosted.install(ONE)
+    [first] = hosted.slack.tokens_of(ONE)
+    client = hosted.deps.slack_for(ONE)
+    refreshes = [c for c in hosted.slack.calls_to("oauth.v2.access") if c.params.get("grant_type")]
+    assert len(refreshes) == 1
+    assert client.token != first and client.token in hosted.slack.tokens_of(ONE)
+
+
+def test_rekey_reencrypts_every_token(hosted: Hosted, db: Database) -> None:
+    hosted.install(ONE)
+    new = Fernet.generate_key().decode()
+    assert rekey(db.engine, KEY, new) == 2  # the bot row and the installation row
+    store = InstallationStore("1234.5678", db.engine, new)
+    bot = store.latest_bot(ONE)
+    assert bot is not None and bot.bot_token in hosted.slack.tokens_of(ONE)
+    with pytest.raises(ValueError, match="old key"):
+        rekey(db.engine, KEY, new)
+
+
+def test_touchbase_tokens_rekey(
+    hosted: Hosted,
+    db: Database,
+    database_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from bot.cli import main
+
+    hosted.install(ONE)
+    assert main(["tokens", "newkey"]) == 0
+    new = capsys.readouterr().out.strip()
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("TOUCHBASE_TOKEN_KEY", KEY)
+    monkeypatch.setenv("TOUCHBASE_NEW_TOKEN_KEY", "not-a-key")
+    assert main(["tokens", "rekey"]) == 2
+    assert capsys.readouterr().err.startswith("touchbase: TOUCHBASE_NEW_TOKEN_KEY should be")
+    monkeypatch.setenv("TOUCHBASE_NEW_TOKEN_KEY", new)
+    assert main(["tokens", "rekey"]) == 0
+    assert "Re-encrypted 2 stored installations" in capsys.readouterr().out
+    bot = InstallationStore("1234.5678", db.engine, new).latest_bot(ONE)
+    assert bot is not None and bot.bot_token in hosted.slack.tokens_of(ONE)
+    # Run again with the old key: refused, nothing changed.
+    assert main(["tokens", "rekey"]) == 1
+    assert "nothing was changed" in capsys.readouterr().err
+
+
+def command(hosted: Hosted, team: str, text: str) -> None:
+    """/touch from Sam in `team`, and its reply."""
+    key = f"{team}-{text}"
+    body = slack_requests.slash_command_body(
+        command="/touch",
+        text=text,
+        user_id="U0SAM",
+        team_id=team,
+        response_url=hosted.slack.response_url(key),
+    )
+    assert slack_requests.post(hosted.url + "/slack/events", body, SECRET)[0] == 200
+    hosted.slack.wait_for(lambda: bool(hosted.slack.responses_to(key)))
+
+
+def calls_with(hosted: Hosted, team: str) -> int:
+    tokens = hosted.slack.tokens_of(team)
+    return sum(c.token in tokens for c in hosted.slack.calls)
+
+
+def test_a_request_acts_only_for_its_own_workspace(hosted: Hosted) -> None:
+    hosted.install(ONE)
+    hosted.install(TWO)
+    installed_with = calls_with(hosted, ONE)
+    add_client(hosted.deps.db, "Acme Insurance", owner="U0SAM", team=ONE)
+    add_client(hosted.deps.db, "Brightside Bakery", owner="U0SAM", team=TWO)
+    # From TWO, naming ONE's client: nothing is logged in ONE, nor in TWO.
+    command(hosted, TWO, "acme insurance called about the claim")
+    assert touches(hosted.deps.db, ONE) == [] and touches(hosted.deps.db, TWO) == []
+    # Its own client: logged in its own workspace only.
+    command(hosted, TWO, "brightside bakery called about the claim")
+    assert [name for name, _, _ in touches(hosted.deps.db, TWO)] == ["Brightside Bakery"]
+    assert touches(hosted.deps.db, ONE) == []
+    # A workspace that never installed Touchbase gets nowhere.
+    body = slack_requests.slash_command_body(
+        command="/touch",
+        text="acme insurance called",
+        user_id="U0SAM",
+        team_id="T0NEVER",
+        response_url=hosted.slack.response_url("never"),
+    )
+    assert slack_requests.post(hosted.url + "/slack/events", body, SECRET)[0] == 200
+    assert touches(hosted.deps.db, ONE) == []
+    # No Web API call of those requests used ONE's token (only its own install did).
+    assert calls_with(hosted, ONE) == installed_with
