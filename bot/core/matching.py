@@ -382,6 +382,11 @@ class Book:
                 found |= _scoring(utils.default_process(" ".join(typed[:m])), names, owners, TYPO)
         return found
 
+    def second_word(self, word: str) -> list[Client]:
+        """Clients with a name whose second word is `word` (casefolded), and perhaps others, in
+        the book's order."""
+        return self.now_named(self.fuzzy.by_second_word.get(word, ()))
+
     def now_named(self, found: Iterable[int]) -> list[Client]:
         """The clients of `found` still in the book (an older fuzzy entry may name one gone),
         in the book's order."""
@@ -440,6 +445,7 @@ class _Fuzzy:
         self.firsts: dict[int, tuple[list[str], list[int]]] = {}
         self.by_words: dict[int, tuple[list[str], list[int]]] = {}
         self.by_first_word: dict[str, list[int]] = {}
+        self.by_second_word: dict[str, list[int]] = {}
         self.seen: dict[int, int] = {}
 
     @property
@@ -464,6 +470,8 @@ class _Fuzzy:
             owners.append(key)
             if words:
                 self.by_first_word.setdefault(words[0].casefold(), []).append(key)
+            if len(words) > 1:
+                self.by_second_word.setdefault(words[1].casefold(), []).append(key)
 
     def near(self, query: str, k: int, cutoff: float) -> set[int]:
         typed = utils.default_process(query)
@@ -485,6 +493,11 @@ _AFTER_EVERY_KEY = 1 << 62
 @functools.lru_cache(maxsize=8)
 def _cached(clients: tuple[Client, ...]) -> Book:
     return Book.of(clients)
+
+
+def book_of(clients: Sequence[Client] | Book) -> Book:
+    """A Book of `clients`, folded once while they don't change."""
+    return _book(clients)
 
 
 def _book(clients: Sequence[Client] | Book) -> Book:
