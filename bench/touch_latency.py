@@ -336,7 +336,7 @@ def report(
     skipped: Sequence[str] = (),
 ) -> Section:
     section = Section(
-        "/touch latency over HTTP",
+        "/touch latency over HTTP, closed loop (saturation)",
         intro=[
             f"`touchbase serve --no-scheduler` (waitress, 16 threads) as a subprocess over a "
             f"seeded book ({clients:,} clients, {reps} reps, ~20 touches each), driven with "
