@@ -18,7 +18,7 @@ from pathlib import Path
 
 from bench.common import REPO, Check, Section, Table, render
 
-BENCHES = ("startup", "latency", "nudge", "delivery", "recap", "language", "calendar")
+BENCHES = ("startup", "latency", "load", "nudge", "delivery", "recap", "language", "calendar")
 OUTPUT = REPO / "docs" / "benchmarks.md"
 
 # What profiling these benchmarks found and fixed, with the figures measured before and after
@@ -101,6 +101,14 @@ def latency(quick: bool) -> Section:
     return bench.run(("sqlite", "postgresql"), bench.LEVELS, 2000)
 
 
+def load(quick: bool) -> Section:
+    from bench import load as bench
+
+    if quick:
+        return bench.run(("sqlite",), (10, 30), 5.0)
+    return bench.run(("sqlite", "postgresql"), bench.RATES, 20.0)
+
+
 def nudge(quick: bool) -> Section:
     from bench import nudge_pass as bench
 
@@ -167,6 +175,7 @@ def _figure(value: object) -> str:
 RUNNERS: dict[str, Callable[[bool], Section]] = {
     "startup": startup,
     "latency": latency,
+    "load": load,
     "nudge": nudge,
     "delivery": delivery,
     "recap": recap,

@@ -1,9 +1,9 @@
 """The latency floor: a bare Bolt app whose `/touch` handler only acks, on the same server.
 
-Same Bolt settings as Touchbase (signing secret, no token verification, the default listener
-thread pool) and the same waitress server from `bot.slack.web.make_server` with the same
-threads; no database, no work after the ack. `/healthz` answers 200 so start-up can be timed
-the same way.
+Same Bolt settings as Touchbase (signing secret, no token verification, the listener run on
+the request's thread with `process_before_response`, so no 10 ms poll for the ack) and the
+same waitress server from `bot.slack.web.make_server` with the same threads; no database, no
+work after the ack. `/healthz` answers 200 so start-up can be timed the same way.
 
     SLACK_SIGNING_SECRET=... python -m bench.bare_bolt --port 3100
 """
@@ -32,6 +32,7 @@ def create_wsgi_app(
         signing_secret=signing_secret,
         token_verification_enabled=False,
         logger=logging.getLogger("bare"),
+        process_before_response=True,
     )
 
     @app.command("/touch")

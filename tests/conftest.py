@@ -4,6 +4,7 @@ is set), the local Slack stand-in, and the real web app served by the production
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import shutil
 import threading
@@ -209,7 +210,18 @@ class WebApp:
         return slack_requests.post(self.url + path, body, secret, timestamp=timestamp)
 
     def command(self, text: str, *, user: str = "U0SAM", wait: bool = True) -> dict[str, Any]:
-        """Send `/touch <text>` and return the reply posted to its response_url."""
+        """Send `/touch <text>` and return the reply: the ack's body, or else what was posted to
+        its response_url."""
+        key, (status, answer) = self.send_command(text, user=user)
+        assert status == 200, status
+        if answer:
+            return dict(json.loads(answer))
+        if not wait:
+            return {}
+        return self.reply(key)
+
+    def send_command(self, text: str, *, user: str = "U0SAM") -> tuple[str, tuple[int, bytes]]:
+        """Send `/touch <text>`: its response_url's key, and the ack (status, body)."""
         self._count[0] += 1
         key = f"cmd-{self._count[0]}"
         body = slack_requests.slash_command_body(
@@ -219,11 +231,7 @@ class WebApp:
             team_id=TEAM,
             response_url=self.slack.response_url(key),
         )
-        status, _ = self.post(body)
-        assert status == 200, status
-        if not wait:
-            return {}
-        return self.reply(key)
+        return key, self.post(body)
 
     def reply(self, key: str) -> dict[str, Any]:
         self.slack.wait_for(lambda: bool(self.slack.responses_to(key)))

@@ -28,8 +28,10 @@ import enum
 import functools
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from rapidfuzz import fuzz, process, utils
 from rapidfuzz.distance import OSA
@@ -251,74 +253,257 @@ class Sureness(enum.IntEnum):
     SURE = 3
 
 
-# The book, folded once and kept while it doesn't change
+# The book, folded once and changed client by client
+
+# Where several clients are offered, they come in their book's order: the order given to the
+# plain matcher, the name key (as the database sorts them) in a workspace's kept index.
+Rank = tuple[str, int]
 
 
-@dataclass(frozen=True)
-class _Index:
-    # Whole names by their exact words, and by their letters without spaces.
-    exact: dict[tuple[str, ...], tuple[int, ...]]
-    spaced: dict[str, tuple[int, ...]]
-    # The first words of names (fewer than all), by their letters: "reyes", "golden gate".
-    partial: dict[str, tuple[int, ...]]
-    # Every word of every name, for a word that starts the text ("star").
-    anywhere: dict[str, tuple[int, ...]]
-    # First words of names, sorted, for prefixes ("bright"): (word, client index).
-    firsts: tuple[tuple[str, int], ...]
-    longest: int
+class Book:
+    """A workspace's active clients, folded for matching. Kept up to date one client at a time
+    (`put`, `drop`), it answers exactly as a book folded afresh from the same clients.
 
-    @functools.cached_property
+    The fuzzy part (for typos and names never typed whole) is built on the first question
+    that needs it, then grown with each client put; a dropped or changed client's old entries
+    stay until the next rebuild, as they only widen the candidates, whose scores are then
+    computed from their current names.
+    """
+
+    def __init__(self) -> None:
+        self.clients: dict[int, Client] = {}
+        self._rank: dict[int, Rank] = {}
+        # Whole names by their exact words, and by their letters without spaces.
+        self.exact: dict[tuple[str, ...], list[int]] = {}
+        self.spaced: dict[str, list[int]] = {}
+        # The first words of names (fewer than all), by their letters: "reyes", "golden gate".
+        self.partial: dict[str, list[int]] = {}
+        # Every word of every name, for a word that starts the text ("star").
+        self.anywhere: dict[str, list[int]] = {}
+        # Names as folded, for a quoted name.
+        self.folded: dict[tuple[str, ...], list[int]] = {}
+        # First words of names, sorted, for prefixes ("bright"): (word, client ID).
+        self.firsts: list[tuple[str, int]] = []
+        self._lengths: Counter[int] = Counter()
+        self._first_words: list[str] | None = None
+        self._fuzzy: _Fuzzy | None = None
+
+    @classmethod
+    def of(cls, clients: Sequence[Client]) -> Book:
+        book = cls()
+        for n, client in enumerate(clients):
+            book.put(client, ("", n), key=n)
+        return book
+
+    def __len__(self) -> int:
+        return len(self.clients)
+
+    def rank(self, client_id: int) -> Rank:
+        return self._rank[client_id]
+
+    def in_order(self, ids: Iterable[int]) -> list[Client]:
+        return [self.clients[i] for i in sorted(set(ids), key=self.rank)]
+
+    @property
+    def longest(self) -> int:
+        return max(self._lengths, default=1) + 2
+
+    @property
     def first_words(self) -> list[str]:
-        return [word for word, _ in self.firsts]
+        if self._first_words is None:
+            self._first_words = [word for word, _ in self.firsts]
+        return self._first_words
+
+    def put(self, client: Client, rank: Rank, *, key: int | None = None) -> None:
+        """Add the client, or change it to this version of itself. `key` is what the book
+        knows it by: its ID unless given."""
+        k = client.id if key is None else key
+        self.drop(k)
+        self.clients[k] = client
+        self._rank[k] = rank
+        for table, entry in _entries(client):
+            found = getattr(self, table).setdefault(entry, [])
+            if not found or found[-1] != k:
+                found.append(k)
+        for pair in _firsts(client, k):
+            bisect.insort(self.firsts, pair)
+        self._lengths.update(_lengths(client))
+        self._first_words = None
+        if self._fuzzy is not None:
+            self._fuzzy.add(client, k)
+
+    def drop(self, key: int) -> None:
+        client = self.clients.pop(key, None)
+        if client is None:
+            return
+        del self._rank[key]
+        for table, entry in _entries(client):
+            table_of = getattr(self, table)
+            found = table_of.get(entry)
+            if found is not None and key in found:
+                found.remove(key)
+                if not found:
+                    del table_of[entry]
+        for pair in _firsts(client, key):
+            at = bisect.bisect_left(self.firsts, pair)
+            if at < len(self.firsts) and self.firsts[at] == pair:
+                del self.firsts[at]
+        self._lengths.subtract(_lengths(client))
+        self._lengths += Counter()  # drops the lengths no name has any more
+        self._first_words = None
+        if self._fuzzy is not None:
+            self._fuzzy.seen.pop(key, None)
+            if self._fuzzy.stale > len(self._fuzzy.seen) + 64:
+                self._fuzzy = None  # rebuilt when next needed, without the old entries
+
+    @property
+    def fuzzy(self) -> _Fuzzy:
+        if self._fuzzy is None:
+            self._fuzzy = _Fuzzy()
+            for key, client in self.clients.items():
+                self._fuzzy.add(client, key)
+        return self._fuzzy
+
+    def near(self, query: str, k: int, cutoff: float) -> set[int]:
+        """Clients with a whole name, or its first `k` words, scoring `cutoff` or more against
+        `query` (and perhaps others): the only ones a fuzzy match need score one by one."""
+        return self.fuzzy.near(query, k, cutoff)
+
+    def slips(self, first: str | None, typed: Sequence[str]) -> set[int]:
+        """Clients whose name of several words `typed` may start with a slip: those with a
+        name starting with the word `first`, or with no such word, a name whose whole scores
+        TYPO against as many typed words (and perhaps others)."""
+        fuzzy = self.fuzzy
+        if first is not None:
+            return set(fuzzy.by_first_word.get(first, ()))
+        found: set[int] = set()
+        for m, (names, owners) in fuzzy.by_words.items():
+            if 1 < m <= len(typed):
+                found |= _scoring(utils.default_process(" ".join(typed[:m])), names, owners, TYPO)
+        return found
+
+    def second_word(self, word: str) -> list[Client]:
+        """Clients with a name whose second word is `word` (casefolded), and perhaps others, in
+        the book's order."""
+        return self.now_named(self.fuzzy.by_second_word.get(word, ()))
+
+    def now_named(self, found: Iterable[int]) -> list[Client]:
+        """The clients of `found` still in the book (an older fuzzy entry may name one gone),
+        in the book's order."""
+        return self.in_order(i for i in found if i in self.clients)
 
 
-def _add(table: dict[str, list[int]], key: str, index: int) -> None:
-    found = table.setdefault(key, [])
-    if not found or found[-1] != index:
-        found.append(index)
+def _forms(client: Client) -> Iterator[tuple[str, ...]]:
+    """Each name's folded words, and its core, once each."""
+    for name in client.names:
+        words = fold(name)
+        if words:
+            yield from dict.fromkeys((words, _core(words)))
+
+
+def _entries(client: Client) -> list[tuple[str, Any]]:
+    """(table, key) for each place the client is found by in a Book."""
+    out: list[tuple[str, Any]] = []
+    for name in client.names:
+        words = fold(name)
+        if not words:
+            continue
+        out.append(("folded", words))
+        for form in dict.fromkeys((words, _core(words))):
+            out += [("exact", form), ("spaced", "".join(form))]
+            # A leading initial or two ("J.R. Whitfield") may be left out of the name.
+            start = 1 if len(form) > 1 and len(form[0]) <= 2 else 0
+            for s in dict.fromkeys((0, start)):
+                for k in range(s + 1, len(form) if s == 0 else len(form) + 1):
+                    out.append(("partial", "".join(form[s:k])))
+        out += [("anywhere", word) for word in words]
+    return out
+
+
+def _firsts(client: Client, key: int) -> set[tuple[str, int]]:
+    firsts = set()
+    for name in client.names:
+        words = fold(name)
+        if words:
+            firsts.add((words[0], key))
+            if len(words) > 1 and words[0] == "the":
+                firsts.add((words[1], key))
+    return firsts
+
+
+def _lengths(client: Client) -> Counter[int]:
+    return Counter(len(form) for form in _forms(client))
+
+
+class _Fuzzy:
+    """Names as rapidfuzz reads them, for finding the few clients worth scoring one by one:
+    whole names, their first k words, and names by their count of words."""
+
+    def __init__(self) -> None:
+        self.names: list[str] = []
+        self.owners: list[int] = []
+        self.firsts: dict[int, tuple[list[str], list[int]]] = {}
+        self.by_words: dict[int, tuple[list[str], list[int]]] = {}
+        self.by_first_word: dict[str, list[int]] = {}
+        self.by_second_word: dict[str, list[int]] = {}
+        self.seen: dict[int, int] = {}
+
+    @property
+    def stale(self) -> int:
+        """Entries of clients dropped or changed since."""
+        return len(self.owners) - sum(self.seen.values())
+
+    def add(self, client: Client, key: int) -> None:
+        self.seen[key] = len(client.names)
+        for name in client.names:
+            self.names.append(utils.default_process(name))
+            self.owners.append(key)
+            words = name.split()
+            for k in range(1, len(words) + 1):
+                first = " ".join(words[:k])
+                if first != name:
+                    names, owners = self.firsts.setdefault(k, ([], []))
+                    names.append(utils.default_process(first))
+                    owners.append(key)
+            names, owners = self.by_words.setdefault(len(words), ([], []))
+            names.append(self.names[-1])
+            owners.append(key)
+            if words:
+                self.by_first_word.setdefault(words[0].casefold(), []).append(key)
+            if len(words) > 1:
+                self.by_second_word.setdefault(words[1].casefold(), []).append(key)
+
+    def near(self, query: str, k: int, cutoff: float) -> set[int]:
+        typed = utils.default_process(query)
+        found = _scoring(typed, self.names, self.owners, cutoff)
+        if k in self.firsts:
+            found |= _scoring(typed, *self.firsts[k], cutoff)
+        return found
+
+
+def _scoring(typed: str, names: list[str], owners: list[int], cutoff: float) -> set[int]:
+    hits = process.extract(typed, names, scorer=fuzz.ratio, score_cutoff=cutoff, limit=None)
+    return {owners[n] for _, _, n in hits}
+
+
+# Sorts after every (word, key) pair with the same word.
+_AFTER_EVERY_KEY = 1 << 62
 
 
 @functools.lru_cache(maxsize=8)
-def _index(books: tuple[tuple[str, ...], ...]) -> _Index:
-    exact: dict[tuple[str, ...], list[int]] = {}
-    spaced: dict[str, list[int]] = {}
-    partial: dict[str, list[int]] = {}
-    anywhere: dict[str, list[int]] = {}
-    firsts: set[tuple[str, int]] = set()
-    longest = 1
-    for i, names in enumerate(books):
-        for name in names:
-            words = fold(name)
-            if not words:
-                continue
-            for form in dict.fromkeys((words, _core(words))):
-                found = exact.setdefault(form, [])
-                if not found or found[-1] != i:
-                    found.append(i)
-                _add(spaced, "".join(form), i)
-                longest = max(longest, len(form))
-                # A leading initial or two ("J.R. Whitfield") may be left out of the name.
-                start = 1 if len(form) > 1 and len(form[0]) <= 2 else 0
-                for s in dict.fromkeys((0, start)):
-                    for k in range(s + 1, len(form) if s == 0 else len(form) + 1):
-                        _add(partial, "".join(form[s:k]), i)
-            firsts.add((words[0], i))
-            if len(words) > 1 and words[0] == "the":
-                firsts.add((words[1], i))
-            for word in words:
-                _add(anywhere, word, i)
-    return _Index(
-        exact={k: tuple(v) for k, v in exact.items()},
-        spaced={k: tuple(v) for k, v in spaced.items()},
-        partial={k: tuple(v) for k, v in partial.items()},
-        anywhere={k: tuple(v) for k, v in anywhere.items()},
-        firsts=tuple(sorted(firsts)),
-        longest=longest + 2,
-    )
+def _cached(clients: tuple[Client, ...]) -> Book:
+    return Book.of(clients)
 
 
-def _book(clients: Sequence[Client]) -> _Index:
-    return _index(tuple(c.names for c in clients))
+def book_of(clients: Sequence[Client] | Book) -> Book:
+    """A Book of `clients`, folded once while they don't change."""
+    return _book(clients)
+
+
+def _book(clients: Sequence[Client] | Book) -> Book:
+    if isinstance(clients, Book):
+        return clients
+    return _cached(tuple(clients))
 
 
 # The text, as words that remember where they were typed
@@ -370,7 +555,7 @@ class _Mention:
     end: int
 
 
-def _mentions(words: list[_Word], index: _Index, lead: int) -> list[_Mention]:
+def _mentions(words: list[_Word], index: Book, lead: int) -> list[_Mention]:
     """Every name in the text, whole words only; `lead` is the index of the leading word."""
     found: list[_Mention] = []
     for i, word in enumerate(words):
@@ -393,7 +578,7 @@ def _mentions(words: list[_Word], index: _Index, lead: int) -> list[_Mention]:
 def _named(
     exact: tuple[str, ...],
     letters: str,
-    index: _Index,
+    index: Book,
     words: list[_Word],
     start: int,
     end: int,
@@ -433,11 +618,11 @@ def _named(
     return out
 
 
-def _shared(word: str, named: int, index: _Index) -> bool:
+def _shared(word: str, named: int, index: Book) -> bool:
     """Whether other clients' names have `word` too, anywhere, or a first word starting with it."""
     if len(index.anywhere.get(word, ())) > named:
         return True
-    at = bisect.bisect_right(index.firsts, (word, len(index.firsts) + 1 << 40))
+    at = bisect.bisect_right(index.firsts, (word, _AFTER_EVERY_KEY))
     return at < len(index.firsts) and index.firsts[at][0].startswith(word)
 
 
@@ -452,7 +637,7 @@ def _clearly_a_name(words: list[_Word], start: int, end: int, lead: int) -> bool
     return start > 0 and words[start - 1].key in _POINTERS and ends
 
 
-def _leading_weak(words: list[_Word], index: _Index, lead: int) -> list[_Mention]:
+def _leading_weak(words: list[_Word], index: Book, lead: int) -> list[_Mention]:
     """Weak guesses from the leading word: the start of a name's first word, or a word inside a
     name ("star"). An everyday word gives none."""
     if lead >= len(words) or not words[lead].first:
@@ -482,7 +667,7 @@ def _leading_weak(words: list[_Word], index: _Index, lead: int) -> list[_Mention
 MIN_TYPO = 4
 
 
-def _typos(words: list[_Word], index: _Index, lead: int) -> list[_Mention]:
+def _typos(words: list[_Word], index: Book, lead: int) -> list[_Mention]:
     """Good when one client's name starts with a word one slip away from a typed one that leads
     or follows a pointer ("acem called", "called mueller brothers"); weak when several do."""
     out: list[_Mention] = []
@@ -534,32 +719,33 @@ def _split_quoted(text: str) -> tuple[str, str] | None:
     return " ".join(text[1:end].split()), _note(" ".join(text[end + 1 :].split()))
 
 
-def match_client(text: str, clients: Sequence[Client]) -> MatchResult:
-    """The client `text` names (all active clients of one workspace), and the note to log.
+def match_client(text: str, clients: Sequence[Client] | Book) -> MatchResult:
+    """The client `text` names (all active clients of one workspace, or their Book), and the
+    note to log.
 
     When the name leads the text, the note is what follows it; a name further on stays in the
     note, where it reads naturally.
     """
+    index = _book(clients)
     quoted = _split_quoted(text)
     if quoted is not None:
         name, note = quoted
         if not name:
             # `""` names nobody; fuzzy scoring would call every client a perfect match.
             return NoMatch("", ())
-        exact = [c for c in clients if any(fold(n) == fold(name) for n in c.names)]
+        exact = index.folded.get(fold(name), [])
         if len(exact) == 1:
-            return Match(exact[0], note)
-        return _fuzzy(name, note, clients, words=None)
+            return Match(index.clients[exact[0]], note)
+        return _fuzzy(name, note, index, words=None)
 
     text = " ".join(text.split())
     if not text:
         return NoMatch("", ())
-    index = _book(clients)
     words = _words(text)
     # A leading "the" belongs to the name after it: "the reyes called".
     lead = 1 if len(words) > 1 and words[0].key == "the" and words[1].first else 0
     mentions = _mentions(words, index, lead)
-    slip = _slip(text, words, mentions, clients, lead)
+    slip = _slip(text, words, mentions, index, lead)
     if slip is not None:
         mentions.append(slip)
     settled = _settle(mentions)
@@ -571,20 +757,20 @@ def match_client(text: str, clients: Sequence[Client]) -> MatchResult:
             weak += _typos(words, index, lead)
             named = [m for m in _settle(weak) if m.sureness >= Sureness.GOOD]
         if not named and weak:
-            return _ask(_settle(weak), words, text, clients, lead)
+            return _ask(_settle(weak), words, text, index, lead)
     if named:
-        chosen = list(dict.fromkeys(m.client for m in sorted(named, key=lambda m: m.client)))
+        chosen = {m.client for m in named}
         if len(chosen) == 1:
             mention = min((m for m in named), key=lambda m: m.start)
-            return Match(clients[chosen[0]], _rest(text, words, mention, lead))
-        return _ask(named, words, text, clients, lead)
+            return Match(index.clients[chosen.pop()], _rest(text, words, mention, lead))
+        return _ask(named, words, text, index, lead)
     if lead < len(words) and words[lead].key in COMMON:
         # No client named, and an everyday word is no name to suggest adding.
         return NoMatch("", ())
-    return _fuzzy(None, None, clients, words=text.split())
+    return _fuzzy(None, None, index, words=text.split())
 
 
-def look_up(query: str, clients: Sequence[Client]) -> Client | Ambiguous | NoMatch:
+def look_up(query: str, clients: Sequence[Client] | Book) -> Client | Ambiguous | NoMatch:
     """The client `/touch show` or `/touch edit` names. A lookup writes nothing, so a single
     weak candidate is taken, where logging a touch would ask first."""
     found = match_client(query, clients)
@@ -609,10 +795,9 @@ def _rest(text: str, words: list[_Word], mention: _Mention, lead: int) -> str:
 
 
 def _ask(
-    mentions: list[_Mention], words: list[_Word], text: str, clients: Sequence[Client], lead: int
+    mentions: list[_Mention], words: list[_Word], text: str, index: Book, lead: int
 ) -> Ambiguous:
-    ordered = sorted(mentions, key=lambda m: m.client)
-    candidates = tuple(clients[c] for c in dict.fromkeys(m.client for m in ordered))
+    candidates = tuple(index.in_order(m.client for m in mentions))
     spans = sorted({(m.start, m.end) for m in mentions})
     query = " / ".join(text[words[s].start : words[e - 1].end] for s, e in spans)
     leading = {(s, e) for s, e in spans} == {(spans[0][0], spans[0][1])} and spans[0][0] == lead
@@ -621,7 +806,7 @@ def _ask(
 
 
 def _slip(
-    text: str, words: list[_Word], mentions: list[_Mention], clients: Sequence[Client], lead: int
+    text: str, words: list[_Word], mentions: list[_Mention], index: Book, lead: int
 ) -> _Mention | None:
     """A whole name of several words typed at the start with a slip ("acme insurnce group"),
     longer than any name matched there; sure, so it wins over the shorter name."""
@@ -632,7 +817,9 @@ def _slip(
     n = max((len(text[: words[m.end - 1].end].split()) for m in leading), default=0)
     matched = [w.casefold().rstrip(":;,") for w in typed[:n]]
     scored: dict[int, tuple[float, int]] = {}
-    for i, client in enumerate(clients):
+    maybe = index.slips(matched[0] if n else None, typed)
+    for i in sorted((i for i in maybe if i in index.clients), key=index.rank):
+        client = index.clients[i]
         for name in client.names:
             name_words = name.split()
             m = len(name_words)
@@ -658,7 +845,7 @@ def _slip(
 
 
 def _fuzzy(
-    name: str | None, note: str | None, clients: Sequence[Client], *, words: list[str] | None
+    name: str | None, note: str | None, index: Book, *, words: list[str] | None
 ) -> MatchResult:
     """Score each client by its best name or alias against the query (or its leading words)."""
     spans: list[tuple[str, str]] = []
@@ -672,6 +859,12 @@ def _fuzzy(
     # A query of k words is compared with each whole name and with the name's first k words,
     # so "nrthwind" finds "Northwind Traders". Longer spans come first and keep their place
     # unless a shorter one is clearly better, so a typo'd second word stays in the name.
+    # A client scoring below CLOSEST on every span can't change the answer: only the others
+    # are scored one by one, in the book's order, as all were.
+    near: set[int] = set()
+    for query, _ in spans:
+        near |= index.near(query, len(query.split()), CLOSEST)
+    clients = index.now_named(near)
     scored: dict[int, tuple[float, Client, str, str]] = {}
     for query, rest in spans:
         k = len(query.split())
@@ -701,7 +894,7 @@ def _fuzzy(
 
 def name_spans(text: str, client: Client) -> list[tuple[int, int]]:
     """Where `text` names `client` (character offsets), so its words aren't read as dates."""
-    index = _index.__wrapped__((client.names,))
+    index = Book.of([client])
     words = _words(text)
     return [(words[m.start].start, words[m.end - 1].end) for m in _mentions(words, index, -1)]
 
@@ -743,10 +936,10 @@ def _rank(typed: str, name: str) -> tuple[int, float]:
     return tier, fuzz.ratio(typed, folded)
 
 
-def mentioned_client(words: str, clients: Sequence[Client]) -> Client | None:
+def mentioned_client(words: str, clients: Sequence[Client] | Book) -> Client | None:
     """The one client a message names surely or well, if only one is: a pasted email from Acme
     opens the form on Acme. Weak mentions, prefixes and typos pick nobody."""
     index = _book(clients)
     folded = _words(" ".join(words.split()))
     named = {m.client for m in _settle(_mentions(folded, index, -1)) if m.sureness >= Sureness.GOOD}
-    return clients[named.pop()] if len(named) == 1 else None
+    return index.clients[named.pop()] if len(named) == 1 else None

@@ -17,7 +17,7 @@ from bot.core.dates import (
     parse_follow_up,
     parse_past_day,
 )
-from bot.core.matching import Ambiguous, Match, match_client, name_spans
+from bot.core.matching import Ambiguous, Book, Match, book_of, match_client, name_spans
 from bot.core.model import Client, FlipCount, Kind, NewTouch, Source
 from bot.core.privacy import strip_private
 from bot.core.refusals import DayInFuture, EmptyNote, NoteTooLong, Refusal
@@ -69,7 +69,7 @@ def occurred_at(day: dt.date, now: dt.datetime, tz: ZoneInfo) -> dt.datetime:
 def plan_touch(
     rest: str,
     day: dt.date | None,
-    clients: Sequence[Client],
+    clients: Sequence[Client] | Book,
     *,
     now: dt.datetime,
     tz: ZoneInfo,
@@ -105,7 +105,7 @@ def plan_touch(
 
 
 def _name_read_as_day(
-    rest: str, day: dt.date, clients: Sequence[Client], today: dt.date
+    rest: str, day: dt.date, clients: Sequence[Client] | Book, today: dt.date
 ) -> str | None:
     """The text as typed when the day word before `rest` was the first word of a client's name.
 
@@ -116,7 +116,7 @@ def _name_read_as_day(
     """
     words = [w.casefold().rstrip(":;,") for w in rest.split()]
     best: tuple[int, str] | None = None
-    for client in clients:
+    for client in book_of(clients).second_word(words[0]) if words else ():
         for name in client.names:
             first, *others = name.split() or [""]
             if (

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Column,
     Date,
@@ -90,6 +91,9 @@ class WorkspaceRow(Base):
     # Set when Slack says the app was uninstalled or its token revoked: nothing is sent, and
     # the workspace's data is purged TOUCHBASE_PURGE_AFTER_DAYS later unless it is reinstalled.
     uninstalled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # Bumped by every change to the workspace's clients, so each process's name index knows,
+    # by one primary-key read, whether it is current (bot.services.name_index).
+    book_version: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
 
 
 class ClientRow(Base):
@@ -99,6 +103,7 @@ class ClientRow(Base):
         UniqueConstraint("team_id", "name_key"),
         Index("ix_client_team_status", "team_id", "status"),
         Index("ix_client_team_owner", "team_id", "owner_id"),
+        Index("ix_client_team_changed", "team_id", "changed_version"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -116,6 +121,8 @@ class ClientRow(Base):
     handed_back_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     # None: a client since the day it was added (created_at).
     client_since: Mapped[dt.date | None] = mapped_column(Date)
+    # The workspace's book_version its last change made.
+    changed_version: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
 
 
 class TouchRow(Base):

@@ -35,7 +35,7 @@ from bot.core.record_id import record_id
 from bot.core.refusals import ClientGone, DayInFuture, Refusal
 from bot.db import repository as repo
 from bot.deps import Deps
-from bot.services import clients, privacy
+from bot.services import clients, name_index, privacy
 from bot.services.nudges import current_items
 from bot.services.reps import ensure_rep
 from bot.ui import blocks, text
@@ -99,10 +99,9 @@ def _dispatch(
 def log_touch(
     deps: Deps, rep: Rep, rest: str, day: dt.date | None, now: dt.datetime, tz: ZoneInfo
 ) -> Message:
-    with deps.db.transaction() as session:
-        book = repo.active_clients(session, rep.team_id)
+    with deps.db.transaction() as session, name_index.current(session, rep.team_id) as book:
         date_order, evidence = _reading(session, rep.team_id, rest)
-    plan = plan_touch(rest, day, book, now=now, tz=tz, date_order=date_order, evidence=evidence)
+        plan = plan_touch(rest, day, book, now=now, tz=tz, date_order=date_order, evidence=evidence)
     if isinstance(plan, Ambiguous) and len(plan.note) <= MAX_NOTE:
         # The touch waits with the day the rep gave, so a pick logs exactly what they typed.
         with deps.db.transaction(write=True) as session:

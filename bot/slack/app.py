@@ -38,11 +38,13 @@ def create_app(deps: Deps, *, listener_executor: Executor | None = None) -> App:
         # auth.test runs lazily on the first request instead, so start-up needs no network.
         token_verification_enabled=False,
         logger=logger,
-        # Bolt's default is 5 threads, each holding its listener from ack to the end of the
-        # work; acks must never wait for a free one. Work itself is metered in guard.guarded.
-        # Each runs in the request's context, so its log lines carry the request's id.
+        # Each listener runs on the request's thread, which guard.guarded hands the work to this
+        # pool and holds only until the answer or its deadline: no 10 ms poll for the ack.
+        process_before_response=True,
+        # Each task runs in the request's context, so its log lines carry the request's id.
         listener_executor=ContextExecutor(
-            listener_executor or ThreadPoolExecutor(max_workers=64, thread_name_prefix="listener")
+            listener_executor
+            or ThreadPoolExecutor(max_workers=guard.WORK_SLOTS, thread_name_prefix="listener")
         ),
         # A request nothing handles (a button from an older version, a payload of a type we
         # don't use) goes to guard.last_resort: a quiet 200 and one line, not Bolt's 404 and

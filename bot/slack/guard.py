@@ -1,5 +1,6 @@
-"""The one way a listener runs: its ack first, then its work in turn, and whatever goes wrong
-turned into one log line and, where there is someone to tell, a polite reply.
+"""The one way a listener runs: on a bounded pool, its answer in the HTTP response if it comes
+within a deadline (else after an empty ack), and whatever goes wrong turned into one log line
+and, where there is someone to tell, a polite reply.
 
 Slack gives a request 3 seconds. If a listener raises after its ack, Bolt throws the ack away
 and Slack shows the rep an error, so nothing a listener raises reaches Bolt. A signed request
@@ -17,7 +18,6 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, Protocol
 
-from slack_bolt import Ack as BoltAck
 from slack_bolt import Args, BoltContext, BoltResponse
 from slack_bolt.error import BoltUnhandledRequestError
 from slack_sdk.errors import SlackApiError
@@ -29,11 +29,13 @@ from bot.ui.blocks import plain
 
 log = logging.getLogger(__name__)
 
-# Bolt runs every listener, ack included, on one thread pool. The work after an ack takes its
-# turn here, a few at a time, so a burst of commands queues its work instead of starving the
-# threads that must acknowledge the next requests within Slack's 3 seconds.
+# Listeners run on Bolt's listener pool, this many at a time, so a burst of commands queues its
+# work instead of starving the database and the request threads. Each request waits for its
+# listener's answer at most ACK_DEADLINE, then Slack is acked empty. With the replay check
+# before it (web.REPLAY_DEADLINE, 0.5 s at most) that is 2 s, well inside Slack's 3, however
+# long the queue or slow the database.
 WORK_SLOTS = 6
-_work_slots = threading.BoundedSemaphore(WORK_SLOTS)
+ACK_DEADLINE = 1.5
 
 # What a form's inputs hold as text: text fields, dates, times, a chosen user.
 _TEXT_INPUTS = ("value", "selected_date", "selected_time", "selected_user")
@@ -153,64 +155,83 @@ def _kind(body: Mapping[str, Any]) -> str:
 
 
 class Ack(Protocol):
-    """What a guarded listener calls to acknowledge: Bolt's ack, then a wait for its turn."""
+    """What a guarded listener calls to answer: the HTTP response's body while the request
+    still waits for it, else (past the deadline) a reply by the request's response_url."""
 
     def __call__(self, **answer: Any) -> None: ...
 
 
 class _Turn:
-    def __init__(self, ack: BoltAck) -> None:
-        self._ack = ack
-        self._holding = False
+    """A request's one answer, given once: by its listener, or empty at the deadline."""
+
+    def __init__(self, args: Args) -> None:
+        self._args = args
+        self._lock = threading.Lock()
+        self._answered = threading.Event()
 
     @property
-    def acked(self) -> bool:
-        return self._ack.response is not None
+    def answered(self) -> bool:
+        return self._answered.is_set()
 
     def __call__(self, **answer: Any) -> None:
-        self._ack(**answer)
-        self.take()
+        with self._lock:
+            late = self.answered
+            if not late:
+                self._args.ack(**answer)
+                self._answered.set()
+        if late and answer:
+            self._too_late(answer)
 
-    def take(self) -> None:
-        if not self._holding:
-            _work_slots.acquire()
-            self._holding = True
+    def wait(self, seconds: float) -> None:
+        """Until the listener answers, or else acknowledge quietly once `seconds` have passed,
+        well inside Slack's 3."""
+        if not self._answered.wait(seconds):
+            self(**_quiet_answer(self._args.body))
 
-    def release(self) -> None:
-        if self._holding:
-            _work_slots.release()
-            self._holding = False
+    def _too_late(self, answer: dict[str, Any]) -> None:
+        if _response_url(self._args.body):
+            self._args.respond(**answer)
+        else:
+            log.warning("An answer to a %s came after the ack", _kind(self._args.body))
 
 
 def guarded(listener: Callable[..., None]) -> Callable[[Args], None]:
     """Every listener is registered through this, under Bolt's decorator.
 
-    The listener names Bolt's arguments as usual; its `ack` is Bolt's, followed by a wait for
-    its turn to work. A listener that answers with respond() runs only for a request that has a
-    response_url. If it raises, the rep hears of it where they look (unless the request made no
-    sense), and if it hadn't acked, the ack is sent, empty.
+    The listener runs on Bolt's listener pool (a few threads), while the request waits for its
+    answer at most ACK_DEADLINE: a listener that answers quickly answers in the HTTP response
+    itself, one that is slow or queued is acked empty in time and its answer, if any, goes by
+    the response_url. A listener that names no `ack` (an event's) is acknowledged at once. A
+    listener that answers with respond() runs only for a request that has a response_url. If it
+    raises, the rep hears of it where they look (unless the request made no sense), and if it
+    hadn't answered, the ack is sent, empty.
     """
     names = list(inspect.signature(listener).parameters)
     unknown = set(names) - set(Args.__annotations__)
     if unknown:
         raise TypeError(f"{listener.__name__} asks for {sorted(unknown)}, which Bolt doesn't give")
 
-    def run(args: Args) -> None:
-        turn = _Turn(args.ack)
+    def work(args: Args, turn: _Turn) -> None:
         try:
             if "respond" in names and not _response_url(args.body):
                 raise Malformed("no response_url")
-            if turn.acked:  # Bolt acks an event itself, before its listener runs
-                turn.take()
             listener(**{name: turn if name == "ack" else getattr(args, name) for name in names})
         except Exception as error:
             words = _logged(error, _kind(args.body))
-            if words is not None and turn.acked:
+            if words is not None and isinstance(args.body.get("command"), str):
+                turn(response_type="ephemeral", text=words)  # in the ack, or after it
+            elif words is not None and turn.answered:
                 _tell(args, words)
         finally:
-            if not turn.acked:
-                args.ack(**_quiet_answer(args.body))
-            turn.release()
+            if not turn.answered:
+                turn(**_quiet_answer(args.body))
+
+    def run(args: Args) -> None:
+        turn = _Turn(args)
+        if "ack" not in names:
+            turn()
+        args.context.listener_runner.listener_executor.submit(work, args, turn)
+        turn.wait(ACK_DEADLINE)
 
     # Bolt names a listener by its function in its own log lines.
     run.__name__ = run.__qualname__ = listener.__name__

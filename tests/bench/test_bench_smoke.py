@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from bench import __main__ as cli
-from bench import calendar, delivery, nudge_pass, startup, touch_latency
+from bench import calendar, delivery, load, nudge_pass, startup, touch_latency
 from bench.common import Check, Section, Table, percentile, render
 from bench.seed import NOW, Book, cached_sqlite, names, seed
 from bot.db import repository as repo
@@ -97,6 +97,17 @@ def test_touch_latency_drives_touchbase_and_the_bare_app_over_http() -> None:
         assert touchbase["errors"] == bare["errors"] == 0
         assert touchbase["replies"] == 6
         assert touchbase["p99"] > 0 and bare["p99"] > 0
+
+
+@pytest.mark.slow
+def test_open_loop_load_times_acks_and_replies_from_the_scheduled_send() -> None:
+    section = load.run(("sqlite",), (5,), 1.0, clients=30, reps=3)
+    [pair] = section.data["sqlite"].values()
+    touchbase, bare = pair["touchbase"], pair["bare"]
+    assert touchbase["requests"] == bare["requests"] > 0
+    assert touchbase["errors"] == bare["errors"] == 0
+    assert touchbase["replies"] == touchbase["requests"]
+    assert touchbase["reply_p99"] >= touchbase["ack_p50"] > 0
 
 
 @pytest.mark.slow

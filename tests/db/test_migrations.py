@@ -283,7 +283,7 @@ def test_the_client_summary_is_filled_from_the_touches(fresh: Engine) -> None:
     """Upgrading a deployment with a book: every client gets its summary, right, and due for
     a look until the first summary check moves its day on."""
     migrate.upgrade(fresh)
-    migrate.downgrade(fresh, "0010")
+    migrate.downgrade(fresh, "0012")
     at = dt.datetime(2026, 11, 2, 12, tzinfo=dt.UTC)
     clients, touches = ClientRow.__table__, TouchRow.__table__
     with fresh.begin() as connection:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import (
+    ColumnElement,
     func,
     select,
     update,
@@ -30,7 +32,54 @@ from bot.db.repository.summary import refresh_summaries
 from bot.db.schema import (
     ClientRow,
     SnoozeRow,
+    WorkspaceRow,
 )
+
+
+def book_changed(session: Session, team_id: str) -> int:
+    """Bump the workspace's book version for a change to its clients; the new version. Every
+    client write comes through here. The workspace row's lock, held to the commit, makes the
+    versions follow the commits. A workspace without a row (new, or purged and back) starts
+    past any version it had before: the time in microseconds."""
+    version = session.scalar(
+        update(WorkspaceRow)
+        .where(WorkspaceRow.team_id == team_id)
+        .values(book_version=WorkspaceRow.book_version + 1)
+        .returning(WorkspaceRow.book_version)
+    )
+    if version is None:
+        version = time.time_ns() // 1000
+        session.add(WorkspaceRow(team_id=team_id, book_version=version))
+    return version
+
+
+def book_version(session: Session, team_id: str) -> int:
+    return (
+        session.scalar(select(WorkspaceRow.book_version).where(WorkspaceRow.team_id == team_id))
+        or 0
+    )
+
+
+def clients_changed_since(session: Session, team_id: str, version: int) -> list[Client]:
+    """The workspace's clients (any status) changed after book version `version`."""
+    rows = session.connection().execute(
+        select(*CLIENT_COLUMNS).where(
+            ClientRow.team_id == team_id, ClientRow.changed_version > version
+        )
+    )
+    return [client_from(r) for r in rows]
+
+
+def active_client_ids(session: Session, team_id: str) -> set[int]:
+    return set(session.scalars(select(ClientRow.id).where(*_active(team_id))))
+
+
+def count_active_clients(session: Session, team_id: str) -> int:
+    return session.scalar(select(func.count()).where(*_active(team_id))) or 0
+
+
+def _active(team_id: str) -> tuple[ColumnElement[bool], ...]:
+    return ClientRow.team_id == team_id, ClientRow.status == Status.ACTIVE.value
 
 
 def active_clients(session: Session, team_id: str) -> list[Client]:
@@ -76,7 +125,7 @@ def upsert_client(session: Session, new: NewClient, now: dt.datetime) -> str:
     row = session.scalar(
         select(ClientRow).where(ClientRow.team_id == new.team_id, ClientRow.name_key == key)
     )
-    values = {
+    values: dict[str, object] = {
         "name": new.name,
         "aliases": list(new.aliases),
         "owner_id": new.owner_id,
@@ -85,6 +134,7 @@ def upsert_client(session: Session, new: NewClient, now: dt.datetime) -> str:
         "client_since": new.client_since,
     }
     if row is None:
+        values["changed_version"] = book_changed(session, new.team_id)
         row = ClientRow(
             team_id=new.team_id,
             name_key=key,
@@ -98,6 +148,7 @@ def upsert_client(session: Session, new: NewClient, now: dt.datetime) -> str:
         return "created"
     if all(getattr(row, column) == value for column, value in values.items()):
         return "unchanged"
+    values["changed_version"] = book_changed(session, new.team_id)
     for column, value in values.items():
         setattr(row, column, value)
     session.flush()
@@ -117,6 +168,7 @@ def add_client(session: Session, new: NewClient, now: dt.datetime) -> Client:
         status=new.status.value,
         created_at=now,
         client_since=new.client_since,
+        changed_version=book_changed(session, new.team_id),
     )
     session.add(row)
     session.flush()
@@ -180,7 +232,12 @@ def hand_back(
             ClientRow.id == client_id,
             ClientRow.owner_id == rep_id,
         )
-        .values(owner_id=None, handed_back_by=rep_id, handed_back_at=now)
+        .values(
+            owner_id=None,
+            handed_back_by=rep_id,
+            handed_back_at=now,
+            changed_version=book_changed(session, team_id),
+        )
     )
 
 
@@ -224,6 +281,7 @@ def update_client(
     row.renewal_date = renewal_date
     row.aliases = list(aliases)
     row.client_since = client_since
+    row.changed_version = book_changed(session, team_id)
     session.flush()
     refresh_summaries(session, team_id, [client_id])
     return client_of(row)
@@ -233,6 +291,6 @@ def archive_client(session: Session, team_id: str, client_id: int) -> None:
     session.execute(
         update(ClientRow)
         .where(ClientRow.team_id == team_id, ClientRow.id == client_id)
-        .values(status=Status.ARCHIVED.value)
+        .values(status=Status.ARCHIVED.value, changed_version=book_changed(session, team_id))
     )
     refresh_summaries(session, team_id, [client_id])

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from bot.core.model import Touch
 from bot.db.repository._rows import touch_of
+from bot.db.repository.clients import book_changed
 from bot.db.schema import ClientRow, NudgeRow, PendingTouchRow, SnoozeRow, TouchRow
 
 
@@ -63,6 +64,7 @@ def erase_client(session: Session, team_id: str, client_id: int) -> Erased | Non
         ),
     )
     session.execute(delete(ClientRow).where(ClientRow.id == client_id))
+    book_changed(session, team_id)
     return erased
 
 

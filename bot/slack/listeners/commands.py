@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import App, Respond
+from slack_bolt import App
 from slack_sdk import WebClient
 
 from bot.deps import Deps
@@ -25,11 +25,13 @@ def as_typed(words: str) -> str:
 def register(app: App, deps: Deps) -> None:
     @app.command(COMMAND)
     @guarded
-    def touch(ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient) -> None:
-        ack()
+    def touch(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        # The work comes first and its reply is the ack: one round trip, unless the guard's
+        # deadline has acked already, when the reply goes by the response_url.
         words = as_typed(field(body, "text"))
         reply = touches.run_command(deps, *who(body), words)
         # `/touch` on its own, `/touch edit acme`: a form, opened while the trigger is fresh.
         if isinstance(reply, Modal) and open_modal(client, field(body, "trigger_id"), reply.view):
+            ack()
             return
-        respond(response_type="ephemeral", **reply.as_kwargs())
+        ack(response_type="ephemeral", **reply.as_kwargs())

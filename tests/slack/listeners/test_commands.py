@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import time
 import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from sqlalchemy import text as sql
 
 from bot.core.model import Kind, Tier
 from bot.db import repository as repo
 from bot.devtools import slack_requests
+from bot.slack.guard import ACK_DEADLINE
+from bot.slack.web import REPLAY_DEADLINE
 from bot.ui.text import DATABASE_AWAY, WENT_WRONG
 from tests.conftest import TEAM, Clock, WebApp, buttons
 from tests.helpers import add_client, add_touch, touches
@@ -34,6 +38,39 @@ def test_logs_a_touch_against_the_right_client(web: WebApp) -> None:
     assert touches(web.deps.db) == [("Acme Insurance Group", "called about claim", "value")]
     [flip] = buttons(reply)
     assert flip["text"]["text"] == "Count as routine"
+
+
+def test_the_reply_comes_in_the_ack_itself(web: WebApp) -> None:
+    """One round trip: the ack's body is the reply, and nothing goes to the response_url."""
+    add_client(web.deps.db, "Acme Insurance Group")
+    key, (status, answer) = web.send_command("acme called about claim")
+    assert status == 200
+    reply = json.loads(answer)
+    assert reply["response_type"] == "ephemeral"
+    assert "Logged a touch with *Acme Insurance Group*" in reply["text"]
+    assert buttons(reply)
+    assert web.slack.responses_to(key) == []
+
+
+def test_work_past_the_deadline_acks_empty_and_replies_by_response_url(web: WebApp) -> None:
+    """A database slower than the ack deadline: Slack still gets its ack in time, empty, and
+    the reply follows by the response_url once the write is through. (The replay check waits
+    on the database too, up to its own deadline.)"""
+    add_client(web.deps.db, "Acme Insurance Group")
+    web.command("help")  # the rep is known: the one write left is the touch
+    with web.deps.db.transaction(write=True) as session:
+        # Holds the write lock: BEGIN IMMEDIATE on SQLite, a table lock on PostgreSQL.
+        if web.deps.db.dialect == "sqlite":
+            session.execute(sql("SELECT 1"))
+        else:
+            session.execute(sql("LOCK TABLE touch IN EXCLUSIVE MODE"))
+        started = time.monotonic()
+        key, (status, answer) = web.send_command("acme called about claim")
+        acked_in = time.monotonic() - started
+    assert (status, answer) == (200, b"")
+    assert ACK_DEADLINE <= acked_in < ACK_DEADLINE + REPLAY_DEADLINE + 0.5 < 3
+    assert "Logged a touch with *Acme Insurance Group*" in web.reply(key)["text"]
+    assert touches(web.deps.db) == [("Acme Insurance Group", "called about claim", "value")]
 
 
 def test_the_flip_button_changes_the_kind_and_back(web: WebApp) -> None:
