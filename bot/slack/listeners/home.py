@@ -25,6 +25,16 @@ from bot.ui.ids import (
 
 
 def register(app: App, deps: Deps) -> None:
+    def open_or_refresh(
+        body: dict[str, Any], client: WebClient, view: dict[str, Any] | None
+    ) -> None:
+        """Open a client's form or view; when the client is gone (None), the home shows the book
+        as it is now instead."""
+        if view is None:
+            home.publish(deps, *who(body))
+            return
+        open_modal(client, field(body, "trigger_id"), view)
+
     @app.event("app_home_opened")
     @guarded
     def home_opened(body: dict[str, Any], event: dict[str, Any]) -> None:
@@ -46,11 +56,7 @@ def register(app: App, deps: Deps) -> None:
     ) -> None:
         ack()
         view = nudge_actions.log_form(deps, *who(body), field(action, "value"))
-        if view is None:
-            # The client is gone: the home shows the book as it is now.
-            home.publish(deps, *who(body))
-            return
-        open_modal(client, field(body, "trigger_id"), view)
+        open_or_refresh(body, client, view)
 
     @app.action(HOME_SNOOZE)
     @guarded
@@ -68,10 +74,7 @@ def register(app: App, deps: Deps) -> None:
     ) -> None:
         ack()
         view = clients.open_client(deps, *who(body), field(action, "value"))
-        if view is None:
-            home.publish(deps, *who(body))
-            return
-        open_modal(client, field(body, "trigger_id"), view)
+        open_or_refresh(body, client, view)
 
     @app.action(HOME_ADD)
     @guarded
