@@ -108,8 +108,10 @@ def plan_team(deps: Deps, team_id: str, now: dt.datetime) -> list[PlannedDigest]
     with deps.db.transaction() as session:
         settings = repo.workspace_settings(session, team_id)
         owners = repo.client_owners(session, team_id)
+        # Any zone's local date is at most a day past UTC's.
+        makers = repo.promise_makers(session, team_id, (now + dt.timedelta(days=1)).date())
         # Admins hear how many clients wait for a new owner, whether or not they own any.
-        people = owners | repo.admin_ids(session, team_id) | deps.settings.admins
+        people = owners | makers | repo.admin_ids(session, team_id) | deps.settings.admins
         reps = repo.get_reps(session, team_id, people)
         claimed = repo.claimed_digests(session, team_id, since=(now - dt.timedelta(days=2)).date())
     reps = _fresh(deps, team_id, people, reps, now)
@@ -135,6 +137,7 @@ def plan_team(deps: Deps, team_id: str, now: dt.datetime) -> list[PlannedDigest]
         now=now,
         admins=deps.settings.admins,
         unowned=waiting,
+        departed={user_id for user_id, rep in reps.items() if not rep.active},
     )
     # What each rep last talked about with the clients on their note, read for those alone.
     recalls = conversation.for_digests(deps, team_id, settings, planned, now)

@@ -61,6 +61,7 @@ from bot.db.repository.privacy import Erased, client_touches, erase_client, remo
 from bot.db.repository.reads import (
     client_activity,
     due_activities,
+    promise_makers,
     recap_clients,
     recap_reps,
     recap_value_touches,
@@ -155,6 +156,7 @@ __all__ = [
     "mark_uninstalled",
     "name_key",
     "outbox_status",
+    "promise_makers",
     "promise_touches",
     "prune_pending_touches",
     "purge_team",
