@@ -109,7 +109,8 @@ def plan_team(deps: Deps, team_id: str, now: dt.datetime) -> list[PlannedDigest]
         settings = repo.workspace_settings(session, team_id)
         owners = repo.client_owners(session, team_id)
         # Admins hear how many clients wait for a new owner, whether or not they own any.
-        people = owners | repo.admin_ids(session, team_id) | deps.settings.admins
+        admins = settings.effective_admins(deps.settings.defaults)
+        people = owners | repo.admin_ids(session, team_id) | admins
         reps = repo.get_reps(session, team_id, people)
         claimed = repo.claimed_digests(session, team_id, since=(now - dt.timedelta(days=2)).date())
     reps = _fresh(deps, team_id, people, reps, now)
@@ -133,7 +134,7 @@ def plan_team(deps: Deps, team_id: str, now: dt.datetime) -> list[PlannedDigest]
         recent,
         snoozed,
         now=now,
-        admins=deps.settings.admins,
+        admins=admins,
         unowned=waiting,
     )
     # What each rep last talked about with the clients on their note, read for those alone.

@@ -84,18 +84,19 @@ def run(
 def _run(
     deps: Deps, now: dt.datetime, *, channel: str, dry_run: bool, team: str | None
 ) -> RecapReport:
-    tz = ZoneInfo(deps.settings.timezone)
-    report = RecapReport(channel=channel, week=recap_week(now, tz))
-    week = report.week
+    defaults = deps.settings.defaults
     try:
-        team_id = report.team_id = team or workspace_of(deps.slack)
+        team_id = team or workspace_of(deps.slack)
     except (SlackApiError, OSError) as error:
         log.warning("couldn't ask Slack which workspace this is (%s); recap not posted", error)
-        report.outcome = "retry_later"
-        return report
+        week = recap_week(now, ZoneInfo(defaults.timezone))
+        return RecapReport(channel=channel, week=week, outcome="retry_later")
     with deps.db.transaction() as session:
+        tz = ZoneInfo(repo.workspace_settings(session, team_id).effective_timezone(defaults))
+        week = recap_week(now, tz)
         status = repo.outbox_status(session, team_id, OutboxKind.RECAP, RECIPIENT, week.period)
         uninstalled = repo.uninstalled_at(session, team_id)
+    report = RecapReport(channel=channel, week=week, team_id=team_id)
     if uninstalled is not None:
         log.warning(
             "Touchbase was uninstalled from workspace %s on %s, so no recap is posted; it "

@@ -1006,16 +1006,17 @@ def recap_invite_bot(channel: str) -> str:
 
 def recap_channel_not_found(channel: str) -> str:
     return (
-        f"The weekly recap wasn't posted: Slack can't find channel {channel}. Check that "
-        "TOUCHBASE_RECAP_CHANNEL is the channel's ID (such as C0123ABCD), not its name; "
+        f"The weekly recap wasn't posted: Slack can't find channel {channel}. Check that the "
+        "recap channel (the Home tab's Admin settings, `touchbase settings recap_channel`, or "
+        "TOUCHBASE_RECAP_CHANNEL) is the channel's ID (such as C0123ABCD), not its name; "
         "for a private channel, type /invite @Touchbase in it."
     )
 
 
 def recap_channel_archived(channel: str) -> str:
     return (
-        f"The weekly recap wasn't posted: channel {channel} is archived. Point "
-        "TOUCHBASE_RECAP_CHANNEL at a channel in use."
+        f"The weekly recap wasn't posted: channel {channel} is archived. Choose a channel in "
+        "use in the Home tab's Admin settings (or `touchbase settings recap_channel`)."
     )
 
 

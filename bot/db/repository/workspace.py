@@ -49,6 +49,9 @@ def save_workspace_settings(session: Session, settings: WorkspaceSettings) -> No
     row.notes_visible_to = settings.notes_visible_to.value
     row.note_retention_days = settings.note_retention_days
     row.renewal_alarm_days = settings.renewal_alarm_days
+    row.recap_channel = settings.recap_channel
+    row.timezone = settings.timezone
+    row.admins = None if settings.admins is None else ",".join(sorted(settings.admins))
     session.add(row)
     session.flush()
     recheck_workspace(session, settings)
