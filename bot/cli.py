@@ -23,7 +23,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot import logs, metrics
 from bot.config import ConfigError, Settings, load, log_settings
-from bot.core.model import CLI_ACTOR, AuditAction, Client
+from bot.core.model import CLI_ACTOR, Client
 from bot.core.record_id import record_id
 from bot.db import sqlite_file
 from bot.db.engine import Database, normalize_url
@@ -256,35 +256,24 @@ def _demo(args: argparse.Namespace) -> int:
 
 def _settings(args: argparse.Namespace) -> int:
     from bot.core import workspace
-    from bot.db import repository as repo
+    from bot.services import settings
 
     with one_shot(load(os.environ), batch=False) as deps:
         team = _team_of(deps, args.team)
-        with deps.db.transaction(write=True) as session:
-            current = repo.workspace_settings(session, team)
-            if args.key is not None:
-                changed = workspace.change(current, args.key, args.value or "")
-                if isinstance(changed, str):
-                    print(f"touchbase: {changed}", file=sys.stderr)
-                    return 1
-                repo.save_workspace_settings(session, changed)
-                before, after = (workspace.shown(s, args.key) for s in (current, changed))
-                if before != after:
-                    repo.audit(
-                        session,
-                        team,
-                        CLI_ACTOR,
-                        AuditAction.SETTING_CHANGED,
-                        detail=f"{args.key}: {before} -> {after}",
-                        at=deps.clock(),
-                    )
-                current = changed
+        if args.key is None:
+            current = settings.stored(deps, team)
+        else:
+            changed = settings.change(deps, team, {args.key: args.value or ""}, CLI_ACTOR)
+            if isinstance(changed, dict):
+                print(f"touchbase: {changed[args.key]}", file=sys.stderr)
+                return 1
+            current = changed
         for key, spec in workspace.SETTINGS.items():
             print(f"{key:20} {workspace.shown(current, key):6}  {spec.meaning}")
         if args.key is None:
             defaults = deps.settings.defaults
             print(
-                f"\nIn effect: recap channel {current.effective_recap_channel(defaults) or 'none'}"
+                f"In effect: recap channel {current.effective_recap_channel(defaults) or 'none'}"
                 f", time zone {current.effective_timezone(defaults)}, admins "
                 f"{', '.join(sorted(current.effective_admins(defaults))) or 'none'} (besides "
                 "Slack's admins and owners)."

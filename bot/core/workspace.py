@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -126,6 +127,21 @@ def change(settings: WorkspaceSettings, key: str, raw: str) -> WorkspaceSettings
         return f"{key} should be a whole number from {spec.low} to {spec.high}"
     changes: dict[str, Any] = {key: int(value)}
     return dataclasses.replace(settings, **changes)
+
+
+def change_all(
+    settings: WorkspaceSettings, raw: Mapping[str, str]
+) -> WorkspaceSettings | dict[str, str]:
+    """The settings with every value in `raw` (key -> value as typed) changed, or what's wrong
+    with each value that can't be, by key."""
+    problems: dict[str, str] = {}
+    for key, value in raw.items():
+        changed = change(settings, key, value)
+        if isinstance(changed, str):
+            problems[key] = changed
+        else:
+            settings = changed
+    return problems or settings
 
 
 def _whole(value: str, spec: SettingSpec) -> bool:

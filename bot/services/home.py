@@ -42,7 +42,9 @@ def view_for(deps: Deps, rep: Rep) -> dict[str, Any]:
     recalls = conversation.recalls(talks, needing, rep.user_id, settings, tz)
     calendar = deps.settings.public_url is not None
     return home_view(
-        Home(rows, week, tuple(handed_back), waiting, recalls, calendar), today=today, tz=tz
+        Home(rows, week, tuple(handed_back), waiting, recalls, calendar, admin),
+        today=today,
+        tz=tz,
     )
 
 

@@ -32,6 +32,7 @@ from bot.ui.ids import (
     HOME_LOG,
     HOME_LOG_ANY,
     HOME_OPEN,
+    HOME_SETTINGS,
     HOME_SNOOZE,
     REASSIGN,
     REASSIGN_BLOCK,
@@ -66,9 +67,9 @@ def home_view(home: Home, *, today: dt.date, tz: dt.tzinfo) -> dict[str, Any]:
         ],
     )
     blocks += _to_reassign(text.HOME_HANDED_BACK, _handed_back(home.handed_back, today, tz))
-    calendar = _calendar() if home.calendar else []
-    blocks += _rows(home.rows, today, home.recalls, room=MAX_BLOCKS - len(blocks) - len(calendar))
-    blocks += calendar
+    last = (_calendar() if home.calendar else []) + (_admin() if home.admin else [])
+    blocks += _rows(home.rows, today, home.recalls, room=MAX_BLOCKS - len(blocks) - len(last))
+    blocks += last
     return View(type="home", blocks=blocks).to_dict()
 
 
@@ -79,6 +80,17 @@ def _calendar() -> list[Block]:
         SectionBlock(
             text=MarkdownTextObject(text=text.HOME_CALENDAR),
             accessory=ButtonElement(text=text.HOME_CALENDAR_BUTTON, action_id=HOME_CALENDAR),
+        ),
+    ]
+
+
+def _admin() -> list[Block]:
+    """Last, for admins alone: the button for the workspace settings form."""
+    return [
+        DividerBlock(),
+        SectionBlock(
+            text=MarkdownTextObject(text=text.HOME_ADMIN),
+            accessory=ButtonElement(text=text.HOME_SETTINGS_BUTTON, action_id=HOME_SETTINGS),
         ),
     ]
 
