@@ -246,6 +246,16 @@ def load(env: Mapping[str, str], *, needs_slack: bool = True) -> Settings:
             "TOUCHBASE_ADMINS", f"should list Slack user IDs separated by commas ({bad[0]} isn't)"
         )
 
+    if oauth:
+        # Each workspace sets its own: in OAuth mode these would be ignored without a word.
+        for variable in ("TOUCHBASE_RECAP_CHANNEL", "TOUCHBASE_TIMEZONE", "TOUCHBASE_ADMINS"):
+            if get(variable) is not None:
+                raise ConfigError(
+                    variable,
+                    "is set, but in OAuth mode each workspace sets its own from its Home tab's "
+                    "Admin section (or `touchbase settings --team T…`); unset it",
+                )
+
     return Settings(
         bot_token=bot_token or "",
         signing_secret=signing_secret or "",
