@@ -206,6 +206,11 @@ def _recap(args: argparse.Namespace) -> int:
     with one_shot(settings) as deps:
         team = _team_of(deps, args.team)
         channel = args.channel or stored(deps, team).effective_recap_channel(settings.defaults)
+        if channel is None and settings.oauth:
+            raise Refused(
+                f"workspace {team} has no recap channel: an admin picks one in its Home tab, or "
+                f"`touchbase settings --team {team} recap_channel C0123ABCD`; or pass --channel"
+            )
         if channel is None:
             raise ConfigError(
                 "TOUCHBASE_RECAP_CHANNEL",

@@ -154,3 +154,17 @@ def test_single_workspace_settings_default_to_the_environment(
     assert settings.timezone == "Asia/Tokyo" and settings.recap_channel is None
     env = WorkspaceDefaults("C0ENVWINS", "America/Chicago", frozenset({"U0ANN"}))
     assert settings.effective_recap_channel(env) == "C0ENVWINS"
+
+
+def test_recap_posts_one_workspaces_recap_to_its_channel_with_its_token(
+    oauth_env: Hosted, db: Database, capsys: pytest.CaptureFixture[str]
+) -> None:
+    oauth_env.slack.add_channel("C0TWOWINS", name="wins-two", is_member=True)
+    assert main(["settings", "--team", TWO, "recap_channel", "C0TWOWINS"]) == 0
+    assert main(["recap", "--team", ONE]) == 2  # ONE has no channel
+    assert capsys.readouterr().err.startswith(f"touchbase: workspace {ONE} has no recap channel")
+    assert main(["recap", "--team", TWO, "--now", "2026-11-23T10:00:00Z"]) == 0
+    assert "Posted the weekly recap" in capsys.readouterr().out
+    [post] = oauth_env.slack.calls_to("chat.postMessage")
+    assert post.params["channel"] == "C0TWOWINS"
+    assert post.token in oauth_env.slack.tokens_of(TWO)
