@@ -111,7 +111,8 @@ def plan_team(deps: Deps, team_id: str, now: dt.datetime) -> list[PlannedDigest]
         # Any zone's local date is at most a day past UTC's.
         makers = repo.promise_makers(session, team_id, (now + dt.timedelta(days=1)).date())
         # Admins hear how many clients wait for a new owner, whether or not they own any.
-        people = owners | makers | repo.admin_ids(session, team_id) | deps.settings.admins
+        admins = settings.effective_admins(deps.settings.defaults)
+        people = owners | makers | repo.admin_ids(session, team_id) | admins
         reps = repo.get_reps(session, team_id, people)
         claimed = repo.claimed_digests(session, team_id, since=(now - dt.timedelta(days=2)).date())
     reps = _fresh(deps, team_id, people, reps, now)
@@ -135,7 +136,7 @@ def plan_team(deps: Deps, team_id: str, now: dt.datetime) -> list[PlannedDigest]
         recent,
         snoozed,
         now=now,
-        admins=deps.settings.admins,
+        admins=admins,
         unowned=waiting,
         departed={user_id for user_id, rep in reps.items() if not rep.active},
     )

@@ -101,6 +101,7 @@ from bot.db.repository.uninstall import (
 from bot.db.repository.workspace import (
     retention_settings,
     save_workspace_settings,
+    settings_by_team,
     workspace_settings,
 )
 
@@ -176,6 +177,7 @@ __all__ = [
     "save_rep",
     "save_workspace_settings",
     "set_touch_kind",
+    "settings_by_team",
     "snooze",
     "snoozes",
     "summary_verdicts",
