@@ -317,3 +317,18 @@ def test_a_request_acts_only_for_its_own_workspace(hosted: Hosted) -> None:
     assert touches(hosted.deps.db, ONE) == []
     # No Web API call of those requests used ONE's token (only its own install did).
     assert calls_with(hosted, ONE) == installed_with
+
+
+def test_a_burst_of_requests_costs_one_auth_test_per_workspace(hosted: Hosted) -> None:
+    hosted.install(ONE)
+    hosted.install(TWO)
+    for team in (ONE, TWO):
+        add_client(hosted.deps.db, "Acme Insurance", owner="U0SAM", team=team)
+    for n in range(4):
+        for team in (ONE, TWO):
+            command(hosted, team, f"acme insurance called about claim {n}")
+    assert len(touches(hosted.deps.db, ONE)) == len(touches(hosted.deps.db, TWO)) == 4
+    # Bolt authorizes each request with the workspace's token; auth.test once per token.
+    checked = [c.token for c in hosted.slack.calls_to("auth.test")]
+    assert len(checked) == 2
+    assert {t in hosted.slack.tokens_of(ONE) for t in checked} == {True, False}
