@@ -322,6 +322,7 @@ def test_a_request_acts_only_for_its_own_workspace(hosted: Hosted) -> None:
 def test_a_burst_of_requests_costs_one_auth_test_per_workspace(hosted: Hosted) -> None:
     hosted.install(ONE)
     hosted.install(TWO)
+    installs = len(hosted.slack.calls_to("auth.test"))  # the install flow's own, one each
     for team in (ONE, TWO):
         add_client(hosted.deps.db, "Acme Insurance", owner="U0SAM", team=team)
     for n in range(4):
@@ -329,6 +330,33 @@ def test_a_burst_of_requests_costs_one_auth_test_per_workspace(hosted: Hosted) -
             command(hosted, team, f"acme insurance called about claim {n}")
     assert len(touches(hosted.deps.db, ONE)) == len(touches(hosted.deps.db, TWO)) == 4
     # Bolt authorizes each request with the workspace's token; auth.test once per token.
-    checked = [c.token for c in hosted.slack.calls_to("auth.test")]
+    checked = [c.token for c in hosted.slack.calls_to("auth.test")[installs:]]
     assert len(checked) == 2
     assert {t in hosted.slack.tokens_of(ONE) for t in checked} == {True, False}
+
+
+def refreshes(slack: SlackStandIn) -> int:
+    return sum(bool(c.params.get("grant_type")) for c in slack.calls_to("oauth.v2.access"))
+
+
+def test_a_request_with_an_expiring_token_refreshes_it_once_and_stores_it_encrypted(
+    hosted: Hosted,
+) -> None:
+    hosted.slack.token_lifetime = 60  # the install's token is due for a refresh at once
+    hosted.install(ONE)
+    [first] = hosted.slack.tokens_of(ONE)
+    hosted.slack.token_lifetime = 43200  # the refreshed one isn't
+    add_client(hosted.deps.db, "Acme Insurance", owner="U0SAM", team=ONE)
+    # Requests arriving together: one refresh (a refresh token works once), all served.
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        list(pool.map(lambda n: command(hosted, ONE, f"acme insurance call {n}"), range(4)))
+    assert len(touches(hosted.deps.db, ONE)) == 4
+    assert refreshes(hosted.slack) == 1
+    [fresh] = hosted.slack.tokens_of(ONE) - {first}
+    assert hosted.slack.calls_to("users.info")[-1].token == fresh
+    assert hosted.deps.workspaces is not None
+    bot = hosted.deps.workspaces.store.latest_bot(ONE)
+    assert bot is not None and bot.bot_token == fresh
+    with hosted.deps.db.engine.connect() as connection:
+        stored = connection.execute(select(SLACK_BOTS.c.bot_token)).scalars().all()
+    assert stored and not any(fresh in value or first in value for value in stored)
