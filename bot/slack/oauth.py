@@ -30,7 +30,7 @@ from bot.installations import (
 )
 from bot.manifest import REDIRECT_PATH
 from bot.services import uninstall
-from bot.ui.install import install_page, installed_page, not_installed_page
+from bot.ui.install import install_page, installed_page, not_installed_page, org_installed_page
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +38,8 @@ INSTALL_PATH = "/slack/install"
 # How long Bolt's check of a token (auth.test) holds for the requests that follow. An uninstall
 # still stops a workspace at once: its token is deleted, and the store is read on every request.
 AUTH_CHECK_SECONDS = 600
+# Where an Enterprise Grid admin adds an org-wide app to the organization's workspaces.
+ORG_MANAGE_URL = "https://app.slack.com/manage"
 
 
 def _html() -> dict[str, str | Sequence[str]]:
@@ -56,8 +58,16 @@ def oauth_flow(deps: Deps) -> OAuthFlow:
 
     def success(args: SuccessArgs) -> BoltResponse:
         installation = args.installation
-        team_id = installation.team_id or ""
-        log.info("Touchbase was installed in workspace %s", team_id or installation.enterprise_id)
+        team_id, org = installation.team_id, installation.enterprise_id
+        if installation.is_enterprise_install and org:
+            log.info("Touchbase was installed in organization %s, org-wide", org)
+            for team in workspaces.teams_of(org):  # a reinstall within the grace period
+                uninstall.seen(deps, team, deps.clock())
+            # Slack adds an org-wide app to no workspace until an admin chooses them.
+            choose = f"{ORG_MANAGE_URL}/{org}/integrations/profile/{installation.app_id}"
+            page = org_installed_page(choose + "/workspaces/add")
+            return BoltResponse(status=200, body=page, headers=_html())
+        log.info("Touchbase was installed in workspace %s", team_id)
         if team_id:
             # A reinstall within the grace period: sending resumes, and no purge is due.
             uninstall.seen(deps, team_id, deps.clock())
