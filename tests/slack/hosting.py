@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 import re
 import urllib.error
 import urllib.request
@@ -106,22 +107,31 @@ def book(db: Database, team: str) -> None:
     add_touch(db, acme, MORNING - dt.timedelta(days=90), "renewal call", rep="U0SAM")
 
 
-def command(hosted: Hosted, team: str, text: str, enterprise_id: str | None = None) -> None:
-    """/touch from Sam in `team` (of organization `enterprise_id`, installed org-wide, when
-    given), and its reply: in the ack, or else at its response_url."""
+def command(
+    hosted: Hosted,
+    team: str,
+    text: str,
+    enterprise_id: str | None = None,
+    *,
+    user: str = "U0SAM",
+) -> str:
+    """/touch from `user` in `team` (of organization `enterprise_id`, installed org-wide, when
+    given), and its reply, as JSON text: in the ack, or else at its response_url."""
     key = f"{team}-{text}"
     body = slack_requests.slash_command_body(
         command="/touch",
         text=text,
-        user_id="U0SAM",
+        user_id=user,
         team_id=team,
         response_url=hosted.slack.response_url(key),
         enterprise_id=enterprise_id,
     )
     status, answer = slack_requests.post(hosted.url + "/slack/events", body, SECRET)
     assert status == 200
-    if not answer:
-        hosted.slack.wait_for(lambda: bool(hosted.slack.responses_to(key)))
+    if answer:
+        return answer.decode()
+    hosted.slack.wait_for(lambda: bool(hosted.slack.responses_to(key)))
+    return json.dumps(hosted.slack.responses_to(key))
 
 
 def calls_with(hosted: Hosted, team: str) -> int:

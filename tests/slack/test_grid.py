@@ -62,15 +62,7 @@ def test_each_workspace_of_the_organization_is_served_with_its_token(hosted: Hos
 def test_a_workspace_of_another_organization_gets_nothing(hosted: Hosted) -> None:
     hosted.install(ORG, org=True)
     add_client(hosted.deps.db, "Acme Insurance", owner="U0SAM", team=EAST)
-    body = slack_requests.slash_command_body(
-        command="/touch",
-        text="acme insurance called",
-        user_id="U0SAM",
-        team_id=EAST,
-        response_url=hosted.slack.response_url("other"),
-        enterprise_id=OTHER_ORG,
-    )
-    assert slack_requests.post(hosted.url + "/slack/events", body, SECRET)[0] == 200
+    command(hosted, EAST, "acme insurance called", enterprise_id=OTHER_ORG)
     assert touches(hosted.deps.db, EAST) == []
     assert hosted.deps.workspaces is not None
     assert hosted.deps.workspaces.installed() == set()

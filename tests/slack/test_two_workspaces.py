@@ -8,31 +8,16 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
-from urllib.parse import parse_qs, urlsplit
 
 from bot.db.engine import Database
 from bot.devtools import slack_requests
 from bot.services.nudges import run_pass
 from tests.conftest import SECRET, Clock
 from tests.helpers import add_client, add_touch, touches
-from tests.slack.hosting import MORNING, ONE, TWO, Hosted
+from tests.slack.hosting import MORNING, ONE, TWO, Hosted, command
 
 # Each workspace's rep: Sam works in ONE, Priya in TWO.
 REPS = {ONE: "U0SAM", TWO: "U0PRIYA"}
-
-
-def install(hosted: Hosted, team: str) -> None:
-    """Add to Slack, as an admin of `team` does it in a browser."""
-    status, page = hosted.get("/slack/install")
-    assert status == 200
-    [link] = re.findall(r'href="([^"]+)"', page)
-    authorize = urlsplit(link.replace("&amp;", "&"))
-    assert link.startswith(hosted.slack.base_url + "/oauth/v2/authorize?")
-    [state] = parse_qs(authorize.query)["state"]
-    code = hosted.slack.authorize(team)  # the admin approves on Slack's page
-    status, page = hosted.get(f"/slack/oauth_redirect?code={code}&state={state}")
-    assert status == 200 and "Home tab" in page
 
 
 def due_client(db: Database, team: str, name: str) -> None:
@@ -42,21 +27,8 @@ def due_client(db: Database, team: str, name: str) -> None:
 
 
 def touch(hosted: Hosted, team: str, text: str) -> str:
-    """/touch from the workspace's rep; its reply's text."""
-    key = f"{team}-{text}"
-    body = slack_requests.slash_command_body(
-        command="/touch",
-        text=text,
-        user_id=REPS[team],
-        team_id=team,
-        response_url=hosted.slack.response_url(key),
-    )
-    status, answer = slack_requests.post(hosted.url + "/slack/events", body, SECRET)
-    assert status == 200
-    if answer:
-        return json.dumps(json.loads(answer))
-    hosted.slack.wait_for(lambda: bool(hosted.slack.responses_to(key)))
-    return json.dumps(hosted.slack.responses_to(key))
+    """/touch from the workspace's rep; its reply."""
+    return command(hosted, team, text, user=REPS[team])
 
 
 def digest_of(hosted: Hosted, team: str) -> tuple[str, str]:
@@ -70,8 +42,9 @@ def digest_of(hosted: Hosted, team: str) -> tuple[str, str]:
 def test_two_workspaces_installed_served_apart_and_one_uninstalled(hosted: Hosted) -> None:
     db, slack, workspaces = hosted.deps.db, hosted.slack, hosted.deps.workspaces
     assert workspaces is not None and isinstance(hosted.deps.clock, Clock)
-    install(hosted, ONE)
-    install(hosted, TWO)
+    for team in (ONE, TWO):  # Add to Slack, approved on Slack's page, back to Touchbase
+        status, page = hosted.install(team)
+        assert status == 200 and "Home tab" in page
     assert workspaces.installed() == {ONE, TWO}
 
     # Each logs touches with /touch, in its own book.
