@@ -9,6 +9,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from cryptography.fernet import Fernet
+from slack_bolt import BoltContext
+from slack_bolt.authorization import AuthorizeResult
 from sqlalchemy import select
 
 from bot.db.engine import Database
@@ -16,6 +18,7 @@ from bot.db.schema import SLACK_BOTS, SLACK_INSTALLATIONS
 from bot.devtools import slack_requests
 from bot.installations import InstallationStore, NotInstalled, rekey
 from bot.services.nudges import run_pass
+from bot.slack.oauth import WorkspaceAuthorize
 from tests.conftest import SECRET
 from tests.helpers import add_client, touches
 from tests.slack.hosting import (
@@ -260,3 +263,29 @@ def test_a_request_with_an_expiring_token_refreshes_it_once_and_stores_it_encryp
     with hosted.deps.db.engine.connect() as connection:
         stored = connection.execute(select(SLACK_BOTS.c.bot_token)).scalars().all()
     assert stored and not any(fresh in value or first in value for value in stored)
+
+
+def test_a_tokens_check_holds_for_its_period_and_an_uninstall_ends_it_at_once(
+    hosted: Hosted,
+) -> None:
+    hosted.install(ONE)
+    assert hosted.deps.workspaces is not None
+    now = [0.0]
+    authorize = WorkspaceAuthorize(hosted.deps.workspaces, seconds=600, clock=lambda: now[0])
+    context = BoltContext(client=hosted.deps.slack)
+    installs = len(hosted.slack.calls_to("auth.test"))
+
+    def check() -> AuthorizeResult | None:
+        return authorize(context=context, enterprise_id=None, team_id=ONE, user_id="U0SAM")
+
+    result = check()
+    assert result is not None and result.team_id == ONE
+    assert result.bot_token in hosted.slack.tokens_of(ONE)
+    now[0] = 599
+    check()
+    assert len(hosted.slack.calls_to("auth.test")) == installs + 1
+    now[0] = 600
+    check()
+    assert len(hosted.slack.calls_to("auth.test")) == installs + 2
+    hosted.deps.workspaces.store.delete_all(enterprise_id=None, team_id=ONE)
+    assert check() is None
