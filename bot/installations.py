@@ -20,7 +20,18 @@ from slack_sdk.oauth.installation_store.models.bot import Bot
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from slack_sdk.oauth.token_rotation import TokenRotator
-from sqlalchemy import Dialect, MetaData, Table, Text, TypeDecorator, desc, select, union, update
+from sqlalchemy import (
+    ColumnElement,
+    Dialect,
+    MetaData,
+    Table,
+    Text,
+    TypeDecorator,
+    desc,
+    select,
+    union,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
@@ -77,7 +88,15 @@ class InstallationStore(SQLAlchemyInstallationStore):
     """slack_sdk's store, on Touchbase's tables, with the tokens encrypted with `key`."""
 
     def __init__(self, client_id: str, engine: Engine, key: str) -> None:
-        super().__init__(client_id=client_id, engine=engine, logger=log)
+        # slack_sdk writes by reading a row, then writing, in one transaction. On SQLite a
+        # transaction begun deferred fails at once ("database is locked") when another writer
+        # came in between; begun IMMEDIATE it waits its turn (bot.db.engine). A refreshed token
+        # lost that way would be lost for good: its refresh token works once.
+        sqlite = engine.dialect.name == "sqlite"
+        writer = engine.execution_options(sqlite_begin="IMMEDIATE") if sqlite else engine
+        super().__init__(client_id=client_id, engine=writer, logger=log)
+        # Touchbase's own reads here, on every request: never in a writer's queue.
+        self.reader = engine
         self.bots = _sealed(SLACK_BOTS, key)
         self.installations = _sealed(SLACK_INSTALLATIONS, key)
         self.metadata = self.bots.metadata
@@ -87,14 +106,22 @@ class InstallationStore(SQLAlchemyInstallationStore):
 
     def latest_bot(self, team_id: str) -> Bot | None:
         """The workspace's newest bot token, whichever organization it belongs to."""
+        return self._newest(self.bots.c.team_id == team_id)
+
+    def org_bot(self, enterprise_id: str) -> Bot | None:
+        """The newest bot token of the organization's org-wide install (Enterprise Grid)."""
+        c = self.bots.c
+        return self._newest(c.enterprise_id == enterprise_id, c.is_enterprise_install)
+
+    def _newest(self, *where: ColumnElement[bool]) -> Bot | None:
         c = self.bots.c
         query = (
             select(self.bots)
-            .where(c.client_id == self.client_id, c.team_id == team_id, c.bot_token.is_not(None))
+            .where(c.client_id == self.client_id, c.bot_token.is_not(None), *where)
             .order_by(desc(c.installed_at))
             .limit(1)
         )
-        with self.engine.connect() as connection:
+        with self.reader.connect() as connection:
             row = connection.execute(query).mappings().first()
         return None if row is None else self.build_bot_entity(row)
 
@@ -180,9 +207,7 @@ class Workspaces:
         enterprise = enterprise_id or self._organization(team_id)
         if enterprise is None:
             return None
-        bot = self.store.find_bot(
-            enterprise_id=enterprise, team_id=None, is_enterprise_install=True
-        )
+        bot = self.store.org_bot(enterprise)
         if bot is not None and self._links.get(team_id) != enterprise:
             self._link(team_id, enterprise)
         return bot
@@ -191,7 +216,7 @@ class Workspaces:
         """The organization a request showed the workspace under, if any."""
         if team_id not in self._links:
             c = SLACK_ORG_TEAMS.c
-            with self.store.engine.connect() as connection:
+            with self.store.reader.connect() as connection:
                 found = connection.scalar(select(c.enterprise_id).where(c.team_id == team_id))
             if found is None:
                 return None
@@ -220,14 +245,14 @@ class Workspaces:
         covered = select(org.team_id).join(
             self.store.bots, (c.enterprise_id == org.enterprise_id) & c.is_enterprise_install
         )
-        with self.store.engine.connect() as connection:
+        with self.store.reader.connect() as connection:
             found = connection.execute(union(own, covered.where(mine))).scalars()
             return {str(t) for t in found}
 
     def teams_of(self, enterprise_id: str) -> set[str]:
         """The workspaces requests have shown under the organization."""
         c = SLACK_ORG_TEAMS.c
-        with self.store.engine.connect() as connection:
+        with self.store.reader.connect() as connection:
             found = connection.execute(select(c.team_id).where(c.enterprise_id == enterprise_id))
             return {str(t) for t in found.scalars()}
 
