@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken
@@ -177,10 +178,11 @@ class Workspaces:
         saved when due. `enterprise_id`, from a request Slack signed, names the organization and
         links the workspace to it; without it, the link a request recorded earlier. NotInstalled
         when Touchbase has no token there."""
+        bot = self._find(team_id, enterprise_id)
+        if not _due(bot):
+            return bot  # every request asks: no lock until a refresh is due
         with self._lock:  # one refresh at a time: a refresh token works once
-            bot = self.store.latest_bot(team_id) or self._org_bot(team_id, enterprise_id)
-            if bot is None:
-                raise NotInstalled(team_id)
+            bot = self._find(team_id, enterprise_id)  # perhaps refreshed while this waited
             try:
                 fresh = self._rotator.perform_bot_token_rotation(
                     bot=bot, minutes_before_expiration=ROTATE_BEFORE_MINUTES
@@ -192,6 +194,12 @@ class Workspaces:
                 self.store.save_bot(fresh)
                 bot = fresh
             return bot
+
+    def _find(self, team_id: str, enterprise_id: str | None) -> Bot:
+        bot = self.store.latest_bot(team_id) or self._org_bot(team_id, enterprise_id)
+        if bot is None:
+            raise NotInstalled(team_id)
+        return bot
 
     def client(self, team_id: str) -> WebClient:
         """The client for `team_id`; NotInstalled when Touchbase has no token there."""
@@ -255,6 +263,12 @@ class Workspaces:
         with self.store.reader.connect() as connection:
             found = connection.execute(select(c.team_id).where(c.enterprise_id == enterprise_id))
             return {str(t) for t in found.scalars()}
+
+
+def _due(bot: Bot) -> bool:
+    """Whether the bot's token is to be refreshed now (as TokenRotator decides)."""
+    expires = bot.bot_token_expires_at
+    return expires is not None and expires <= time.time() + ROTATE_BEFORE_MINUTES * 60
 
 
 def _error(error: SlackTokenRotationError) -> Any:
