@@ -432,6 +432,16 @@ SLACK_INSTALLATIONS = Table(
     ),
 )
 
+# OAuth mode: the workspaces of each organization that installed Touchbase org-wide (Enterprise
+# Grid), as Slack's signed requests name them. Such an install's token has no workspace of its
+# own: this is how the nudge pass and the recap find the workspaces it serves, and their token.
+SLACK_ORG_TEAMS = Table(
+    "slack_org_teams",
+    Base.metadata,
+    Column("team_id", String(32), primary_key=True),
+    Column("enterprise_id", String(32), nullable=False, index=True),
+)
+
 SLACK_OAUTH_STATES = Table(
     "slack_oauth_states",
     Base.metadata,

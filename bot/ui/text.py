@@ -1096,6 +1096,12 @@ INSTALLED_NEXT = (
     "recap, and import your clients."
 )
 INSTALLED_OPEN = "Open Touchbase in Slack"
+ORG_INSTALLED_TITLE = "Touchbase is in your organization"
+ORG_INSTALLED_NEXT = (
+    "Next, choose the workspaces that get Touchbase: Slack adds it to none until you do. Then "
+    "open its Home tab in each to pick the channel for the weekly recap, and import clients."
+)
+ORG_INSTALLED_CHOOSE = "Choose workspaces"
 NOT_INSTALLED_TITLE = "Touchbase wasn't added"
 NOT_INSTALLED_CANCELLED = "The install was cancelled, so nothing was added to your workspace."
 NOT_INSTALLED_EXPIRED = (
