@@ -13,11 +13,7 @@ from bot.db.engine import Database
 from bot.devtools.standin import SlackStandIn
 from tests.conftest import SECRET, TEAM, TOKEN
 from tests.helpers import add_client
-from tests.slack import test_oauth
-from tests.slack.test_oauth import KEY, ONE, TWO, Hosted
-
-# The OAuth tests' fixture: a web app whose install flow runs against the stand-in.
-hosted = test_oauth.hosted
+from tests.slack.hosting import KEY, ONE, TWO, Hosted
 
 
 @pytest.fixture

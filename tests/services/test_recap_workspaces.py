@@ -18,11 +18,7 @@ from bot.db.schema import WorkspaceRow
 from bot.services import recap
 from tests.conftest import Clock
 from tests.helpers import add_client, add_touch
-from tests.slack import test_oauth
-from tests.slack.test_oauth import ONE, TWO, Hosted
-
-# The OAuth tests' fixture: a web app whose install flow runs against the stand-in.
-hosted = test_oauth.hosted
+from tests.slack.hosting import ONE, TWO, Hosted
 
 # Monday 23 November 2026: 09:00 in London is 09:00 UTC; in New York, 14:00 UTC.
 MONDAY = dt.datetime(2026, 11, 23, tzinfo=dt.UTC)

@@ -14,6 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from urllib.parse import parse_qs, urlsplit
 
+import pytest
 from cryptography.fernet import Fernet
 
 from bot.db.engine import Database
@@ -141,3 +142,12 @@ def calls_with(hosted: Hosted, team: str) -> int:
 
 def refreshes(slack: SlackStandIn) -> int:
     return sum(bool(c.params.get("grant_type")) for c in slack.calls_to("oauth.v2.access"))
+
+
+@pytest.fixture
+def hosted(
+    _server: tuple[_Dispatcher, str], slack: SlackStandIn, db: Database, database_url: str
+) -> Iterator[Hosted]:
+    """The OAuth-mode web app, for every test directory (a plugin of tests/conftest.py)."""
+    with hosting(_server, slack, db, database_url) as app:
+        yield app
