@@ -171,7 +171,7 @@ def measure(url: str, repeats: int) -> dict[str, float]:
 
         def cold(write: Callable[[], bytes]) -> Callable[[], bytes]:
             def afresh() -> bytes:
-                ui.event_lines.cache_clear()
+                ui.forget_lines()
                 return write()
 
             return afresh

@@ -11,7 +11,7 @@ from ical.calendar_stream import IcsCalendarStream
 from bench.calendar import whole_calendar
 from bot.core.calendar import FeedEvent, FeedKind, LastContact
 from bot.devtools.standin import view_problems
-from bot.ui.calendar import Entry, entries, etag, event_lines, ics, link_view
+from bot.ui.calendar import Entry, entries, etag, event_lines, forget_lines, ics, link_view
 from bot.ui.render import blocks_to_text
 
 STAMP = dt.datetime(2026, 11, 23, 15, 4, 5, tzinfo=dt.UTC)
@@ -130,7 +130,7 @@ def fixed_book() -> tuple[Entry, ...]:
 
 def test_the_feed_is_byte_for_byte_what_icalendar_writes_as_one_calendar() -> None:
     book = fixed_book()
-    event_lines.cache_clear()
+    forget_lines()
     for alarm_days in (14, 1, 14):
         whole = whole_calendar(book, alarm_days=alarm_days, stamp=STAMP)
         # Written afresh, and again from the lines remembered (the alarm's days aren't in them).
