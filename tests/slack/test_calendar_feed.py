@@ -230,6 +230,32 @@ def test_a_kept_promise_leaves_the_feed_and_the_other_events_keep_their_uids(
     assert stamps == {dt.datetime(2026, 11, 23, 17, tzinfo=dt.UTC)}
 
 
+def test_a_value_adding_touch_updates_the_clients_events_in_place(
+    web: WebApp, clock: Clock
+) -> None:
+    ids = seed(web.deps.db)
+    path = link(web.deps)
+    first = get(web, path)
+    renewal = f"renewal-{TEAM}-{ids['acme'].id}-20270314@touchbase"
+
+    def descriptions(body: bytes) -> dict[str, str]:
+        parsed = icalendar.Calendar.from_ical(body)
+        return {str(e["UID"]): str(e["DESCRIPTION"]) for e in parsed.walk("VEVENT")}
+
+    assert descriptions(first.body)[renewal].endswith("Sunday 12 July 2026 (a visit).")
+    clock.advance(hours=2)
+    add_touch(web.deps.db, ids["acme"], clock.now, "called to review their cover")
+    after = get(web, path, **{"If-None-Match": first.headers["ETag"]})
+    assert after.status == 200
+    # The same events under the same UIDs, so a calendar updates them rather than adding more;
+    # Acme's say when they last talked, the others are as they were.
+    assert events(after.body) == events(first.body)
+    was, now = descriptions(first.body), descriptions(after.body)
+    changed = {uid for uid in now if now[uid] != was[uid]}
+    assert changed == {renewal, f"anniversary-{TEAM}-{ids['acme'].id}-20270106@touchbase"}
+    assert now[renewal].endswith("Last value-adding contact: Monday 23 November 2026 (a review).")
+
+
 def test_archived_erased_and_reassigned_clients_leave_the_feed(web: WebApp) -> None:
     ids = seed(web.deps.db)
     path = link(web.deps)
