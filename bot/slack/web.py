@@ -289,6 +289,8 @@ def _outcome(status: int) -> str:
         return "ok"
     if status == 404:  # no listener for it
         return "unhandled"
+    if status == 503:  # the work pool was full (guard.WorkPool)
+        return "busy"
     return "error" if status >= 500 else "refused"
 
 
