@@ -37,10 +37,14 @@ log = logging.getLogger(__name__)
 # long the queue or slow the database.
 WORK_SLOTS = 6
 ACK_DEADLINE = 1.5
-# Tasks the pool takes at once, running or waiting for a slot: about a second of work at the
-# rates measured in docs/benchmarks.md. Past it a request is answered at once, and told to come
-# again (see `guarded`), instead of queueing work whose reply would come ever later.
-WORK_LIMIT = 256
+# Tasks the pool takes at once, running or waiting for a slot: a command's work and its
+# uninstall check (listeners.events) for 64 commands, a few tenths of a second of work at the
+# CPU per command measured in docs/benchmarks.md, so what the pool takes it answers well
+# within the deadline. Past it a request is answered at once and told to come again (see
+# `guarded`), instead of holding a request thread while work queues without end. The server
+# has more threads than this takes commands (web.SERVER_THREADS), so the pool fills, and
+# sheds, before requests queue in the server unseen.
+WORK_LIMIT = 128
 
 P = ParamSpec("P")
 T = TypeVar("T")

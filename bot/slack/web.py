@@ -53,6 +53,10 @@ CALENDAR_PATH = "/calendar/"
 
 # Slack's requests are a few KB; waitress refuses a larger body with 413 before buffering it.
 MAX_BODY = 1 << 20
+# Request threads: a request holds one while its work waits in the listener pool (up to the
+# ack deadline), so there are more of them than the pool takes commands (guard.WORK_LIMIT):
+# under overload the pool turns requests away at once rather than their queueing in waitress.
+SERVER_THREADS = 96
 # How long a request waits on the database. Past it a replay check lets the request through,
 # and readiness says the database is not answering.
 REPLAY_DEADLINE = 0.5
@@ -365,7 +369,7 @@ def _ready(readiness: _Readiness) -> WsgiHttpResponse:
 
 
 def make_server(
-    wsgi: WSGIApplication, *, port: int, host: str = "0.0.0.0", threads: int = 16
+    wsgi: WSGIApplication, *, port: int, host: str = "0.0.0.0", threads: int = SERVER_THREADS
 ) -> Any:
     """A waitress server: a production WSGI server with a thread pool, not Bolt's dev server.
 
