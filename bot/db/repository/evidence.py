@@ -17,7 +17,8 @@ def kind_evidence(session: Session, team_id: str, words: Collection[str]) -> dic
     """The flips recorded for these words (a note's few words: one indexed read)."""
     if not words:
         return {}
-    rows = session.execute(
+    # On the session's connection: a Core read, without the ORM's per-statement work.
+    rows = session.connection().execute(
         select(KindEvidenceRow.word, KindEvidenceRow.to_value, KindEvidenceRow.to_routine).where(
             KindEvidenceRow.team_id == team_id, KindEvidenceRow.word.in_(list(words))
         )
