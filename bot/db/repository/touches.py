@@ -26,12 +26,13 @@ from bot.db.schema import (
     TouchRow,
 )
 
-# One statement, its id returned: no ORM object to build and flush on every /touch.
+# One Core statement on the session's connection, its id returned: no ORM object to build and
+# flush on every /touch, nor the ORM's per-statement work.
 _INSERT_TOUCH = insert(TouchRow).returning(TouchRow.id)
 
 
 def add_touch(session: Session, new: NewTouch) -> Touch:
-    touch_id = session.scalar(_INSERT_TOUCH, _touch_values(new))
+    touch_id = session.connection().execute(_INSERT_TOUCH, _touch_values(new)).scalar()
     assert touch_id is not None
     refresh_summaries(session, new.team_id, [new.client_id])
     return Touch(
