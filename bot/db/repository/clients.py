@@ -21,12 +21,12 @@ from bot.core.model import (
     NewClient,
     Status,
     Tier,
+    name_key,
 )
 from bot.db.repository._rows import (
     CLIENT_COLUMNS,
     client_from,
     client_of,
-    name_key,
 )
 from bot.db.repository.summary import refresh_summaries
 from bot.db.schema import (
@@ -68,6 +68,17 @@ def clients_changed_since(session: Session, team_id: str, version: int) -> list[
         )
     )
     return [client_from(r) for r in rows]
+
+
+def clients_by_id(session: Session, team_id: str, ids: Iterable[int]) -> dict[int, Client]:
+    """The workspace's clients of `ids` (any status) by ID, for the few a match answers with."""
+    wanted = set(ids)
+    if not wanted:
+        return {}
+    rows = session.connection().execute(
+        select(*CLIENT_COLUMNS).where(ClientRow.team_id == team_id, ClientRow.id.in_(wanted))
+    )
+    return {client.id: client for client in map(client_from, rows)}
 
 
 def active_client_ids(session: Session, team_id: str) -> set[int]:
