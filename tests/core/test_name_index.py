@@ -53,7 +53,7 @@ class Unpruned(Book):
                     held[key] = (score, n)
         return [(score, key, n) for key, (score, n) in held.items() if score >= CLOSEST]
 
-    def slips(self, first: str | None, typed: Sequence[str]) -> set[int]:
+    def slips(self, first: str | None, typed: Sequence[str], fewest: int = 2) -> set[int]:
         return set(self.ids())
 
 
