@@ -382,10 +382,13 @@ class Book:
     def longest(self) -> int:
         return max(self._lengths, default=1) + 2
 
-    def put(self, client: Client) -> None:
-        """Add the client, or change it to this version of itself; it is known by its ID."""
-        self.drop(client.id)
-        self._put(client.id, client.names)
+    def put(self, key: int, names: tuple[str, ...]) -> None:
+        """Add the client known by `key` (its ID) with these names (the name, then its aliases),
+        or change it to them."""
+        if self._held is not None:
+            raise TypeError("Book.of is the plain matcher's, folded once; keep a Book() to put")
+        self.drop(key)
+        self._put(key, names)
 
     def _put(self, key: int, names: tuple[str, ...]) -> None:
         self._names[key] = names[0] if len(names) == 1 else names

@@ -64,11 +64,12 @@ def _catch_up(session: Session, team_id: str, kept: _Kept, version: int) -> None
     if version < kept.version:  # not this workspace's past: read it afresh
         kept.book, kept.version = Book(), -1
     if kept.version < 0:
-        changed = repo.active_clients(session, team_id)
+        # The whole book, a row at a time: no Client is made, and none is held.
+        for key, names in repo.active_client_names(session, team_id):
+            kept.book.put(key, names)
     else:
-        changed = repo.clients_changed_since(session, team_id, kept.version)
-    for client in changed:
-        put(kept.book, client)
+        for client in repo.clients_changed_since(session, team_id, kept.version):
+            put(kept.book, client)
     if len(kept.book) > repo.count_active_clients(session, team_id):
         for gone in set(kept.book.ids()) - repo.active_client_ids(session, team_id):
             kept.book.drop(gone)
@@ -78,7 +79,7 @@ def _catch_up(session: Session, team_id: str, kept: _Kept, version: int) -> None
 def put(book: Book, client: Client) -> None:
     """Put a client as the database read it into a workspace's Book."""
     if client.status is Status.ACTIVE:
-        book.put(client)
+        book.put(client.id, client.names)
     else:
         book.drop(client.id)
 

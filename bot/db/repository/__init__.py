@@ -14,6 +14,7 @@ from bot.db.repository.calendar import (
 )
 from bot.db.repository.clients import (
     active_client_ids,
+    active_client_names,
     active_clients,
     add_client,
     all_clients,
@@ -109,6 +110,7 @@ __all__ = [
     "ClaimBusy",
     "Erased",
     "active_client_ids",
+    "active_client_names",
     "active_clients",
     "add_client",
     "add_kind_evidence",
