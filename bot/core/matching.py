@@ -466,9 +466,13 @@ class Book:
             for m in range(fewest, len(typed) + 1):
                 found.update(fuzzy.by_first_word.get((first, m), ()))
             return {k for k in found if k in self._names}
-        for m, (names, owners) in fuzzy.by_words.items():
-            if 1 < m <= len(typed):
-                found |= _scoring(utils.default_process(" ".join(typed[:m])), names, owners, TYPO)
+        for m in range(2, len(typed) + 1):
+            query = utils.default_process(" ".join(typed[:m]))
+            # A ratio is at most 200 * shorter / (both lengths): only names of a length that
+            # can score TYPO are read.
+            for n in range(len(query) * 4 // 5, len(query) * 5 // 4 + 2):
+                if (m, n) in fuzzy.by_words and 200 * min(len(query), n) >= TYPO * (len(query) + n):
+                    found |= _scoring(query, *fuzzy.by_words[m, n], TYPO)
         return {k for k in found if k in self._names}
 
     def scored(self, queries: Sequence[str]) -> list[tuple[float, int, int]]:
@@ -543,7 +547,8 @@ class _Fuzzy:
         self.gone = 0
         # Built with the names for the spans of unquoted text; a longer quoted name's on use.
         self._levels = {k: _Level() for k in range(1, FUZZY_SPANS + 1)}
-        self.by_words: dict[int, tuple[list[str], array[int]]] = {}
+        # By a name's count of words and its length as rapidfuzz reads it.
+        self.by_words: dict[tuple[int, int], tuple[list[str], array[int]]] = {}
         # By a name's first word (casefolded) and its count of words.
         self.by_first_word: dict[tuple[str, int], array[int]] = {}
         self.by_second_word: dict[str, array[int]] = {}
@@ -557,7 +562,7 @@ class _Fuzzy:
             words = name.split()
             for k, level in self._levels.items():
                 level.add(words[:k], whole)
-            held, owners = self.by_words.setdefault(len(words), ([], array("q")))
+            held, owners = self.by_words.setdefault((len(words), len(whole)), ([], array("q")))
             held.append(whole)
             owners.append(key)
             if words:
