@@ -40,6 +40,11 @@ class Status(enum.StrEnum):
     ARCHIVED = "archived"
 
 
+def name_key(name: str) -> str:
+    """A client's name as the database orders a book and finds a client by its name."""
+    return " ".join(name.casefold().split())
+
+
 @dataclass(frozen=True)
 class Client:
     id: int

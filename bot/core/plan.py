@@ -116,8 +116,8 @@ def _name_read_as_day(
     """
     words = [w.casefold().rstrip(":;,") for w in rest.split()]
     best: tuple[int, str] | None = None
-    for client in book_of(clients).second_word(words[0]) if words else ():
-        for name in client.names:
+    for names in book_of(clients).second_word(words[0]) if words else ():
+        for name in names:
             first, *others = name.split() or [""]
             if (
                 others

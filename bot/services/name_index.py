@@ -8,6 +8,8 @@ holds more clients than the workspace has, the ones gone are dropped by their ID
 
 The Books of the workspaces used least recently are let go past MAX_WORKSPACES, and a Book is
 held by one command at a time (matching is CPU work that the GIL runs one at a time anyway).
+A Book keeps only what matching needs, not the clients: while a command holds it, the few
+clients its answer names are read by ID in the command's session.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 
 from sqlalchemy.orm import Session
 
@@ -50,28 +53,33 @@ def current(session: Session, team_id: str) -> Iterator[Book]:
         version = repo.book_version(session, team_id)
         if version != kept.version:
             _catch_up(session, team_id, kept, version)
-        yield kept.book
+        kept.book.read = partial(repo.clients_by_id, session, team_id)
+        try:
+            yield kept.book
+        finally:
+            kept.book.read = None
 
 
 def _catch_up(session: Session, team_id: str, kept: _Kept, version: int) -> None:
     if version < kept.version:  # not this workspace's past: read it afresh
         kept.book, kept.version = Book(), -1
     if kept.version < 0:
-        changed = repo.active_clients(session, team_id)
+        # The whole book, a row at a time: no Client is made, and none is held.
+        for key, names in repo.active_client_names(session, team_id):
+            kept.book.put(key, names)
     else:
-        changed = repo.clients_changed_since(session, team_id, kept.version)
-    for client in changed:
-        put(kept.book, client)
+        for client in repo.clients_changed_since(session, team_id, kept.version):
+            put(kept.book, client)
     if len(kept.book) > repo.count_active_clients(session, team_id):
-        for gone in set(kept.book.clients) - repo.active_client_ids(session, team_id):
+        for gone in set(kept.book.ids()) - repo.active_client_ids(session, team_id):
             kept.book.drop(gone)
     kept.version = version
 
 
 def put(book: Book, client: Client) -> None:
-    """Put a client as the database read it into a workspace's Book, in the database's order."""
+    """Put a client as the database read it into a workspace's Book."""
     if client.status is Status.ACTIVE:
-        book.put(client, (repo.name_key(client.name), client.id))
+        book.put(client.id, client.names)
     else:
         book.drop(client.id)
 

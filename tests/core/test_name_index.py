@@ -8,13 +8,23 @@ full (no candidates pruned), in the order the database gives them.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from rapidfuzz import fuzz, utils
 
-from bot.core.matching import Book, match_client, mentioned_client
-from bot.core.model import Client
+from bot.core.matching import (
+    CLOSEST,
+    SHORTER_SPAN_MARGIN,
+    Book,
+    Sureness,
+    _Mention,
+    _settle,
+    match_client,
+    mentioned_client,
+)
+from bot.core.model import Client, name_key
 
 # Distinct names, everyday words, note words, legal endings, initials, spellings and accents.
 WORDS = [
@@ -26,19 +36,31 @@ WORDS = [
 NOTES = ["called", "about", "claim", "yesterday", "lunch", "w/", "sent", "the", "renewal"]
 
 
-def name_key(name: str) -> str:
-    """As the database orders a book (bot.db.repository's name_key)."""
-    return " ".join(name.casefold().split())
-
-
 class Unpruned(Book):
-    """The plain matcher: every client scored one by one, none skipped as too far."""
+    """The plain matcher: every client scored one by one, in Python, none skipped as too far."""
 
-    def near(self, query: str, k: int, cutoff: float) -> set[int]:
-        return set(self.clients)
+    def scored(self, queries: Sequence[str]) -> list[tuple[float, int, int]]:
+        held: dict[int, tuple[float, int]] = {}
+        for n, query in enumerate(queries):
+            k = len(query.split())
+            for key in self.ids():
+                names = self.names(key)
+                score = max(
+                    fuzz.ratio(query, typed, processor=utils.default_process)
+                    for typed in [*names, *(" ".join(name.split()[:k]) for name in names)]
+                )
+                if key not in held or score > held[key][0] + SHORTER_SPAN_MARGIN:
+                    held[key] = (score, n)
+        return [(score, key, n) for key, (score, n) in held.items() if score >= CLOSEST]
 
-    def slips(self, first: str | None, typed: Sequence[str]) -> set[int]:
-        return set(self.clients)
+    def slips(self, first: str | None, typed: Sequence[str], fewest: int = 2) -> set[int]:
+        return set(self.ids())
+
+
+def reading(clients: Mapping[int, Client]) -> Book:
+    """A kept Book that reads its clients from `clients`, as the name index reads the
+    database's."""
+    return Book(read=lambda keys: {k: clients[k] for k in keys})
 
 
 def typo(word: str, at: int) -> str:
@@ -64,6 +86,33 @@ texts = st.one_of(
 )
 
 
+def kept_answers_as_plain(
+    first: list[tuple[str, tuple[str, ...]]],
+    changes: list[tuple[str, int, str, tuple[str, ...]]],
+    inputs: list[str],
+) -> None:
+    """A Book kept client by client, from `first` and then after each change, answers each
+    input as a book folded afresh from the same clients that scores every client in full."""
+    clients = {
+        n: Client(id=n, team_id="T1", name=name, aliases=more)
+        for n, (name, more) in enumerate(first, 1)
+    }
+    kept = reading(clients)
+    for client in clients.values():
+        kept.put(client.id, client.names)
+    for kind, client_id, name, more in [("none", 0, "", ()), *changes]:
+        if kind == "drop":
+            clients.pop(client_id, None)
+            kept.drop(client_id)
+        elif kind == "put":
+            clients[client_id] = Client(id=client_id, team_id="T1", name=name, aliases=more)
+            kept.put(client_id, clients[client_id].names)
+        fresh = Unpruned.of(sorted(clients.values(), key=lambda c: (name_key(c.name), c.id)))
+        for text in inputs:
+            assert match_client(text, kept) == match_client(text, fresh), text
+            assert mentioned_client(text, kept) == mentioned_client(text, fresh), text
+
+
 @settings(max_examples=150, deadline=None)
 @given(
     st.lists(st.tuples(names, aliases), max_size=10),
@@ -75,43 +124,91 @@ def test_a_kept_book_answers_as_a_fresh_unpruned_one(
     changes: list[tuple[str, int, str, tuple[str, ...]]],
     inputs: list[str],
 ) -> None:
-    clients = {
-        n: Client(id=n, team_id="T1", name=name, aliases=more)
-        for n, (name, more) in enumerate(first, 1)
-    }
-    kept = Book()
-    for client in clients.values():
-        kept.put(client, (name_key(client.name), client.id))
-
-    def agree() -> None:
-        ordered = sorted(clients.values(), key=lambda c: (name_key(c.name), c.id))
-        fresh = Unpruned.of(ordered)
-        for text in inputs:
-            assert match_client(text, kept) == match_client(text, fresh), text
-            assert mentioned_client(text, kept) == mentioned_client(text, fresh), text
-
-    agree()
-    for kind, client_id, name, more in changes:
-        if kind == "drop":
-            clients.pop(client_id, None)
-            kept.drop(client_id)
-        else:
-            clients[client_id] = Client(id=client_id, team_id="T1", name=name, aliases=more)
-            kept.put(clients[client_id], (name_key(name), client_id))
-        agree()
+    kept_answers_as_plain(first, changes, inputs)
 
 
 def test_a_book_answers_before_and_after_its_fuzzy_part_is_built() -> None:
     """The fuzzy part is built on the first typo, then kept up to date with each change."""
-    book = Book()
-    book.put(Client(1, "T1", "Northwind Traders"), ("northwind traders", 1))
+    clients = {1: Client(1, "T1", "Northwind Traders")}
+    book = reading(clients)
+    book.put(1, clients[1].names)
     assert match_client("acme called", book).__class__.__name__ == "NoMatch"
-    book.put(Client(2, "T1", "Acme Insurance Group"), ("acme insurance group", 2))
+    clients[2] = Client(2, "T1", "Acme Insurance Group")
+    book.put(2, clients[2].names)
     found = match_client("acmee insurance group called", book)
     assert getattr(found, "client", None) == Client(2, "T1", "Acme Insurance Group")
     book.drop(2)
-    book.put(Client(2, "T1", "Zenith Dental"), ("zenith dental", 2))
+    clients[2] = Client(2, "T1", "Zenith Dental")
+    book.put(2, clients[2].names)
     assert getattr(match_client("zenth dental lunch", book), "client", None) == Client(
         2, "T1", "Zenith Dental"
     )
     assert match_client("acmee insurance group called", book).__class__.__name__ == "NoMatch"
+
+
+# Bigger books of longer names, numbered as in a real book, against names typed with a slip in
+# each of their first words: the texts that fall through to the fuzzy scoring of every client.
+numbered = st.tuples(
+    st.lists(st.sampled_from(WORDS), min_size=1, max_size=3).map(" ".join),
+    st.sampled_from(["", " 2", " 3", " 12"]),
+).map("".join)
+
+
+def misspelt(name: str, at: int, words: int) -> str:
+    typed = name.split()
+    return " ".join(typo(w.lower(), at + n) if n < words else w for n, w in enumerate(typed))
+
+
+typos = st.one_of(
+    st.tuples(numbered, st.integers(0, 20), st.integers(1, 3), st.sampled_from(NOTES)).map(
+        lambda t: f"{misspelt(t[0], t[1], t[2])} {t[3]}"
+    ),
+    st.tuples(numbered, st.integers(0, 20), st.integers(1, 3)).map(
+        lambda t: f'"{misspelt(t[0], t[1], t[2])}" lunch'
+    ),
+    texts,
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.tuples(numbered, aliases), min_size=20, max_size=120),
+    st.lists(edits, max_size=4),
+    st.lists(typos, min_size=1, max_size=6),
+)
+def test_a_big_kept_book_answers_typos_as_a_fresh_unpruned_one(
+    first: list[tuple[str, tuple[str, ...]]],
+    changes: list[tuple[str, int, str, tuple[str, ...]]],
+    inputs: list[str],
+) -> None:
+    kept_answers_as_plain(first, changes, inputs)
+
+
+def settled_one_by_one(mentions: list[_Mention]) -> list[_Mention]:
+    """What `_settle` keeps, found by checking each mention against every mention kept."""
+    kept: list[_Mention] = []
+    for m in sorted(mentions, key=lambda m: (-m.sureness, m.start - m.end, m.start)):
+        clash = [k for k in kept if k.start < m.end and m.start < k.end]
+        if all(
+            (k.start, k.end, k.sureness) == (m.start, m.end, m.sureness) and k.client != m.client
+            for k in clash
+        ):
+            kept.append(m)
+    return kept
+
+
+mentions = st.lists(
+    st.builds(
+        lambda client, sureness, start, length: _Mention(client, sureness, start, start + length),
+        st.integers(1, 6),
+        st.sampled_from(list(Sureness)),
+        st.integers(0, 5),
+        st.integers(1, 3),
+    ),
+    max_size=40,
+)
+
+
+@given(mentions)
+def test_settling_by_span_keeps_what_checking_every_mention_keeps(found: list[_Mention]) -> None:
+    assert _settle(found) == settled_one_by_one(found)

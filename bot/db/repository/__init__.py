@@ -4,7 +4,7 @@ The caller owns the transaction (see `Database.transaction`). Callers use `repo.
 functions live in modules by area, and this package exports them all.
 """
 
-from bot.db.repository._rows import name_key
+from bot.core.model import name_key
 from bot.db.repository.audit import audit, audit_entries
 from bot.db.repository.calendar import (
     calendar_feed_changed,
@@ -14,12 +14,14 @@ from bot.db.repository.calendar import (
 )
 from bot.db.repository.clients import (
     active_client_ids,
+    active_client_names,
     active_clients,
     add_client,
     all_clients,
     archive_client,
     book_version,
     client_owners,
+    clients_by_id,
     clients_by_name,
     clients_changed_since,
     count_active_clients,
@@ -110,6 +112,7 @@ __all__ = [
     "ClaimBusy",
     "Erased",
     "active_client_ids",
+    "active_client_names",
     "active_clients",
     "add_client",
     "add_kind_evidence",
@@ -130,6 +133,7 @@ __all__ = [
     "client_activity",
     "client_owners",
     "client_touches",
+    "clients_by_id",
     "clients_by_name",
     "clients_changed_since",
     "clients_owned_by",

@@ -31,10 +31,6 @@ from bot.db.schema import (
 )
 
 
-def name_key(name: str) -> str:
-    return " ".join(name.casefold().split())
-
-
 def touch_of(row: TouchRow) -> Touch:
     return Touch(
         id=row.id,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from sqlalchemy import (
@@ -21,12 +21,13 @@ from bot.core.model import (
     NewClient,
     Status,
     Tier,
+    name_key,
 )
 from bot.db.repository._rows import (
     CLIENT_COLUMNS,
     client_from,
     client_of,
-    name_key,
+    raw_aliases,
 )
 from bot.db.repository.summary import refresh_summaries
 from bot.db.schema import (
@@ -68,6 +69,26 @@ def clients_changed_since(session: Session, team_id: str, version: int) -> list[
         )
     )
     return [client_from(r) for r in rows]
+
+
+def active_client_names(session: Session, team_id: str) -> Iterator[tuple[int, tuple[str, ...]]]:
+    """Each active client's ID and names (the name, then its aliases), row by row: all a name
+    index needs of a client, read without making Clients."""
+    id_, _, name, aliases, *_ = CLIENT_COLUMNS
+    rows = session.connection().execute(select(id_, name, aliases).where(*_active(team_id)))
+    for key, first, more in rows:
+        yield key, (first, *raw_aliases(more))
+
+
+def clients_by_id(session: Session, team_id: str, ids: Iterable[int]) -> dict[int, Client]:
+    """The workspace's clients of `ids` (any status) by ID, for the few a match answers with."""
+    wanted = set(ids)
+    if not wanted:
+        return {}
+    rows = session.connection().execute(
+        select(*CLIENT_COLUMNS).where(ClientRow.team_id == team_id, ClientRow.id.in_(wanted))
+    )
+    return {client.id: client for client in map(client_from, rows)}
 
 
 def active_client_ids(session: Session, team_id: str) -> set[int]:
