@@ -303,6 +303,11 @@ def _remove(table: dict[str, _Keys], entry: str, key: int) -> None:
         table[entry] = held[0]
 
 
+class BookBehind(LookupError):
+    """A client the kept Book names was gone when its row was read: erased by another process
+    after this command read the book's version. Reading the version again catches up."""
+
+
 class Book:
     """A workspace's active clients, folded for matching. Kept up to date one client at a time
     (`put`, `drop`), it answers exactly as a book folded afresh from the same clients.
@@ -373,6 +378,8 @@ class Book:
         if self.read is None:
             raise LookupError("a kept Book reads its clients through `read`, set while in use")
         found = self.read(keys)
+        if gone := [k for k in keys if k not in found]:
+            raise BookBehind(gone)
         return [found[k] for k in keys]
 
     def client(self, key: int) -> Client:

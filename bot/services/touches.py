@@ -7,6 +7,7 @@ from dataclasses import replace
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot import metrics
@@ -28,7 +29,7 @@ from bot.core.commands import (
     parse,
 )
 from bot.core.dates import BadDate, next_renewal
-from bot.core.matching import Ambiguous, fold, mentioned_client
+from bot.core.matching import Ambiguous, BookBehind, fold, mentioned_client
 from bot.core.model import Client, FlipCount, NewClient, Rep, Source
 from bot.core.plan import MAX_NOTE, TouchPlan, plan_note, plan_touch
 from bot.core.record_id import record_id
@@ -99,11 +100,12 @@ def _dispatch(
 def log_touch(
     deps: Deps, rep: Rep, rest: str, day: dt.date | None, now: dt.datetime, tz: ZoneInfo
 ) -> Message:
-    # Each read stands alone (the index's version read, then the clients changed since; the
-    # settings; the flips): no transaction's round trips on PostgreSQL.
-    with deps.db.statements() as session, name_index.current(session, rep.team_id) as book:
-        date_order, evidence = _reading(session, rep.team_id, rest)
-        plan = plan_touch(rest, day, book, now=now, tz=tz, date_order=date_order, evidence=evidence)
+    try:
+        plan = _plan(deps, rep, rest, day, now, tz)
+    except BookBehind:
+        # A client was erased between the index's version read and its row's: the next version
+        # read sees the erasure.
+        plan = _plan(deps, rep, rest, day, now, tz)
     if isinstance(plan, Ambiguous) and len(plan.note) <= MAX_NOTE:
         # The touch waits with the day the rep gave, so a pick logs exactly what they typed.
         with deps.db.transaction(write=True) as session:
@@ -111,6 +113,16 @@ def log_touch(
             pending = repo.add_pending_touch(session, rep.team_id, rep.user_id, plan.note, day, now)
         return blocks.choose_client(plan.query, plan.candidates, pending, plan.more)
     return record(deps, rep, plan, now, Source.SLASH)
+
+
+def _plan(
+    deps: Deps, rep: Rep, rest: str, day: dt.date | None, now: dt.datetime, tz: ZoneInfo
+) -> TouchPlan | Refusal:
+    # Each read stands alone (the index's version read, then the clients changed since; the
+    # settings; the flips): no transaction's round trips on PostgreSQL.
+    with deps.db.statements() as session, name_index.current(session, rep.team_id) as book:
+        date_order, evidence = _reading(session, rep.team_id, rest)
+        return plan_touch(rest, day, book, now=now, tz=tz, date_order=date_order, evidence=evidence)
 
 
 def _reading(session: Session, team_id: str, text: str) -> tuple[str, dict[str, FlipCount]]:
@@ -130,8 +142,17 @@ def record(
     the message shortcut. (A pick button saves in the transaction that marks its pending touch.)"""
     if not isinstance(plan, TouchPlan):
         return refusal_message(plan, now.astimezone(ZoneInfo(rep.tz)).date())
-    with deps.db.transaction(write=True) as session:
-        touch = repo.add_touch(session, plan.to_new_touch(rep.team_id, rep.user_id, now, source))
+    try:
+        with deps.db.transaction(write=True) as session:
+            touch = repo.add_touch(
+                session, plan.to_new_touch(rep.team_id, rep.user_id, now, source)
+            )
+    except IntegrityError:
+        # The client was erased after it was read (its touches go with it): say so, not "error".
+        with deps.db.transaction() as session:
+            if repo.get_client(session, rep.team_id, plan.client.id) is not None:
+                raise
+        return refusal_message(ClientGone(), now.astimezone(ZoneInfo(rep.tz)).date())
     return _logged(plan, touch.id, source)
 
 

@@ -5,15 +5,20 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
+from sqlalchemy import event
 
 from bot.core.matching import match_client
-from bot.core.model import NewClient, Tier
+from bot.core.model import NewClient, Rep, Tier
 from bot.db import repository as repo
 from bot.db.engine import Database
+from bot.deps import Deps
 from bot.services import name_index
-from tests.conftest import TEAM
+from bot.services.touches import log_touch
+from bot.ui import text
+from tests.conftest import NOW, TEAM
 from tests.helpers import add_client
 
 TEXTS = ["acme called", "zenith lunch", "northwnd sent the invoice", "nwt renewal", '"Acme" hi']
@@ -73,3 +78,35 @@ def test_an_unchanged_book_costs_one_read_and_no_clients(db: Database) -> None:
         pass
     with db.transaction() as session, name_index.current(session, TEAM) as second:
         assert second is first and len(second) == 1
+
+
+def test_a_client_erased_between_the_index_and_the_read_of_its_row_is_no_longer_found(
+    deps: Deps, db: Database, other: Database
+) -> None:
+    acme = add_client(db, "Acme Insurance Group")
+    kept_agrees(db)  # the index is current: the command reads only the version, then the row
+    erased: list[int] = []
+
+    def erase_first(
+        conn: Any, cursor: Any, statement: str, params: Any, context: Any, many: bool
+    ) -> None:
+        # Another process erases Acme the moment the command reads its row by ID.
+        if not erased and "client.id IN" in statement:
+            with other.transaction(write=True) as session:
+                repo.erase_client(session, TEAM, acme.id)
+            erased.append(acme.id)
+
+    event.listen(db.engine, "before_cursor_execute", erase_first)
+    try:
+        reply = log_touch(deps, Rep(TEAM, "U0SAM", "sam"), "acme called", None, NOW, dt.UTC)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", erase_first)
+
+    assert erased == [acme.id]
+    # SQLite's read transaction still saw Acme, and its touch found it gone; PostgreSQL's next
+    # statement saw the erasure, and the command read the book again.
+    assert reply.as_kwargs() == {
+        "text": text.CLIENT_GONE if db.dialect == "sqlite" else text.no_match("acme", [])
+    }
+    with db.transaction() as session:
+        assert repo.active_clients(session, TEAM) == []
