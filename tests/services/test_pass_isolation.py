@@ -12,6 +12,7 @@ from sqlalchemy import update
 
 from bot.db.schema import SLACK_BOTS, RepRow
 from bot.devtools.standin import Call, SlackStandIn
+from bot.services import nudges
 from bot.services.nudges import run_pass
 from bot.services.reps import ensure_rep
 from tests.helpers import add_client, add_touch
@@ -112,7 +113,10 @@ def test_one_workspaces_trouble_never_stops_or_delays_the_others(
 
 def test_a_rate_limited_workspace_is_put_off_and_served_by_a_later_pass(
     hosted: Hosted,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    # One sending thread, so that what the pass tried after the 429 is well defined.
+    monkeypatch.setattr(nudges, "SEND_WORKERS", 1)
     setup(hosted)
     hosted.slack.fail_next("chat.postMessage", status=429, retry_after=LONG_RETRY_AFTER, team=ONE)
     first = run_pass(hosted.deps, MORNING)
