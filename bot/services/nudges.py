@@ -218,25 +218,34 @@ def plan_team(deps: Deps, team_id: str, now: dt.datetime) -> list[PlannedDigest]
         )
         snoozed = repo.snoozes(session, team_id, earliest)
         waiting = len(unowned(session, team_id))
-    planned = plan_digests(
-        due,
-        activities,
-        settings,
-        recent,
-        snoozed,
-        now=now,
-        admins=deps.settings.admins,
-        unowned=waiting,
-    )
-    # What each rep last talked about with the clients on their note, read for those alone.
-    recalls = conversation.for_digests(deps, team_id, settings, planned, now)
+        planned = plan_digests(
+            due,
+            activities,
+            settings,
+            recent,
+            snoozed,
+            now=now,
+            admins=deps.settings.admins,
+            unowned=waiting,
+        )
+        # What each rep last talked about with the clients on their note, read for those
+        # alone, in the same transaction: one less for each workspace of the pass.
+        talks = conversation.read(
+            session, team_id, (i for p in planned for i in p.digest.items), now
+        )
     return [
         PlannedDigest(
             team_id,
             p.rep,
             p.local_date,
             p.digest,
-            digest_message(p.digest, p.local_date, recalls[p.rep.user_id]),
+            digest_message(
+                p.digest,
+                p.local_date,
+                conversation.recalls(
+                    talks, p.digest.items, p.rep.user_id, settings, ZoneInfo(p.rep.tz)
+                ),
+            ),
         )
         for p in planned
     ]
