@@ -30,7 +30,17 @@ from typing import Any
 from cryptography.fernet import Fernet
 from slack_sdk.oauth.installation_store import Installation
 
-from bench.common import SECRET, Section, StatementCounter, Table, ratio, scratch_dir, secs, times
+from bench.common import (
+    SECRET,
+    Check,
+    Section,
+    StatementCounter,
+    Table,
+    ratio,
+    scratch_dir,
+    secs,
+    times,
+)
 from bench.seed import (
     NOW,
     Book,
@@ -55,6 +65,8 @@ REPS_PER_WORKSPACE = 5
 TOUCHES_PER_CLIENT = 5
 CLIENT_ID = "1111.2222"
 KEY = Fernet.generate_key().decode()
+# The most the pass over many workspaces may take, as a multiple of the same books in one.
+MAX_RATIO = 1.5
 
 
 def team_id(n: int) -> str:
@@ -159,8 +171,9 @@ def copy(source: Path, to: Path) -> Path:
     return to
 
 
-def measure(path: Path, slack: SlackStandIn) -> dict[str, Any]:
-    """The dry run, then the real pass, on the database at `path`."""
+def measure(path: Path, slack: SlackStandIn, reps_per_team: int) -> dict[str, Any]:
+    """The dry run, then the real pass, on the database at `path`, whose n-th workspace's
+    reps are the n-th `reps_per_team` people."""
     url = f"sqlite:///{path}"
     settings = Settings(
         bot_token="",
@@ -196,6 +209,12 @@ def measure(path: Path, slack: SlackStandIn) -> dict[str, Any]:
         statements.close()
         db.dispose()
     by_team = Counter(str(c.token).removeprefix("xoxb-").removesuffix("-bench") for c in calls)
+    # A digest sent with a token other than its rep's workspace's.
+    misdirected = sum(
+        c.token != token_of(team_id(int(c.params["channel"][5:]) // reps_per_team))
+        for c in calls
+        if c.method == "chat.postMessage"
+    )
     return {
         "planning_seconds": planning,
         "planning_statements": planning_statements,
@@ -207,6 +226,7 @@ def measure(path: Path, slack: SlackStandIn) -> dict[str, Any]:
         "calls_ok": sum(c.ok for c in calls),
         "by_method": dict(Counter(c.method for c in calls)),
         "teams_called": len(by_team),
+        "misdirected": misdirected,
     }
 
 
@@ -227,7 +247,8 @@ def run(
         for k in range(rounds):
             for name in ("many", "one") if k % 2 == 0 else ("one", "many"):
                 path = copy(seeded[name][0], tmp / f"{name}-{k}.db")
-                results[name].append(measure(path, slack))
+                layout = many if name == "many" else one
+                results[name].append(measure(path, slack, layout[0].reps))
                 path.unlink()
                 print(
                     f"  {name}: pass {secs(results[name][-1]['pass_seconds'])}, "
@@ -301,7 +322,7 @@ def report_section(data: dict[str, Any]) -> Section:
     delivery_many = many["pass_seconds"] - many["planning_seconds"]
     delivery_one = one["pass_seconds"] - one["planning_seconds"]
     table.add(
-        "Sending (pass − planning)",
+        "Pass minus planning (≈ sending)",
         secs(delivery_many),
         secs(delivery_one),
         times(ratio(delivery_many, delivery_one)),
@@ -343,6 +364,21 @@ def report_section(data: dict[str, Any]) -> Section:
         "",
     )
     section.tables.append(("", table))
+    calls_per_digest = [r["calls"] / max(r["sent"], 1) for r in many["runs"] + one["runs"]]
+    misdirected = sum(r["misdirected"] for r in many["runs"] + one["runs"])
+    section.checks += [
+        Check(
+            f"pass over {many['workspaces']:,} workspaces ≤ {MAX_RATIO}× the same books in one",
+            f"{times(data['pass_ratio'])} ({secs(many['pass_seconds'])} vs "
+            f"{secs(one['pass_seconds'])})",
+            data["pass_ratio"] <= MAX_RATIO,
+        ),
+        Check(
+            "1 Web API call per digest, with its own workspace's token",
+            f"{max(calls_per_digest):.3f}; {misdirected} with another's",
+            max(calls_per_digest) == 1 and misdirected == 0,
+        ),
+    ]
     section.notes.append(
         f"Per-workspace overhead: the pass over {many['workspaces']:,} workspaces takes "
         f"{times(data['pass_ratio'])} the time of the same books in one workspace "
