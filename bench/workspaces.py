@@ -23,7 +23,7 @@ import sqlite3
 import statistics
 import time
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -293,76 +293,41 @@ def report_section(data: dict[str, Any]) -> Section:
         data=data,
     )
     table = Table(["Figure", f"{many['workspaces']:,} workspaces", "1 workspace", "Ratio"])
-    table.add(
-        "Clients (touches)",
-        f"{many['clients']:,} ({many['touches']:,})",
-        f"{one['clients']:,} ({one['touches']:,})",
-        "",
-    )
-    table.add("Reps", f"{many['reps']:,}", f"{one['reps']:,}", "")
-    m, o = many["runs"][-1], one["runs"][-1]
-    table.add(
-        "Digests planned / sent",
-        f"{m['planned']:,} / {m['sent']:,}",
-        f"{o['planned']:,} / {o['sent']:,}",
-        "",
-    )
-    table.add(
-        "Pass, wall time (median)",
-        secs(many["pass_seconds"]),
-        secs(one["pass_seconds"]),
-        times(data["pass_ratio"]),
-    )
-    table.add(
-        "Planning alone, dry run (median)",
-        secs(many["planning_seconds"]),
-        secs(one["planning_seconds"]),
-        times(data["planning_ratio"]),
-    )
-    delivery_many = many["pass_seconds"] - many["planning_seconds"]
-    delivery_one = one["pass_seconds"] - one["planning_seconds"]
-    table.add(
+    layouts = (many, one)
+    runs = (many["runs"][-1], one["runs"][-1])
+
+    def row(figure: str, show: Callable[[dict[str, Any], dict[str, Any]], str]) -> None:
+        """A figure of each layout (with its last run), no ratio."""
+        table.add(
+            figure, *(show(layout, run) for layout, run in zip(layouts, runs, strict=True)), ""
+        )
+
+    def timed(figure: str, seconds: Callable[[dict[str, Any]], float]) -> None:
+        """A median time of each layout, and their ratio."""
+        took = [seconds(layout) for layout in layouts]
+        table.add(figure, secs(took[0]), secs(took[1]), times(ratio(took[0], took[1])))
+
+    row("Clients (touches)", lambda lay, _: f"{lay['clients']:,} ({lay['touches']:,})")
+    row("Reps", lambda lay, _: f"{lay['reps']:,}")
+    row("Digests planned / sent", lambda _, run: f"{run['planned']:,} / {run['sent']:,}")
+    timed("Pass, wall time (median)", lambda lay: lay["pass_seconds"])
+    timed("Planning alone, dry run (median)", lambda lay: lay["planning_seconds"])
+    timed(
         "Pass minus planning (≈ sending)",
-        secs(delivery_many),
-        secs(delivery_one),
-        times(ratio(delivery_many, delivery_one)),
+        lambda lay: lay["pass_seconds"] - lay["planning_seconds"],
     )
-    table.add(
-        "Pass per digest sent",
-        secs(many["pass_seconds"] / max(m["sent"], 1)),
-        secs(one["pass_seconds"] / max(o["sent"], 1)),
-        "",
-    )
-    table.add(
-        "Web API calls per workspace",
-        f"{m['calls'] / many['workspaces']:.2f}",
-        f"{o['calls']:,}",
-        "",
-    )
-    table.add(
-        "Web API calls per digest sent",
-        f"{m['calls'] / max(m['sent'], 1):.3f}",
-        f"{o['calls'] / max(o['sent'], 1):.3f}",
-        "",
-    )
-    table.add(
+    row("Pass per digest sent", lambda lay, run: secs(lay["pass_seconds"] / max(run["sent"], 1)))
+    row("Web API calls per workspace", lambda lay, run: f"{run['calls'] / lay['workspaces']:,.2f}")
+    row("Web API calls per digest sent", lambda _, run: f"{run['calls'] / max(run['sent'], 1):.3f}")
+    row(
         "Calls by method",
-        ", ".join(f"{k} {v:,}" for k, v in sorted(m["by_method"].items())),
-        ", ".join(f"{k} {v:,}" for k, v in sorted(o["by_method"].items())),
-        "",
+        lambda _, run: ", ".join(f"{k} {v:,}" for k, v in sorted(run["by_method"].items())),
     )
-    table.add(
+    row(
         "SQL statements: planning / whole pass",
-        f"{m['planning_statements']:,} / {m['pass_statements']:,}",
-        f"{o['planning_statements']:,} / {o['pass_statements']:,}",
-        "",
+        lambda _, run: f"{run['planning_statements']:,} / {run['pass_statements']:,}",
     )
-    table.add(
-        "Seeding (not timed in the pass)",
-        secs(many["seed_seconds"]),
-        secs(one["seed_seconds"]),
-        "",
-    )
+    row("Seeding (not timed in the pass)", lambda lay, _: secs(lay["seed_seconds"]))
     section.tables.append(("", table))
     calls_per_digest = [r["calls"] / max(r["sent"], 1) for r in many["runs"] + one["runs"]]
     misdirected = sum(r["misdirected"] for r in many["runs"] + one["runs"])
