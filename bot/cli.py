@@ -23,7 +23,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot import logs, metrics
 from bot.config import ConfigError, Settings, load, log_settings
-from bot.core.model import CLI_ACTOR, AuditAction, Client
+from bot.core.model import CLI_ACTOR, Client
 from bot.core.record_id import record_id
 from bot.db import sqlite_file
 from bot.db.engine import Database, normalize_url
@@ -60,6 +60,27 @@ def build_deps(settings: Settings, *, batch: bool = False) -> Deps:
         store = InstallationStore(settings.client_id, db.engine, settings.token_key)
         workspaces = Workspaces(settings, store)
     return Deps(settings=settings, db=db, slack=make_client(settings), workspaces=workspaces)
+
+
+class Refused(Exception):
+    """The command can't go ahead as asked; the message says why, in one line."""
+
+
+def _team_of(deps: Deps, given: str | None) -> str:
+    """The workspace a command acts for: --team, which OAuth mode requires and which must name
+    an installed workspace; for a single workspace, by default the bot token's."""
+    from bot.services.workspace import team_id
+
+    if deps.workspaces is None:
+        return given or team_id(deps.slack)
+    if given is None:
+        raise Refused(
+            "Touchbase serves many workspaces here (OAuth mode): say which with --team, "
+            "such as --team T0123ABCD"
+        )
+    if given not in deps.workspaces.installed():
+        raise Refused(f"Touchbase isn't installed in workspace {given}")
+    return given
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -178,17 +199,27 @@ def _channel(value: str) -> str:
 
 def _recap(args: argparse.Namespace) -> int:
     from bot.services import recap
+    from bot.services.settings import stored
     from bot.ui.render import blocks_to_text, mrkdwn_to_text
 
     settings = load(os.environ)
-    channel = args.channel or settings.recap_channel
-    if channel is None:
-        raise ConfigError(
-            "TOUCHBASE_RECAP_CHANNEL",
-            "is not set; set it to the recap channel's ID (such as C0123ABCD) or pass --channel",
-        )
     with one_shot(settings) as deps:
-        report = recap.run(deps, args.now or utc_now(), channel=channel, dry_run=args.dry_run)
+        team = _team_of(deps, args.team)
+        channel = args.channel or stored(deps, team).effective_recap_channel(settings.defaults)
+        if channel is None and settings.oauth:
+            raise Refused(
+                f"workspace {team} has no recap channel: an admin picks one in its Home tab, or "
+                f"`touchbase settings --team {team} recap_channel C0123ABCD`; or pass --channel"
+            )
+        if channel is None:
+            raise ConfigError(
+                "TOUCHBASE_RECAP_CHANNEL",
+                "is not set; set it to the recap channel's ID (such as C0123ABCD), or the "
+                "workspace's recap_channel setting, or pass --channel",
+            )
+        report = recap.run(
+            deps, args.now or utc_now(), channel=channel, dry_run=args.dry_run, team=team
+        )
     week = report.week
     span = f"{week.first_day:%A %d %B} to {week.last_day:%A %d %B %Y}"
     if report.message is not None and args.dry_run:
@@ -230,32 +261,28 @@ def _demo(args: argparse.Namespace) -> int:
 
 def _settings(args: argparse.Namespace) -> int:
     from bot.core import workspace
-    from bot.db import repository as repo
-    from bot.services.workspace import team_id
+    from bot.services import settings
 
     with one_shot(load(os.environ), batch=False) as deps:
-        team = args.team or team_id(deps.slack)
-        with deps.db.transaction(write=True) as session:
-            current = repo.workspace_settings(session, team)
-            if args.key is not None:
-                changed = workspace.change(current, args.key, args.value or "")
-                if isinstance(changed, str):
-                    print(f"touchbase: {changed}", file=sys.stderr)
-                    return 1
-                repo.save_workspace_settings(session, changed)
-                before, after = (workspace.shown(s, args.key) for s in (current, changed))
-                if before != after:
-                    repo.audit(
-                        session,
-                        team,
-                        CLI_ACTOR,
-                        AuditAction.SETTING_CHANGED,
-                        detail=f"{args.key}: {before} -> {after}",
-                        at=deps.clock(),
-                    )
-                current = changed
+        team = _team_of(deps, args.team)
+        if args.key is None:
+            current = settings.stored(deps, team)
+        else:
+            changed = settings.change(deps, team, {args.key: args.value or ""}, CLI_ACTOR)
+            if isinstance(changed, dict):
+                print(f"touchbase: {changed[args.key]}", file=sys.stderr)
+                return 1
+            current = changed
         for key, spec in workspace.SETTINGS.items():
             print(f"{key:20} {workspace.shown(current, key):6}  {spec.meaning}")
+        if args.key is None:
+            defaults = deps.settings.defaults
+            print(
+                f"In effect: recap channel {current.effective_recap_channel(defaults) or 'none'}"
+                f", time zone {current.effective_timezone(defaults)}, admins "
+                f"{', '.join(sorted(current.effective_admins(defaults))) or 'none'} (besides "
+                "Slack's admins and owners)."
+            )
         return 0
 
 
@@ -418,7 +445,6 @@ def _check_summary(db: Database, *, repair: bool) -> int:
 
 def _export(args: argparse.Namespace) -> int:
     from bot.services import exporter
-    from bot.services.workspace import team_id
 
     if (args.what == "client") != (args.name is not None):
         print(
@@ -430,15 +456,16 @@ def _export(args: argparse.Namespace) -> int:
         )
         return EXIT_CONFIG
     with one_shot(load(os.environ)) as deps:
+        team = _team_of(deps, args.team)
         if args.what == "client":
-            client = _the_client(deps, team_id(deps.slack), args.name)
+            client = _the_client(deps, team, args.name)
             if isinstance(client, str):
                 print(f"touchbase: {client}", file=sys.stderr)
                 return 1
             exporter.export_client(deps, client, sys.stdout)
             return 0
         run = exporter.export_clients if args.what == "clients" else exporter.export_touches
-        run(deps, sys.stdout)
+        run(deps, sys.stdout, team)
         return 0
 
 
@@ -447,7 +474,7 @@ def _import(args: argparse.Namespace) -> int:
 
     with one_shot(load(os.environ)) as deps:
         run = importer.import_clients if args.what == "clients" else importer.import_touches
-        result = run(deps, Path(args.file))
+        result = run(deps, Path(args.file), _team_of(deps, args.team))
         if result.errors:
             count = len(result.errors)
             noun = "problem" if count == 1 else "problems"
@@ -489,10 +516,9 @@ def _the_client(deps: Deps, team: str, name: str) -> Client | str:
 
 def _erase(args: argparse.Namespace) -> int:
     from bot.services import erasure
-    from bot.services.workspace import team_id
 
     with one_shot(load(os.environ), batch=False) as deps:
-        team = team_id(deps.slack)
+        team = _team_of(deps, args.team)
         client = _the_client(deps, team, args.name)
         if isinstance(client, str):
             print(f"touchbase: {client}", file=sys.stderr)
@@ -540,10 +566,9 @@ def _retention(args: argparse.Namespace) -> int:
 
 def _audit(args: argparse.Namespace) -> int:
     from bot.db import repository as repo
-    from bot.services.workspace import team_id
 
     with one_shot(load(os.environ), batch=False) as deps:
-        team = team_id(deps.slack)
+        team = _team_of(deps, args.team)
         client_id = None
         if args.client is not None:
             # An erased client is gone but for its id in the log.
@@ -572,7 +597,6 @@ def _audit(args: argparse.Namespace) -> int:
 def _calendar(args: argparse.Namespace) -> int:
     from bot.services import calendar
     from bot.services.reps import ensure_rep
-    from bot.services.workspace import team_id
 
     settings = load(os.environ)
     if args.action == "url" and settings.public_url is None:
@@ -582,7 +606,7 @@ def _calendar(args: argparse.Namespace) -> int:
             "https://touchbase.example.com, to make calendar links",
         )
     with one_shot(settings, batch=False) as deps:
-        team = team_id(deps.slack)
+        team = _team_of(deps, args.team)
         if args.action == "revoke":
             if calendar.revoke(deps, team, args.user):
                 print(f"Revoked the calendar link of {args.user}: it now answers 404.")
@@ -656,6 +680,16 @@ def parser() -> argparse.ArgumentParser:
         description="Touchbase keeps client relationships warm, from Slack.",
     )
     commands = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    # For the commands that act for one workspace.
+    team = argparse.ArgumentParser(add_help=False)
+    team.add_argument(
+        "--team",
+        type=_team,
+        default=None,
+        metavar="TEAM_ID",
+        help="the workspace, such as T0123ABCD (required in OAuth mode; by default the bot "
+        "token's)",
+    )
 
     serve = commands.add_parser("serve", help="run the Slack app (HTTP, or Socket Mode)")
     serve.add_argument(
@@ -690,7 +724,9 @@ def parser() -> argparse.ArgumentParser:
     nudge.set_defaults(run=_nudge)
 
     recap = commands.add_parser(
-        "recap", help="post the weekly recap now (or as if at --now), once per week"
+        "recap",
+        help="post the weekly recap now (or as if at --now), once per week",
+        parents=[team],
     )
     recap.add_argument(
         "--now",
@@ -709,7 +745,7 @@ def parser() -> argparse.ArgumentParser:
         type=_channel,
         default=None,
         metavar="ID",
-        help="post to this channel ID instead of $TOUCHBASE_RECAP_CHANNEL",
+        help="post to this channel ID instead of the workspace's recap channel",
     )
     recap.set_defaults(run=_recap)
 
@@ -728,11 +764,12 @@ def parser() -> argparse.ArgumentParser:
     demo.set_defaults(run=_demo)
 
     settings = commands.add_parser(
-        "settings", help="show or change the workspace's settings (cadences, holidays, …)"
+        "settings",
+        help="show or change the workspace's settings (cadences, holidays, recap channel, …)",
+        parents=[team],
     )
     settings.add_argument("key", nargs="?", help="the setting to change, e.g. holiday_country")
     settings.add_argument("value", nargs="?", help="its new value, e.g. US")
-    settings.add_argument("--team", help="workspace ID (default: the bot token's workspace)")
     settings.set_defaults(run=_settings)
 
     manifest = commands.add_parser(
@@ -779,7 +816,9 @@ def parser() -> argparse.ArgumentParser:
     )
     restore.set_defaults(run=_db_restore)
 
-    imp = commands.add_parser("import", help="import clients or touches from a CSV file")
+    imp = commands.add_parser(
+        "import", help="import clients or touches from a CSV file", parents=[team]
+    )
     imp.add_argument("what", choices=["clients", "touches"])
     imp.add_argument("file", help="CSV file; see the README for the columns")
     imp.set_defaults(run=_import)
@@ -787,6 +826,7 @@ def parser() -> argparse.ArgumentParser:
     exp = commands.add_parser(
         "export",
         help="write clients or touches, or all of one client's data, to stdout as CSV",
+        parents=[team],
     )
     exp.add_argument("what", choices=["clients", "touches", "client"])
     exp.add_argument(
@@ -795,7 +835,7 @@ def parser() -> argparse.ArgumentParser:
     exp.set_defaults(run=_export)
 
     erase = commands.add_parser(
-        "erase", help="erase a client and everything about it, on request (GDPR)"
+        "erase", help="erase a client and everything about it, on request (GDPR)", parents=[team]
     )
     erase.add_argument("what", choices=["client"])
     erase.add_argument("name", metavar="NAME", help="the client's name or an alias, in full")
@@ -815,7 +855,9 @@ def parser() -> argparse.ArgumentParser:
     retention.set_defaults(run=_retention)
 
     audit = commands.add_parser(
-        "audit", help="print the audit log: who did what to which client, and when"
+        "audit",
+        help="print the audit log: who did what to which client, and when",
+        parents=[team],
     )
     audit.add_argument(
         "--since", type=_day, default=None, metavar="DATE", help="from this day on (YYYY-MM-DD)"
@@ -831,7 +873,7 @@ def parser() -> argparse.ArgumentParser:
         ("url", "make a new link for the rep and print it (any old link stops working)"),
         ("revoke", "turn the rep's link off"),
     ):
-        chosen = feed_actions.add_parser(action, help=words)
+        chosen = feed_actions.add_parser(action, help=words, parents=[team])
         chosen.add_argument("user", type=_user, metavar="USER_ID", help="such as U0123ABCD")
         chosen.set_defaults(run=_calendar)
 
@@ -857,6 +899,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run(args)
     except ConfigError as error:
         print(f"touchbase: {error.variable} {error.expected}", file=sys.stderr)
+        return EXIT_CONFIG
+    except Refused as error:
+        print(f"touchbase: {error}", file=sys.stderr)
         return EXIT_CONFIG
     except sqlite_file.InUse as error:
         print(f"touchbase: {error}", file=sys.stderr)

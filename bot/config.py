@@ -6,13 +6,16 @@ Every problem names the variable and what is expected, so `main` can print one l
 from __future__ import annotations
 
 import re
-import zoneinfo
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from cryptography.fernet import Fernet
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
+
+from bot.core.model import WorkspaceDefaults
+from bot.core.reps import known_zone
+from bot.core.user_text import is_channel_id, is_user_id
 
 SLACK_API_DEFAULT = "https://slack.com/api/"
 SLACK_AUTHORIZE_DEFAULT = "https://slack.com/oauth/v2/authorize"
@@ -103,6 +106,14 @@ class Settings:
         else the one workspace of SLACK_BOT_TOKEN."""
         return self.client_id is not None
 
+    @property
+    def defaults(self) -> WorkspaceDefaults:
+        """What a workspace's unset recap channel, time zone and admins mean: the environment's
+        values for the one workspace; in OAuth mode, each workspace sets its own."""
+        if self.oauth:
+            return WorkspaceDefaults()
+        return WorkspaceDefaults(self.recap_channel, self.timezone, self.admins)
+
     def db_timeouts(self, *, batch: bool = False) -> Timeouts:
         """The web's limits, or a batch job's: the scheduler's passes and the CLI's imports and
         exports read whole books, which a big one can't do in the seconds a rep waits for."""
@@ -130,10 +141,6 @@ def log_settings(env: Mapping[str, str]) -> LogSettings:
     if level not in LOG_LEVELS:
         raise ConfigError("TOUCHBASE_LOG_LEVEL", f"should be one of {', '.join(LOG_LEVELS)}")
     return LogSettings(format, level)
-
-
-_CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{2,}$")
-_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 
 
 def load(env: Mapping[str, str], *, needs_slack: bool = True) -> Settings:
@@ -214,20 +221,14 @@ def load(env: Mapping[str, str], *, needs_slack: bool = True) -> Settings:
         slack_api_url += "/"
 
     recap_channel = get("TOUCHBASE_RECAP_CHANNEL")
-    if recap_channel is not None and not _CHANNEL_ID.match(recap_channel):
+    if recap_channel is not None and not is_channel_id(recap_channel):
         raise ConfigError(
             "TOUCHBASE_RECAP_CHANNEL", "should be a channel ID such as C0123ABCD, not a name"
         )
 
     timezone = get("TOUCHBASE_TIMEZONE") or "UTC"
-    try:
-        zoneinfo.ZoneInfo(timezone)
-    # OSError: with the tzdata package installed (icalendar needs it), a folder's name such as
-    # "America" is read as a file, and fails as one.
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
-        raise ConfigError(
-            "TOUCHBASE_TIMEZONE", "should be a time zone name such as Europe/London"
-        ) from None
+    if not known_zone(timezone):
+        raise ConfigError("TOUCHBASE_TIMEZONE", "should be a time zone name such as Europe/London")
 
     public_url = get("TOUCHBASE_PUBLIC_URL")
     if public_url is not None:
@@ -240,10 +241,20 @@ def load(env: Mapping[str, str], *, needs_slack: bool = True) -> Settings:
         public_url = public_url.rstrip("/")
 
     admins = frozenset(a for a in re.split(r"[\s,]+", get("TOUCHBASE_ADMINS") or "") if a)
-    if bad := sorted(a for a in admins if not _USER_ID.match(a)):
+    if bad := sorted(a for a in admins if not is_user_id(a)):
         raise ConfigError(
             "TOUCHBASE_ADMINS", f"should list Slack user IDs separated by commas ({bad[0]} isn't)"
         )
+
+    if oauth:
+        # Each workspace sets its own: in OAuth mode these would be ignored without a word.
+        for variable in ("TOUCHBASE_RECAP_CHANNEL", "TOUCHBASE_TIMEZONE", "TOUCHBASE_ADMINS"):
+            if get(variable) is not None:
+                raise ConfigError(
+                    variable,
+                    "is set, but in OAuth mode each workspace sets its own from its Home tab's "
+                    "Admin section (or `touchbase settings --team T…`); unset it",
+                )
 
     return Settings(
         bot_token=bot_token or "",

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken
@@ -20,11 +21,24 @@ from slack_sdk.oauth.installation_store.models.bot import Bot
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from slack_sdk.oauth.token_rotation import TokenRotator
-from sqlalchemy import Dialect, MetaData, Table, Text, TypeDecorator, desc, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Dialect,
+    MetaData,
+    Table,
+    Text,
+    TypeDecorator,
+    desc,
+    select,
+    union,
+    update,
+)
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 
 from bot.config import Settings
-from bot.db.schema import SLACK_BOTS, SLACK_INSTALLATIONS, SLACK_OAUTH_STATES
+from bot.db.schema import SLACK_BOTS, SLACK_INSTALLATIONS, SLACK_OAUTH_STATES, SLACK_ORG_TEAMS
 from bot.webapi import make_client
 
 log = logging.getLogger(__name__)
@@ -75,7 +89,15 @@ class InstallationStore(SQLAlchemyInstallationStore):
     """slack_sdk's store, on Touchbase's tables, with the tokens encrypted with `key`."""
 
     def __init__(self, client_id: str, engine: Engine, key: str) -> None:
-        super().__init__(client_id=client_id, engine=engine, logger=log)
+        # slack_sdk writes by reading a row, then writing, in one transaction. On SQLite a
+        # transaction begun deferred fails at once ("database is locked") when another writer
+        # came in between; begun IMMEDIATE it waits its turn (bot.db.engine). A refreshed token
+        # lost that way would be lost for good: its refresh token works once.
+        sqlite = engine.dialect.name == "sqlite"
+        writer = engine.execution_options(sqlite_begin="IMMEDIATE") if sqlite else engine
+        super().__init__(client_id=client_id, engine=writer, logger=log)
+        # Touchbase's own reads here, on every request: never in a writer's queue.
+        self.reader = engine
         self.bots = _sealed(SLACK_BOTS, key)
         self.installations = _sealed(SLACK_INSTALLATIONS, key)
         self.metadata = self.bots.metadata
@@ -85,14 +107,22 @@ class InstallationStore(SQLAlchemyInstallationStore):
 
     def latest_bot(self, team_id: str) -> Bot | None:
         """The workspace's newest bot token, whichever organization it belongs to."""
+        return self._newest(self.bots.c.team_id == team_id)
+
+    def org_bot(self, enterprise_id: str) -> Bot | None:
+        """The newest bot token of the organization's org-wide install (Enterprise Grid)."""
+        c = self.bots.c
+        return self._newest(c.enterprise_id == enterprise_id, c.is_enterprise_install)
+
+    def _newest(self, *where: ColumnElement[bool]) -> Bot | None:
         c = self.bots.c
         query = (
             select(self.bots)
-            .where(c.client_id == self.client_id, c.team_id == team_id, c.bot_token.is_not(None))
+            .where(c.client_id == self.client_id, c.bot_token.is_not(None), *where)
             .order_by(desc(c.installed_at))
             .limit(1)
         )
-        with self.engine.connect() as connection:
+        with self.reader.connect() as connection:
             row = connection.execute(query).mappings().first()
         return None if row is None else self.build_bot_entity(row)
 
@@ -134,18 +164,25 @@ class Workspaces:
         self._lock = threading.Lock()
         # team ID -> (token, client): a new client only when the token changed.
         self._clients: dict[str, tuple[str, WebClient]] = {}
+        # team ID -> the organization whose org-wide install serves it, as recorded.
+        self._links: dict[str, str] = {}
 
     def _client(self, token: str | None) -> WebClient:
         return make_client(
             self._settings, token=token, timeout=self._timeout, backoff=self._backoff
         )
 
-    def client(self, team_id: str) -> WebClient:
-        """The client for `team_id`; NotInstalled when Touchbase has no token there."""
+    def bot(self, team_id: str, enterprise_id: str | None = None) -> Bot:
+        """The bot that acts for workspace `team_id`: its own install's, else the org-wide
+        install's of its organization (Enterprise Grid), with a rotating token refreshed and
+        saved when due. `enterprise_id`, from a request Slack signed, names the organization and
+        links the workspace to it; without it, the link a request recorded earlier. NotInstalled
+        when Touchbase has no token there."""
+        bot = self._find(team_id, enterprise_id)
+        if not _due(bot):
+            return bot  # every request asks: no lock until a refresh is due
         with self._lock:  # one refresh at a time: a refresh token works once
-            bot = self.store.latest_bot(team_id)
-            if bot is None:
-                raise NotInstalled(team_id)
+            bot = self._find(team_id, enterprise_id)  # perhaps refreshed while this waited
             try:
                 fresh = self._rotator.perform_bot_token_rotation(
                     bot=bot, minutes_before_expiration=ROTATE_BEFORE_MINUTES
@@ -156,21 +193,82 @@ class Workspaces:
             if fresh is not None:
                 self.store.save_bot(fresh)
                 bot = fresh
-            token = bot.bot_token
-            assert token is not None  # latest_bot finds only bots with a token
+            return bot
+
+    def _find(self, team_id: str, enterprise_id: str | None) -> Bot:
+        bot = self.store.latest_bot(team_id) or self._org_bot(team_id, enterprise_id)
+        if bot is None:
+            raise NotInstalled(team_id)
+        return bot
+
+    def client(self, team_id: str) -> WebClient:
+        """The client for `team_id`; NotInstalled when Touchbase has no token there."""
+        token = self.bot(team_id).bot_token
+        assert token is not None  # the store finds only bots with a token
+        with self._lock:
             known = self._clients.get(team_id)
             if known is None or known[0] != token:
                 known = self._clients[team_id] = (token, self._client(token))
             return known[1]
 
+    def _org_bot(self, team_id: str, enterprise_id: str | None) -> Bot | None:
+        enterprise = enterprise_id or self._organization(team_id)
+        if enterprise is None:
+            return None
+        bot = self.store.org_bot(enterprise)
+        if bot is not None and self._links.get(team_id) != enterprise:
+            self._link(team_id, enterprise)
+        return bot
+
+    def _organization(self, team_id: str) -> str | None:
+        """The organization a request showed the workspace under, if any."""
+        if team_id not in self._links:
+            c = SLACK_ORG_TEAMS.c
+            with self.store.reader.connect() as connection:
+                found = connection.scalar(select(c.enterprise_id).where(c.team_id == team_id))
+            if found is None:
+                return None
+            self._links[team_id] = found
+        return self._links[team_id]
+
+    def _link(self, team_id: str, enterprise_id: str) -> None:
+        engine = self.store.engine
+        insert = pg_insert if engine.dialect.name == "postgresql" else sqlite_insert
+        statement = insert(SLACK_ORG_TEAMS).values(team_id=team_id, enterprise_id=enterprise_id)
+        with engine.begin() as connection:
+            connection.execute(
+                statement.on_conflict_do_update(
+                    index_elements=[SLACK_ORG_TEAMS.c.team_id],
+                    set_={"enterprise_id": enterprise_id},
+                )
+            )
+        self._links[team_id] = enterprise_id
+        log.info("workspace %s is served by its organization %s's install", team_id, enterprise_id)
+
     def installed(self) -> set[str]:
-        """The workspaces that have a bot token."""
-        c = self.store.bots.c
-        query = select(c.team_id).where(
-            c.client_id == self.store.client_id, c.bot_token.is_not(None), c.team_id.is_not(None)
+        """The workspaces that have a bot token: their own, or their organization's."""
+        c, org = self.store.bots.c, SLACK_ORG_TEAMS.c
+        mine = (c.client_id == self.store.client_id) & c.bot_token.is_not(None)
+        own = select(c.team_id).where(mine, c.team_id.is_not(None))
+        covered = select(org.team_id).join(
+            self.store.bots, (c.enterprise_id == org.enterprise_id) & c.is_enterprise_install
         )
-        with self.store.engine.connect() as connection:
-            return {str(t) for t in connection.execute(query).scalars()}
+        with self.store.reader.connect() as connection:
+            found = connection.execute(union(own, covered.where(mine))).scalars()
+            return {str(t) for t in found}
+
+    def teams_of(self, enterprise_id: str) -> set[str]:
+        """The workspaces requests have shown under the organization."""
+        c = SLACK_ORG_TEAMS.c
+        with self.store.reader.connect() as connection:
+            found = connection.execute(select(c.team_id).where(c.enterprise_id == enterprise_id))
+            return {str(t) for t in found.scalars()}
+
+
+def _due(bot: Bot) -> bool:
+    """Whether the bot's token is to be refreshed now (as TokenRotator decides)."""
+    expires = bot.bot_token_expires_at
+    return expires is not None and expires <= time.time() + ROTATE_BEFORE_MINUTES * 60
 
 
 def _error(error: SlackTokenRotationError) -> Any:

@@ -1,6 +1,6 @@
-"""APScheduler 3 jobs: the nudge pass every few minutes, the weekly recap on Mondays, and the
-daily jobs: note retention, and the purge of workspaces that uninstalled the app; and the
-client summary's check every night.
+"""APScheduler 3 jobs: the nudge pass every few minutes, the weekly recap of each workspace on
+its Monday morning, and the daily jobs: note retention, and the purge of workspaces that
+uninstalled the app; and the client summary's check every night.
 
 Run one scheduler per deployment: inside `touchbase serve`, or alone as `touchbase scheduler`
 (the Procfile's `clock:`). Even two by mistake can't double-send: the outbox refuses.
@@ -11,8 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable
-from typing import Any
-from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
@@ -28,9 +26,10 @@ log = logging.getLogger(__name__)
 
 # A job that missed its time (the process was down) still runs within this grace.
 MISFIRE_GRACE_SECONDS = 12 * 60 * 60
-# The weekly recap: Mondays at 09:00 in the workspace's zone (TOUCHBASE_TIMEZONE).
-RECAP_WEEKDAY = 0
-RECAP_HOUR = 9
+GRACE = dt.timedelta(seconds=MISFIRE_GRACE_SECONDS)
+# The weekly recap is looked for every quarter hour (UTC): every zone's offset is a whole number
+# of quarter hours, so each workspace's Monday 09:00 falls on a run.
+RECAP_MINUTES = "0,15,30,45"
 # The client summary's check: every night at 03:00 UTC.
 SUMMARY_CHECK_HOUR = 3
 
@@ -43,15 +42,31 @@ def nudge_job(deps: Deps) -> None:
         log.exception("the nudge pass failed; the next run will try again")
 
 
-def recap_job(deps: Deps) -> None:
-    """The scheduled weekly recap. A failure is logged and never stops the scheduler."""
-    channel = deps.settings.recap_channel
-    if channel is None:
-        return
-    try:
-        recap.run(deps, deps.clock(), channel=channel)
-    except Exception:
-        log.exception("the weekly recap failed; `touchbase recap` tries again")
+class RecapJob:
+    """The scheduled weekly recap: each run posts the recap of every workspace whose Monday
+    09:00, in the workspace's own zone, came since the last run. A failure is logged and never
+    stops the scheduler.
+
+    The scheduler keeps no state across restarts, so the first run looks back the misfire
+    grace: a deploy over Monday 09:00 doesn't skip the week. The outbox makes that catch-up
+    safe: a recap already posted is not posted again. A run that fails as a whole (the
+    database is down) leaves its span to the next run, within the same grace.
+    """
+
+    def __init__(self, deps: Deps) -> None:
+        self.deps = deps
+        self.since = deps.clock() - GRACE
+
+    def __call__(self) -> None:
+        now = self.deps.clock()
+        try:
+            recap.run_due(self.deps, max(self.since, now - GRACE), now)
+        except Exception:
+            log.exception(
+                "the weekly recap failed; the next run, or `touchbase recap`, tries again"
+            )
+            return
+        self.since = now
 
 
 def summary_job(deps: Deps) -> None:
@@ -100,18 +115,6 @@ DAILY_JOBS: tuple[tuple[Callable[[Deps], None], str, str], ...] = (
 )
 
 
-def recap_missed(now: dt.datetime, zone: ZoneInfo) -> bool:
-    """Whether this week's Monday 09:00 has passed, within the grace: run the recap at start.
-
-    The scheduler keeps no state across restarts, so a deploy over Monday 09:00 would skip the
-    week. The outbox makes the catch-up safe: a recap already posted is not posted again.
-    """
-    local = now.astimezone(zone)
-    monday = local.date() - dt.timedelta(days=(local.weekday() - RECAP_WEEKDAY) % 7)
-    due = dt.datetime.combine(monday, dt.time(RECAP_HOUR), tzinfo=zone)
-    return dt.timedelta(0) <= now - due <= dt.timedelta(seconds=MISFIRE_GRACE_SECONDS)
-
-
 def build(deps: Deps, *, blocking: bool) -> BaseScheduler:
     interval = deps.settings.nudge_interval_minutes
     scheduler: BaseScheduler = (BlockingScheduler if blocking else BackgroundScheduler)(
@@ -154,24 +157,17 @@ def build(deps: Deps, *, blocking: bool) -> BaseScheduler:
         name="client summary check",
         replace_existing=True,
     )
-    if deps.settings.recap_channel:
-        zone = ZoneInfo(deps.settings.timezone)
-        catch_up: dict[str, Any] = {}
-        if recap_missed(deps.clock(), zone):
-            catch_up["next_run_time"] = utc_now()  # now, on APScheduler's wall clock
-        scheduler.add_job(
-            recap_job,
-            CronTrigger(day_of_week=RECAP_WEEKDAY, hour=RECAP_HOUR, minute=0, timezone=zone),
-            args=[deps],
-            id="weekly-recap",
-            name="weekly recap",
-            replace_existing=True,
-            **catch_up,
-        )
-        log.info(
-            "The weekly recap goes to %s on Mondays at %02d:00 %s",
-            deps.settings.recap_channel,
-            RECAP_HOUR,
-            deps.settings.timezone,
-        )
+    scheduler.add_job(
+        RecapJob(deps),
+        CronTrigger(minute=RECAP_MINUTES, timezone=dt.UTC),
+        id="weekly-recap",
+        name="weekly recap",
+        # Once at start too, to catch up on a Monday 09:00 missed while down.
+        next_run_time=utc_now(),
+        replace_existing=True,
+    )
+    log.info(
+        "The weekly recap goes to each workspace's recap channel on Mondays at 09:00 in its "
+        "time zone"
+    )
     return scheduler

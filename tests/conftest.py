@@ -29,6 +29,9 @@ from bot.slack.calendar import feeds
 from bot.slack.web import create_wsgi_app, make_server
 from bot.webapi import make_client
 
+# The OAuth-mode web app's `hosted` fixture, shared by the tests of every area.
+pytest_plugins = ["tests.slack.hosting"]
+
 TEAM = "T0TOUCH"
 SECRET = "test-signing-secret"
 TOKEN = "xoxb-test-token"

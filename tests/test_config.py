@@ -323,3 +323,24 @@ def test_both_modes_or_neither_is_one_clear_line(
     error = config_error(values)
     assert error.variable == variable and says in error.expected
     assert "\n" not in str(error)
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("TOUCHBASE_RECAP_CHANNEL", "C0123ABCD"),
+        ("TOUCHBASE_TIMEZONE", "Europe/London"),
+        ("TOUCHBASE_ADMINS", "U0123ABCD"),
+    ],
+)
+def test_one_workspaces_settings_in_the_environment_are_refused_in_oauth_mode(
+    variable: str, value: str
+) -> None:
+    """They would be ignored: each workspace sets its own, so saying so beats a silent no-op."""
+    error = config_error({**OAUTH, variable: value})
+    assert error.variable == variable
+    assert error.expected == (
+        "is set, but in OAuth mode each workspace sets its own from its Home tab's Admin "
+        "section (or `touchbase settings --team T…`); unset it"
+    )
+    assert load({**BASE, variable: value}).defaults != load(BASE).defaults

@@ -41,6 +41,8 @@ class Home:
     recalls: Mapping[int, Recall] = field(default_factory=dict)
     # Whether calendar feed links can be made (TOUCHBASE_PUBLIC_URL is set).
     calendar: bool = False
+    # Whether the rep is an admin: the Admin section, with the workspace settings.
+    admin: bool = False
 
 
 def week_start(now: dt.datetime, tz: dt.tzinfo) -> dt.datetime:

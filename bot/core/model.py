@@ -154,6 +154,18 @@ class NoteReaders(enum.StrEnum):
 
 
 @dataclass(frozen=True)
+class WorkspaceDefaults:
+    """What a workspace's unset recap channel, time zone and admins mean: the environment's
+    TOUCHBASE_RECAP_CHANNEL, TOUCHBASE_TIMEZONE and TOUCHBASE_ADMINS in single-workspace mode;
+    no channel, UTC and nobody in OAuth mode, where one environment can't speak for every
+    workspace."""
+
+    recap_channel: str | None = None
+    timezone: str = "UTC"
+    admins: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
 class WorkspaceSettings:
     """Per-workspace tuning. The defaults are the product's defaults."""
 
@@ -176,6 +188,21 @@ class WorkspaceSettings:
     note_retention_days: int | None = None
     # The calendar feed's renewals ring this many days before the day.
     renewal_alarm_days: int = 14
+    # Stored here, or None: then WorkspaceDefaults says (the environment, in single-workspace
+    # mode). The recap channel's ID; an IANA time zone name; the Slack user IDs who are admins
+    # besides Slack's own admins and owners.
+    recap_channel: str | None = None
+    timezone: str | None = None
+    admins: frozenset[str] | None = None
+
+    def effective_recap_channel(self, defaults: WorkspaceDefaults) -> str | None:
+        return self.recap_channel or defaults.recap_channel
+
+    def effective_timezone(self, defaults: WorkspaceDefaults) -> str:
+        return self.timezone or defaults.timezone
+
+    def effective_admins(self, defaults: WorkspaceDefaults) -> frozenset[str]:
+        return defaults.admins if self.admins is None else self.admins
 
     def cadence_for(self, tier: Tier | None) -> int:
         """Days of silence after which a client of this tier has gone quiet."""

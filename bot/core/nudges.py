@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from bot.core.clients import is_admin
 from bot.core.model import ClientActivity, Rep, WorkspaceSettings
+from bot.core.owners import orphaned_promises_to_owners
 from bot.core.rules import Digest, Rule, choose_for_digest, digest_due, items_for_rep
 
 
@@ -72,6 +73,7 @@ def plan_digests(
     now: dt.datetime,
     admins: Collection[str] = (),
     unowned: int = 0,
+    departed: Collection[str] = (),
 ) -> list[RepDigest]:
     """Each due rep's digest, when it has anything in it.
 
@@ -79,8 +81,10 @@ def plan_digests(
     (client ID, rule) to the last nudge's (window, day); `snoozed` maps (rep, client ID) to
     the day the client comes back. While `unowned` clients wait for a new owner, every due
     admin's digest says so (`admins`: TOUCHBASE_ADMINS), and an admin with nothing else due
-    gets a digest for that alone: once a working day, like every digest.
+    gets a digest for that alone: once a working day, like every digest. A promise made by one of
+    the `departed` (reps Slack says have left) is the client owner's to keep.
     """
+    activities = orphaned_promises_to_owners(activities, departed)
     # Each rep's share of the book: the clients they own and those they promised a follow-up.
     concerning: dict[str, list[ClientActivity]] = {}
     for activity in activities:

@@ -9,10 +9,10 @@ clients nobody took over.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass, replace
 
-from bot.core.model import Client, Rep, Status
+from bot.core.model import Client, ClientActivity, Rep, Status
 
 
 @dataclass(frozen=True)
@@ -53,3 +53,17 @@ def promises_follow(previous_owner: Rep | None, new_owner_id: str) -> bool:
         and not previous_owner.active
         and previous_owner.user_id != new_owner_id
     )
+
+
+def orphaned_promises_to_owners(
+    activities: Iterable[ClientActivity], departed: Collection[str]
+) -> list[ClientActivity]:
+    """The activities with each promise whose maker has left handed to the client's owner.
+
+    A rep who covered a colleague's client and then left would otherwise be the only one ever
+    reminded of what they promised; the owner is the one still there to keep it.
+    """
+    return [
+        replace(activity, promise_by=None) if activity.promise_by in departed else activity
+        for activity in activities
+    ]

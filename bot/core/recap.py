@@ -65,6 +65,20 @@ def recap_week(now: dt.datetime, tz: dt.tzinfo) -> RecapWeek:
     )
 
 
+# The recap goes out on Mondays at 09:00 in the workspace's zone.
+RECAP_WEEKDAY = 0
+RECAP_HOUR = 9
+
+
+def recap_due_at(now: dt.datetime, tz: dt.tzinfo) -> dt.datetime:
+    """The latest Monday 09:00 in the zone `tz` at or before `now`: when the recap was last
+    due (in UTC)."""
+    local = now.astimezone(tz)
+    monday = local.date() - dt.timedelta(days=(local.weekday() - RECAP_WEEKDAY) % 7)
+    due = dt.datetime.combine(monday, dt.time(RECAP_HOUR), tzinfo=tz).astimezone(dt.UTC)
+    return due if due <= now else due - dt.timedelta(days=7)
+
+
 # What the recap says
 
 

@@ -23,13 +23,18 @@ def needs_refresh(rep: Rep | None, now: dt.datetime) -> bool:
 
 def valid_zone(name: str | None) -> str:
     """Slack's `tz`, or UTC when it is missing or unknown to this machine."""
-    if not name:
-        return "UTC"
+    return name if name and known_zone(name) else "UTC"
+
+
+def known_zone(name: str) -> bool:
+    """Whether `name` is an IANA time zone this machine knows, such as Europe/London."""
     try:
         zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return "UTC"
-    return name
+    # OSError: with the tzdata package installed (icalendar needs it), a folder's name such as
+    # "America" is read as a file, and fails as one.
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
+        return False
+    return True
 
 
 def rep_from_profile(

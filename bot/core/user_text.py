@@ -19,6 +19,16 @@ _NOTE_JUNK = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 # A Slack user ID, as mentioned in `/touch add` or given in a CSV file; the database keeps
 # IDs in 32 characters, and Slack's are shorter still.
 USER_ID = r"[UW][A-Z0-9]{2,31}"
+# A channel's ID (public C…, private G…): a recap channel is named by ID, never by name.
+CHANNEL_ID = r"[CG][A-Z0-9]{2,31}"
+
+
+def is_user_id(value: str) -> bool:
+    return re.fullmatch(USER_ID, value) is not None
+
+
+def is_channel_id(value: str) -> bool:
+    return re.fullmatch(CHANNEL_ID, value) is not None
 
 
 def clean_line(raw: str) -> str:

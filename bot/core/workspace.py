@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import dataclasses
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from bot.core.dates import DATE_ORDERS
 from bot.core.model import NoteReaders, WorkspaceSettings
+from bot.core.reps import known_zone
 from bot.core.rules import valid_country
+from bot.core.user_text import is_channel_id, is_user_id
 
 
 @dataclass(frozen=True)
@@ -51,7 +55,24 @@ SETTINGS: dict[str, SettingSpec] = {
         0,
         90,
     ),
+    "recap_channel": SettingSpec(
+        "the weekly recap's channel ID, such as C0123ABCD; 'default': TOUCHBASE_RECAP_CHANNEL "
+        "(single workspace), else no recap",
+        unset="default",
+    ),
+    "timezone": SettingSpec(
+        "the workspace's time zone, such as Europe/London, for the recap and CSV dates; "
+        "'default': TOUCHBASE_TIMEZONE (single workspace), else UTC",
+        unset="default",
+    ),
+    "admins": SettingSpec(
+        "Slack user IDs, comma-separated, who are admins besides Slack's admins and owners; "
+        "'default': TOUCHBASE_ADMINS (single workspace), else nobody more",
+        unset="default",
+    ),
 }
+# What puts a setting back to its default (for the three that have one from the environment).
+DEFAULT = "default"
 
 
 def change(settings: WorkspaceSettings, key: str, raw: str) -> WorkspaceSettings | str:
@@ -60,7 +81,25 @@ def change(settings: WorkspaceSettings, key: str, raw: str) -> WorkspaceSettings
     if spec is None:
         return f"there is no setting called {key}; the settings are {', '.join(SETTINGS)}"
     value = raw.strip()
+    if spec.unset == DEFAULT and value.lower() in {"", DEFAULT}:
+        unset: dict[str, Any] = {key: None}
+        return dataclasses.replace(settings, **unset)
     match key:
+        case "recap_channel":
+            if not is_channel_id(value):
+                return f"{value} isn't a channel ID; expected one such as C0123ABCD, not a name"
+            return dataclasses.replace(settings, recap_channel=value)
+        case "timezone":
+            if not known_zone(value):
+                return f"{value} isn't a time zone; expected a name such as Europe/London"
+            return dataclasses.replace(settings, timezone=value)
+        case "admins":
+            if value.lower() == "none":
+                return dataclasses.replace(settings, admins=frozenset())
+            ids = frozenset(re.split(r"[\s,]+", value)) - {""}
+            if bad := sorted(i for i in ids if not is_user_id(i)):
+                return f"{bad[0]} isn't a Slack user ID; admins lists IDs such as U0123ABCD"
+            return dataclasses.replace(settings, admins=ids)
         case "holiday_country":
             if value.lower() in {"", "none", "off"}:
                 return dataclasses.replace(settings, holiday_country=None)
@@ -90,6 +129,21 @@ def change(settings: WorkspaceSettings, key: str, raw: str) -> WorkspaceSettings
     return dataclasses.replace(settings, **changes)
 
 
+def change_all(
+    settings: WorkspaceSettings, raw: Mapping[str, str]
+) -> WorkspaceSettings | dict[str, str]:
+    """The settings with every value in `raw` (key -> value as typed) changed, or what's wrong
+    with each value that can't be, by key."""
+    problems: dict[str, str] = {}
+    for key, value in raw.items():
+        changed = change(settings, key, value)
+        if isinstance(changed, str):
+            problems[key] = changed
+        else:
+            settings = changed
+    return problems or settings
+
+
 def _whole(value: str, spec: SettingSpec) -> bool:
     return value.isascii() and value.isdigit() and spec.low <= int(value) <= spec.high
 
@@ -99,4 +153,6 @@ def shown(settings: WorkspaceSettings, key: str) -> str:
     value = getattr(settings, key)
     if isinstance(value, bool):
         return "on" if value else "off"
+    if isinstance(value, frozenset):
+        return ",".join(sorted(value)) or "none"
     return SETTINGS[key].unset if value is None else str(value)

@@ -88,6 +88,10 @@ class WorkspaceRow(Base):
     # None: notes are kept.
     note_retention_days: Mapped[int | None] = mapped_column(Integer)
     renewal_alarm_days: Mapped[int] = mapped_column(Integer, default=14, server_default="14")
+    # None: the default (bot.core.model.WorkspaceDefaults). `admins` is user IDs, comma-separated.
+    recap_channel: Mapped[str | None] = mapped_column(String(32))
+    timezone: Mapped[str | None] = mapped_column(String(64))
+    admins: Mapped[str | None] = mapped_column(Text)
     # Set when Slack says the app was uninstalled or its token revoked: nothing is sent, and
     # the workspace's data is purged TOUCHBASE_PURGE_AFTER_DAYS later unless it is reinstalled.
     uninstalled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
@@ -426,6 +430,16 @@ SLACK_INSTALLATIONS = Table(
         "user_id",
         "installed_at",
     ),
+)
+
+# OAuth mode: the workspaces of each organization that installed Touchbase org-wide (Enterprise
+# Grid), as Slack's signed requests name them. Such an install's token has no workspace of its
+# own: this is how the nudge pass and the recap find the workspaces it serves, and their token.
+SLACK_ORG_TEAMS = Table(
+    "slack_org_teams",
+    Base.metadata,
+    Column("team_id", String(32), primary_key=True),
+    Column("enterprise_id", String(32), nullable=False, index=True),
 )
 
 SLACK_OAUTH_STATES = Table(

@@ -100,10 +100,14 @@ def slash_command_body(
     trigger_id: str = "trig.1",
     user_name: str | None = None,
     channel_name: str | None = None,
+    enterprise_id: str | None = None,
 ) -> str:
-    """A slash command invocation, form-encoded like Slack's."""
+    """A slash command invocation, form-encoded like Slack's; from a workspace of an Enterprise
+    Grid organization that installed the app org-wide when `enterprise_id` is given."""
+    org = {"enterprise_id": enterprise_id} if enterprise_id else {}
     return urlencode(
-        {
+        org
+        | {
             "token": VERIFICATION_TOKEN,
             "team_id": team_id,
             "team_domain": TEAM_DOMAIN,
@@ -114,7 +118,7 @@ def slash_command_body(
             "command": command,
             "text": text,
             "api_app_id": API_APP_ID,
-            "is_enterprise_install": "false",
+            "is_enterprise_install": "true" if enterprise_id else "false",
             "response_url": response_url,
             "trigger_id": trigger_id,
         }
@@ -343,8 +347,10 @@ def event_callback_body(
     api_app_id: str = API_APP_ID,
     event_id: str | None = None,
     bot_user_id: str = BOT_USER_ID,
+    enterprise_id: str | None = None,
 ) -> str:
-    """An Events API ``event_callback`` envelope around ``event`` (``event_ts`` filled in)."""
+    """An Events API ``event_callback`` envelope around ``event`` (``event_ts`` filled in); for
+    an org-wide install in Enterprise Grid organization `enterprise_id` when it is given."""
     now = time.time()
     inner = dict(event)
     inner.setdefault("event_ts", f"{now:.6f}")
@@ -359,11 +365,11 @@ def event_callback_body(
         "authed_users": [bot_user_id],
         "authorizations": [
             {
-                "enterprise_id": None,
+                "enterprise_id": enterprise_id,
                 "team_id": team_id,
                 "user_id": bot_user_id,
                 "is_bot": True,
-                "is_enterprise_install": False,
+                "is_enterprise_install": enterprise_id is not None,
             }
         ],
         "is_ext_shared_channel": False,

@@ -741,10 +741,11 @@ class SlackStandIn:
         self._home: dict[str, str] = {}
         self._ts = 1_700_000_000_000_000
         self._view_seq = 0
-        # OAuth installs (oauth.v2.access): which workspace each code, token and refresh
-        # token is for. A token not in `_token_teams` is the default workspace's; a revoked one
-        # fails with invalid_auth.
+        # OAuth installs (oauth.v2.access): which workspace, or organization for an org-wide
+        # install (`_orgs`), each code, token and refresh token is for. A token not in
+        # `_token_teams` is the default workspace's; a revoked one fails with invalid_auth.
         self._codes: dict[str, tuple[str, str]] = {}
+        self._orgs: set[str] = set()
         self._token_teams: dict[str, str] = {}
         self._refresh_teams: dict[str, str] = {}
         self._revoked: set[str] = set()
@@ -1104,6 +1105,7 @@ class SlackStandIn:
             self._external_ids.clear()
             self._home.clear()
             self._codes.clear()
+            self._orgs.clear()
             self._token_teams.clear()
             self._refresh_teams.clear()
             self._revoked.clear()
@@ -1117,6 +1119,15 @@ class SlackStandIn:
         code = f"code-{uuid.uuid4().hex}"
         with self._lock:
             self._codes[code] = (team_id, team_name or team_id)
+        return code
+
+    def authorize_org(self, enterprise_id: str, name: str = "") -> str:
+        """What Slack's authorize page does when an admin of Enterprise Grid organization
+        `enterprise_id` approves an org-wide install: a one-time code for oauth.v2.access, whose
+        token belongs to the organization (tokens_of(enterprise_id)) and to no one workspace."""
+        code = self.authorize(enterprise_id, name)
+        with self._lock:
+            self._orgs.add(enterprise_id)
         return code
 
     def revoke(self, team_id: str) -> None:
@@ -1141,24 +1152,33 @@ class SlackStandIn:
 
     def _oauth_v2_access(self, p: JSON) -> JSON:
         if p.get("grant_type") == "refresh_token":
-            team_id = self._refresh_teams.pop(p["refresh_token"], None)
-            if team_id is None:
+            owner = self._refresh_teams.pop(p["refresh_token"], None)
+            if owner is None:
                 raise _SlackError("invalid_refresh_token")
-            return {"ok": True, "team": {"id": team_id}, **self._grant(team_id)}
+            return {"ok": True, **self._owner(owner, owner), **self._grant(owner)}
         found = self._codes.pop(p["code"], None)
         if found is None:
             raise _SlackError("invalid_code")
-        team_id, team_name = found
+        owner, name = found
         return {
             "ok": True,
             "app_id": self.app_id,
             "authed_user": {"id": "U0INSTALLER"},
             "scope": ",".join(sorted(self.scopes or ())) or "chat:write",
             "bot_user_id": self.bot_user_id,
-            "team": {"id": team_id, "name": team_name},
+            **self._owner(owner, name),
+            **self._grant(owner),
+        }
+
+    def _owner(self, owner: str, name: str) -> JSON:
+        """Whom a grant is for: a workspace, or an organization with no workspace of its own."""
+        if owner in self._orgs:
+            org = {"id": owner, "name": name}
+            return {"team": None, "enterprise": org, "is_enterprise_install": True}
+        return {
+            "team": {"id": owner, "name": name},
             "enterprise": None,
             "is_enterprise_install": False,
-            **self._grant(team_id),
         }
 
     # ---- request dispatch --------------------------------------------------------------------
@@ -1532,15 +1552,18 @@ class SlackStandIn:
         return {"ok": True, "args": dict(p)}
 
     def _auth_test(self, p: JSON) -> JSON:
+        owner = self._token_teams.get(p.get("_token") or "", self.team_id)
+        org = owner in self._orgs  # an org-wide install's token: no workspace
         return {
             "ok": True,
             "url": f"https://{self.team_domain}.slack.com/",
-            "team": self.team_name,
+            "team": None if org else self.team_name,
             "user": self.bot_name,
-            "team_id": self._token_teams.get(p.get("_token") or "", self.team_id),
+            "team_id": None if org else owner,
             "user_id": self.bot_user_id,
             "bot_id": self.bot_id,
-            "is_enterprise_install": False,
+            "is_enterprise_install": org,
+            **({"enterprise_id": owner} if org else {}),
         }
 
     def _team_info(self, p: JSON) -> JSON:

@@ -93,7 +93,9 @@ def feed(deps: Deps, token: str) -> Feed | None:
         )
     # A rep whose profile Slack hasn't given yet (a link made from the command line) has the
     # workspace's zone until it does.
-    tz = ZoneInfo(rep.tz if rep is not None else deps.settings.timezone)
+    tz = ZoneInfo(
+        rep.tz if rep is not None else settings.effective_timezone(deps.settings.defaults)
+    )
     today = now.astimezone(tz).date()
     events = feed_events(link.user_id, activities, last_value, settings, today=today, tz=tz)
     alarm_days = settings.renewal_alarm_days

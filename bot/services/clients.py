@@ -24,6 +24,7 @@ from bot.db import repository as repo
 from bot.deps import Deps
 from bot.services import erasure, privacy
 from bot.services.reps import ensure_rep
+from bot.services.settings import workspace_admins
 from bot.ui import text
 from bot.ui.blocks import Message, plain
 from bot.ui.clients import (
@@ -65,7 +66,7 @@ def _view(deps: Deps, rep: Rep, client: Client) -> dict[str, Any]:
         names = _names(session, rep.team_id, {client.owner_id, *(t.rep_id for t in touches)})
         settings = repo.workspace_settings(session, rep.team_id)
     shown = privacy.shown_to(deps, rep, client, touches, settings, surface="the client view")
-    admin = is_admin(rep, deps.settings.admins)
+    admin = is_admin(rep, settings.effective_admins(deps.settings.defaults))
     return client_view(
         client,
         shown.touches,
@@ -131,7 +132,7 @@ def add_from_form(deps: Deps, team_id: str, user_id: str, form: ClientAdd) -> Me
 def _caller(deps: Deps, team_id: str, user_id: str) -> tuple[bool, dt.date]:
     """Whether the rep is an admin, and their today."""
     rep = ensure_rep(deps, team_id, user_id, deps.clock())
-    return is_admin(rep, deps.settings.admins), _today(deps, rep)
+    return is_admin(rep, workspace_admins(deps, team_id)), _today(deps, rep)
 
 
 def _changeable(

@@ -3,7 +3,7 @@ reads, so importing an export changes nothing. `touchbase export client NAME`: e
 one client, for an access request.
 
 Archived clients, and the touches with them, are left out: an export is the book as it stands.
-Touch dates are days in the workspace's zone (TOUCHBASE_TIMEZONE), as the importer reads them.
+Touch dates are days in the workspace's zone (its timezone setting), as the importer reads them.
 Every export is audited; it is the operator's tool, and holds every note, private ones too.
 """
 
@@ -11,18 +11,19 @@ from __future__ import annotations
 
 import csv
 from typing import TextIO
-from zoneinfo import ZoneInfo
 
 from bot.core.csv_import import CLIENT_COLUMNS, TOUCH_COLUMNS, client_record, touch_record
 from bot.core.model import CLI_ACTOR, AuditAction, Client
 from bot.db import repository as repo
 from bot.deps import Deps
+from bot.services.settings import workspace_zone
 from bot.services.workspace import team_id
 
 
-def export_clients(deps: Deps, out: TextIO) -> int:
-    """Write the clients file to `out`; returns how many clients it holds."""
-    team = team_id(deps.slack)
+def export_clients(deps: Deps, out: TextIO, team: str | None = None) -> int:
+    """Write workspace `team`'s clients file (by default the bot token's) to `out`; returns how
+    many clients it holds."""
+    team = team or team_id(deps.slack)
     with deps.db.transaction() as session:
         clients = repo.active_clients(session, team)
     writer = csv.writer(out, lineterminator="\n")
@@ -32,10 +33,11 @@ def export_clients(deps: Deps, out: TextIO) -> int:
     return len(clients)
 
 
-def export_touches(deps: Deps, out: TextIO) -> int:
-    """Write the touches file to `out`, oldest logged first; returns how many touches it holds."""
-    team = team_id(deps.slack)
-    tz = ZoneInfo(deps.settings.timezone)
+def export_touches(deps: Deps, out: TextIO, team: str | None = None) -> int:
+    """Write workspace `team`'s touches file (by default the bot token's) to `out`, oldest
+    logged first; returns how many touches it holds."""
+    team = team or team_id(deps.slack)
+    tz = workspace_zone(deps, team)
     with deps.db.transaction() as session:
         names = {c.id: c.name for c in repo.active_clients(session, team)}
         touches = [t for t in repo.all_touches(session, team) if t.client_id in names]
@@ -50,7 +52,7 @@ def export_client(deps: Deps, client: Client, out: TextIO) -> int:
     """Everything about one client, archived or not (GDPR's right of access): its row in the
     clients format, a blank line, then its touches in the touches format. Returns how many
     touches it holds."""
-    tz = ZoneInfo(deps.settings.timezone)
+    tz = workspace_zone(deps, client.team_id)
     with deps.db.transaction() as session:
         touches = repo.client_touches(session, client.team_id, client.id)
     writer = csv.writer(out, lineterminator="\n")

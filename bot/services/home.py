@@ -26,9 +26,9 @@ def view_for(deps: Deps, rep: Rep) -> dict[str, Any]:
     now = deps.clock()
     tz = ZoneInfo(rep.tz)
     today = now.astimezone(tz).date()
-    admin = is_admin(rep, deps.settings.admins)
     with deps.db.transaction() as session:
         settings = repo.workspace_settings(session, rep.team_id)
+        admin = is_admin(rep, settings.effective_admins(deps.settings.defaults))
         activities = repo.client_activity(session, rep.team_id, now, owners=[rep.user_id])
         snoozed = repo.rep_snoozes(session, rep.team_id, rep.user_id, today)
         week = repo.rep_week(session, rep.team_id, rep.user_id, week_start(now, tz), now)
@@ -42,7 +42,9 @@ def view_for(deps: Deps, rep: Rep) -> dict[str, Any]:
     recalls = conversation.recalls(talks, needing, rep.user_id, settings, tz)
     calendar = deps.settings.public_url is not None
     return home_view(
-        Home(rows, week, tuple(handed_back), waiting, recalls, calendar), today=today, tz=tz
+        Home(rows, week, tuple(handed_back), waiting, recalls, calendar, admin),
+        today=today,
+        tz=tz,
     )
 
 

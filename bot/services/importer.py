@@ -9,7 +9,6 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -24,6 +23,7 @@ from bot.core.csv_import import (
 )
 from bot.db import repository as repo
 from bot.deps import Deps
+from bot.services.settings import workspace_zone
 from bot.services.workspace import team_id
 
 
@@ -92,11 +92,12 @@ def _sorted(errors: list[RowError]) -> list[RowError]:
     return sorted(errors, key=lambda e: e.line)
 
 
-def import_clients(deps: Deps, path: Path) -> ImportResult:
+def import_clients(deps: Deps, path: Path, team: str | None = None) -> ImportResult:
+    """Import into workspace `team`, by default the bot token's."""
     table, errors = read_table(path)
     if not table.header:
         return ImportResult(errors=errors)
-    team = team_id(deps.slack)
+    team = team or team_id(deps.slack)
     people = lookup_emails(deps.slack_for(team), person_keys(table, "owner"))
     clients, problems = validate_clients(table, team, people)
     if errors or problems:
@@ -109,13 +110,14 @@ def import_clients(deps: Deps, path: Path) -> ImportResult:
     return ImportResult(outcomes["created"], outcomes["updated"], outcomes["unchanged"])
 
 
-def import_touches(deps: Deps, path: Path) -> ImportResult:
+def import_touches(deps: Deps, path: Path, team: str | None = None) -> ImportResult:
+    """Import into workspace `team`, by default the bot token's."""
     table, errors = read_table(path)
     if not table.header:
         return ImportResult(errors=errors)
-    team = team_id(deps.slack)
+    team = team or team_id(deps.slack)
     people = lookup_emails(deps.slack_for(team), person_keys(table, "rep"))
-    tz = ZoneInfo(deps.settings.timezone)
+    tz = workspace_zone(deps, team)
     now = deps.clock()
     with deps.db.transaction(write=True) as session:
         clients = repo.all_clients(session, team)

@@ -200,8 +200,11 @@ def plan_team(deps: Deps, team_id: str, now: dt.datetime) -> list[PlannedDigest]
     with deps.db.transaction() as session:
         settings = repo.workspace_settings(session, team_id)
         owners = repo.client_owners(session, team_id)
+        # Any zone's local date is at most a day past UTC's.
+        makers = repo.promise_makers(session, team_id, (now + dt.timedelta(days=1)).date())
         # Admins hear how many clients wait for a new owner, whether or not they own any.
-        people = owners | repo.admin_ids(session, team_id) | deps.settings.admins
+        admins = settings.effective_admins(deps.settings.defaults)
+        people = owners | makers | repo.admin_ids(session, team_id) | admins
         reps = repo.get_reps(session, team_id, people)
         claimed = repo.claimed_digests(session, team_id, since=(now - dt.timedelta(days=2)).date())
     reps = _fresh(deps, team_id, people, reps, now)
@@ -225,8 +228,9 @@ def plan_team(deps: Deps, team_id: str, now: dt.datetime) -> list[PlannedDigest]
             recent,
             snoozed,
             now=now,
-            admins=deps.settings.admins,
+            admins=admins,
             unowned=waiting,
+            departed={user_id for user_id, rep in reps.items() if not rep.active},
         )
         # What each rep last talked about with the clients on their note, read for those
         # alone, in the same transaction: one less for each workspace of the pass.

@@ -25,7 +25,7 @@ def shown_to(
 ) -> Readable:
     """`touches` as `rep` may read them. When an admin reads notes that only an admin may, the
     audit log records it (how many, and where) before they are shown."""
-    reader = Reader(rep.user_id, is_admin(rep, deps.settings.admins))
+    reader = Reader(rep.user_id, is_admin(rep, settings.effective_admins(deps.settings.defaults)))
     result = readable(touches, reader, client, settings)
     if result.admin_only:
         count = len(result.admin_only)

@@ -2,8 +2,9 @@
 
 Shape: read once (set-based SQL), decide in the core (bot.core.recap), then deliver.
 
-Which workspace: the one the bot token belongs to (auth.test), like the CSV import, because
-the recap goes to a channel of that workspace.
+Which workspace: the one named, else the one the bot token belongs to (auth.test), like the
+CSV import. The scheduler's `run_due` posts each workspace's recap in turn, at Monday 09:00 in
+that workspace's own zone, to its own recap channel, with its own token.
 
 Exactly once per ISO week, through the same outbox as the morning digests
 (bot.services.outbox): kind RECAP, recipient "" (the workspace), period = the Monday of the ISO
@@ -29,7 +30,7 @@ from slack_sdk.web import SlackResponse, WebClient
 
 from bot import metrics
 from bot.core.model import OutboxKind, OutboxStatus, RecapInput, RecapWeek
-from bot.core.recap import NOTABLE_CANDIDATES, recap_week
+from bot.core.recap import NOTABLE_CANDIDATES, recap_due_at, recap_week
 from bot.db import repository as repo
 from bot.db.engine import Database
 from bot.deps import Deps
@@ -81,21 +82,59 @@ def run(
     return report
 
 
+def run_due(deps: Deps, since: dt.datetime, now: dt.datetime) -> list[RecapReport]:
+    """The recap of each workspace whose Monday 09:00, in its own zone, came after `since` and
+    by `now`. Each workspace on its own: one's revoked token, 429s or failure never stops the
+    others'. A workspace with no recap channel is skipped, with one log line."""
+    defaults = deps.settings.defaults
+    teams = _serving(deps)
+    with deps.db.transaction() as session:
+        settings = repo.settings_by_team(session, teams - repo.uninstalled_teams(session))
+    reports = []
+    for team_id, each in sorted(settings.items()):
+        try:
+            due = recap_due_at(now, ZoneInfo(each.effective_timezone(defaults)))
+            if not since < due <= now:
+                continue
+            channel = each.effective_recap_channel(defaults)
+            if channel is None:
+                log.info(
+                    "workspace %s has no recap channel, so its weekly recap is skipped", team_id
+                )
+                continue
+            reports.append(run(deps, now, channel=channel, team=team_id))
+        except Exception:
+            log.exception("workspace %s's weekly recap failed; the others go on", team_id)
+    return reports
+
+
+def _serving(deps: Deps) -> set[str]:
+    """The workspaces Touchbase serves: every installed one, or the bot token's."""
+    if deps.workspaces is not None:
+        return deps.workspaces.installed()
+    try:
+        return {workspace_of(deps.slack)}
+    except (SlackApiError, OSError) as error:
+        log.warning("couldn't ask Slack which workspace this is (%s); recap not posted", error)
+        return set()
+
+
 def _run(
     deps: Deps, now: dt.datetime, *, channel: str, dry_run: bool, team: str | None
 ) -> RecapReport:
-    tz = ZoneInfo(deps.settings.timezone)
-    report = RecapReport(channel=channel, week=recap_week(now, tz))
-    week = report.week
+    defaults = deps.settings.defaults
     try:
-        team_id = report.team_id = team or workspace_of(deps.slack)
+        team_id = team or workspace_of(deps.slack)
     except (SlackApiError, OSError) as error:
         log.warning("couldn't ask Slack which workspace this is (%s); recap not posted", error)
-        report.outcome = "retry_later"
-        return report
+        week = recap_week(now, ZoneInfo(defaults.timezone))
+        return RecapReport(channel=channel, week=week, outcome="retry_later")
     with deps.db.transaction() as session:
+        tz = ZoneInfo(repo.workspace_settings(session, team_id).effective_timezone(defaults))
+        week = recap_week(now, tz)
         status = repo.outbox_status(session, team_id, OutboxKind.RECAP, RECIPIENT, week.period)
         uninstalled = repo.uninstalled_at(session, team_id)
+    report = RecapReport(channel=channel, week=week, team_id=team_id)
     if uninstalled is not None:
         log.warning(
             "Touchbase was uninstalled from workspace %s on %s, so no recap is posted; it "

@@ -30,11 +30,14 @@ def create_app(deps: Deps, *, listener_executor: Executor | None = None) -> App:
     logger.addFilter(_CLIENT_WINS)  # adding the same filter twice is a no-op
     # OAuth mode: Bolt authorizes each request with its workspace's token from the store.
     flow = oauth.oauth_flow(deps) if deps.workspaces is not None else None
+    authorize = oauth.WorkspaceAuthorize(deps.workspaces) if deps.workspaces is not None else None
     app = App(
         client=deps.slack,
         signing_secret=deps.settings.signing_secret,
         oauth_flow=flow,
         installation_store=deps.workspaces.store if deps.workspaces is not None else None,
+        # Bolt takes an Authorize as it is; its annotation names only plain functions.
+        authorize=authorize,  # type: ignore[arg-type]
         # auth.test runs lazily on the first request instead, so start-up needs no network.
         token_verification_enabled=False,
         logger=logger,

@@ -32,6 +32,7 @@ from bot.ui.ids import (
     HOME_LOG,
     HOME_LOG_ANY,
     HOME_OPEN,
+    HOME_SETTINGS,
     HOME_SNOOZE,
     REASSIGN,
     REASSIGN_BLOCK,
@@ -66,19 +67,25 @@ def home_view(home: Home, *, today: dt.date, tz: dt.tzinfo) -> dict[str, Any]:
         ],
     )
     blocks += _to_reassign(text.HOME_HANDED_BACK, _handed_back(home.handed_back, today, tz))
-    calendar = _calendar() if home.calendar else []
-    blocks += _rows(home.rows, today, home.recalls, room=MAX_BLOCKS - len(blocks) - len(calendar))
-    blocks += calendar
+    # Last, whatever the size of the book: the calendar feed link, and for admins the
+    # workspace settings.
+    last: list[Block] = []
+    if home.calendar:
+        last += _part(text.HOME_CALENDAR, text.HOME_CALENDAR_BUTTON, HOME_CALENDAR)
+    if home.admin:
+        last += _part(text.HOME_ADMIN, text.HOME_SETTINGS_BUTTON, HOME_SETTINGS)
+    blocks += _rows(home.rows, today, home.recalls, room=MAX_BLOCKS - len(blocks) - len(last))
+    blocks += last
     return View(type="home", blocks=blocks).to_dict()
 
 
-def _calendar() -> list[Block]:
-    """Last, whatever the size of the book: the button for a calendar feed link."""
+def _part(words: str, button: str, action_id: str) -> list[Block]:
+    """A part of the home that is a few words and a button."""
     return [
         DividerBlock(),
         SectionBlock(
-            text=MarkdownTextObject(text=text.HOME_CALENDAR),
-            accessory=ButtonElement(text=text.HOME_CALENDAR_BUTTON, action_id=HOME_CALENDAR),
+            text=MarkdownTextObject(text=words),
+            accessory=ButtonElement(text=button, action_id=action_id),
         ),
     ]
 

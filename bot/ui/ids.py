@@ -24,6 +24,7 @@ HOME_OPEN = "home_open_client"
 HOME_LOG_ANY = "home_log_any"
 HOME_ADD = "home_add_client"
 HOME_CALENDAR = "home_calendar_link"
+HOME_SETTINGS = "home_workspace_settings"
 # The users_select beside a client waiting for a new owner; its block_id ends with its ID.
 REASSIGN = "home_reassign"
 REASSIGN_BLOCK = "reassign:"
@@ -41,6 +42,10 @@ NAME, OWNER, RENEWAL, TIER, ALIASES = "name", "owner", "renewal", "tier", "alias
 SINCE = "client_since"
 ARCHIVE = "client_archive"
 ERASE = "client_erase"
+
+# The workspace settings form (admins only); each input's block and action ID is its setting's
+# key (bot.core.workspace.SETTINGS).
+SETTINGS_VIEW = "workspace_settings"
 
 # The "Log as touch" message shortcut's callback (app_manifest.yml names it too)
 LOG_AS_TOUCH = "log_as_touch"

@@ -46,6 +46,16 @@ def installed_page(app_home_url: str) -> str:
     return _page(text.INSTALLED_TITLE, text.INSTALLED_NEXT, app_home_url, text.INSTALLED_OPEN)
 
 
+def org_installed_page(choose_workspaces_url: str) -> str:
+    """After an org-wide install (Enterprise Grid), which adds the app to no workspace yet."""
+    return _page(
+        text.ORG_INSTALLED_TITLE,
+        text.ORG_INSTALLED_NEXT,
+        choose_workspaces_url,
+        text.ORG_INSTALLED_CHOOSE,
+    )
+
+
 def not_installed_page(reason: str, install_path: str) -> str:
     """`reason`: Bolt's — access_denied (cancelled), invalid_state / invalid_browser (an
     expired or reused link), anything else (Slack or the store failed)."""

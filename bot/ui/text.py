@@ -570,6 +570,66 @@ HOME_CALENDAR = (
     "Outlook, kept up to date as you log touches."
 )
 HOME_CALENDAR_BUTTON = "Get a calendar link"
+HOME_ADMIN = (
+    "*Admin* · The workspace's settings: the weekly recap's channel, the time zone, when "
+    "morning notes go out, how long clients may go quiet, holidays and privacy."
+)
+HOME_SETTINGS_BUTTON = "Workspace settings"
+
+
+# The workspace settings form (admins only)
+
+SETTINGS_TITLE = "Workspace settings"
+SETTINGS_SUBMIT = "Save"
+SETTINGS_RECAP_CHANNEL = "Weekly recap channel"
+SETTINGS_RECAP_CHANNEL_HINT = (
+    "The recap goes here on Mondays at 09:00. For a private channel, invite Touchbase to it "
+    "first. Leave it empty for no recap (or, on a single-workspace server, "
+    "TOUCHBASE_RECAP_CHANNEL)."
+)
+SETTINGS_TIMEZONE = "Time zone"
+SETTINGS_TIMEZONE_PLACEHOLDER = "Such as Europe/London or America/New_York"
+SETTINGS_TIMEZONE_HINT = (
+    "The recap's Monday 09:00 and the dates of CSV files are in this zone; each rep's morning "
+    "note follows their own Slack zone. Leave it empty for UTC (or TOUCHBASE_TIMEZONE)."
+)
+SETTINGS_NUDGE_HOUR = "Morning notes go out at"
+SETTINGS_CADENCE_A = "Tier A clients have gone quiet after (days)"
+SETTINGS_CADENCE_B = "Tier B clients have gone quiet after (days)"
+SETTINGS_CADENCE_C = "Tier C clients have gone quiet after (days)"
+SETTINGS_CADENCE_UNTIERED = "Clients with no tier have gone quiet after (days)"
+SETTINGS_HOLIDAYS = "No morning notes on the public holidays of"
+SETTINGS_HOLIDAYS_PLACEHOLDER = "A country code, such as US or GB"
+SETTINGS_HOLIDAYS_HINT = "Leave it empty to send notes on every working day."
+SETTINGS_DATE_ORDER = "In /touch, 11/12 means"
+SETTINGS_MDY = "12 November (month first)"
+SETTINGS_DMY = "11 December (day first)"
+SETTINGS_RECAP_QUOTES = "The weekly recap may quote a note"
+SETTINGS_QUOTES_ON = "Yes: a short one, never private, never about a claim"
+SETTINGS_QUOTES_OFF = "No"
+SETTINGS_NOTES_VISIBLE_TO = "Who reads the notes"
+SETTINGS_NOTES_TEAM = "Everyone, except private notes"
+SETTINGS_NOTES_OWNERS = "Only the note's author, the client's owner and admins"
+SETTINGS_RETENTION = "Remove a note's text after (days)"
+SETTINGS_RETENTION_HINT = "The touch stays. Leave it empty, or type off, to keep notes."
+SETTINGS_ALARM = "Calendar renewals ring this many days before"
+SETTINGS_ADMINS = "Also admins"
+SETTINGS_ADMINS_HINT = (
+    "Slack's admins and owners always are. Admins see these settings and the clients that need "
+    "a new owner, and may change any client."
+)
+SETTINGS_SAVED = "Saved the workspace settings."
+SETTINGS_ADMINS_ONLY = "Only admins can change the workspace settings; nothing was changed."
+
+
+def setting_problem(key: str, problem: str) -> str:
+    """What's wrong with a value in the settings form: the core's words, without the setting's
+    key, which the form doesn't show."""
+    return "This " + problem.removeprefix(f"{key} ") if problem.startswith(f"{key} ") else problem
+
+
+def hour_label(hour: int) -> str:
+    return f"{hour:02d}:00"
 
 
 def week_summary(touches: int, value: int) -> str:
@@ -1006,16 +1066,17 @@ def recap_invite_bot(channel: str) -> str:
 
 def recap_channel_not_found(channel: str) -> str:
     return (
-        f"The weekly recap wasn't posted: Slack can't find channel {channel}. Check that "
-        "TOUCHBASE_RECAP_CHANNEL is the channel's ID (such as C0123ABCD), not its name; "
+        f"The weekly recap wasn't posted: Slack can't find channel {channel}. Check that the "
+        "recap channel (the Home tab's Admin settings, `touchbase settings recap_channel`, or "
+        "TOUCHBASE_RECAP_CHANNEL) is the channel's ID (such as C0123ABCD), not its name; "
         "for a private channel, type /invite @Touchbase in it."
     )
 
 
 def recap_channel_archived(channel: str) -> str:
     return (
-        f"The weekly recap wasn't posted: channel {channel} is archived. Point "
-        "TOUCHBASE_RECAP_CHANNEL at a channel in use."
+        f"The weekly recap wasn't posted: channel {channel} is archived. Choose a channel in "
+        "use in the Home tab's Admin settings (or `touchbase settings recap_channel`)."
     )
 
 
@@ -1035,6 +1096,12 @@ INSTALLED_NEXT = (
     "recap, and import your clients."
 )
 INSTALLED_OPEN = "Open Touchbase in Slack"
+ORG_INSTALLED_TITLE = "Touchbase is in your organization"
+ORG_INSTALLED_NEXT = (
+    "Next, choose the workspaces that get Touchbase: Slack adds it to none until you do. Then "
+    "open its Home tab in each to pick the channel for the weekly recap, and import clients."
+)
+ORG_INSTALLED_CHOOSE = "Choose workspaces"
 NOT_INSTALLED_TITLE = "Touchbase wasn't added"
 NOT_INSTALLED_CANCELLED = "The install was cancelled, so nothing was added to your workspace."
 NOT_INSTALLED_EXPIRED = (

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 from bot.core.model import Client, ClientActivity, Rep, Status, WorkspaceSettings
 from bot.core.nudges import due_reps, plan_digests
-from bot.core.owners import needing_owner, promises_follow
+from bot.core.owners import needing_owner, orphaned_promises_to_owners, promises_follow
 
 # Monday 23 November 2026, 15:00 UTC: past nine everywhere below.
 NOW = dt.datetime(2026, 11, 23, 15, 0, tzinfo=dt.UTC)
@@ -82,3 +83,22 @@ def test_nothing_waiting_no_line_and_no_digest_for_admins_with_nothing_due() -> 
     # An admin who left isn't due: the line waits for the others.
     gone = [rep("U0BOSS", is_admin=True, active=False)]
     assert plan(gone, [], admins=frozenset(), unowned=3) == {}
+
+
+def test_a_promise_whose_maker_left_is_the_owners_and_the_others_are_kept() -> None:
+    promised = dt.date(2026, 11, 20)
+    made = NOW - dt.timedelta(days=5)
+    covered = ClientActivity(client(8, "Harbour Bakery", owner="U0PRIYA"), made, made)
+    by_sam = dataclasses.replace(
+        covered, promise_due=promised, promise_made_at=made, promise_by="U0SAM"
+    )
+    by_ali = dataclasses.replace(by_sam, promise_by="U0ALI")
+
+    assert orphaned_promises_to_owners([by_sam, by_ali], {"U0SAM"}) == [
+        dataclasses.replace(by_sam, promise_by=None),
+        by_ali,
+    ]
+    due = due_reps([rep("U0PRIYA")], SETTINGS, set(), now=NOW)
+    [planned] = plan_digests(due, [by_sam], SETTINGS, {}, {}, now=NOW, departed={"U0SAM"})
+    assert [i.client.name for i in planned.digest.items] == ["Harbour Bakery"]
+    assert plan_digests(due, [by_sam], SETTINGS, {}, {}, now=NOW) == []

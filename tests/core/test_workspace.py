@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core.model import NoteReaders, WorkspaceSettings
+from bot.core.model import NoteReaders, WorkspaceDefaults, WorkspaceSettings
 from bot.core.workspace import SETTINGS, change, shown
 
 DEFAULTS = WorkspaceSettings("T1")
@@ -25,6 +25,13 @@ DEFAULTS = WorkspaceSettings("T1")
         ("notes_visible_to", " Team", "notes_visible_to", NoteReaders.TEAM),
         ("note_retention_days", "730", "note_retention_days", 730),
         ("note_retention_days", "off", "note_retention_days", None),
+        ("recap_channel", " C0WINS ", "recap_channel", "C0WINS"),
+        ("recap_channel", "default", "recap_channel", None),
+        ("timezone", "Europe/London", "timezone", "Europe/London"),
+        ("timezone", "DEFAULT", "timezone", None),
+        ("admins", "U0SAM, U0PRIYA W0ANN", "admins", frozenset({"U0SAM", "U0PRIYA", "W0ANN"})),
+        ("admins", "none", "admins", frozenset()),
+        ("admins", "default", "admins", None),
     ],
 )
 def test_a_valid_value_changes_only_that_setting(
@@ -50,6 +57,11 @@ def test_a_valid_value_changes_only_that_setting(
         ("notes_visible_to", "everyone", "notes_visible_to is team or owners"),
         ("note_retention_days", "0", "note_retention_days is off, or a whole number from 30"),
         ("note_retention_days", "never", "note_retention_days is off, or a whole number from 30"),
+        ("recap_channel", "#team-wins", "#team-wins isn't a channel ID; expected one such as"),
+        ("recap_channel", "U0SAM", "isn't a channel ID"),
+        ("timezone", "Mars/Olympus_Mons", "Mars/Olympus_Mons isn't a time zone"),
+        ("timezone", "America", "America isn't a time zone"),  # a folder of zones, not one
+        ("admins", "U0SAM, @priya", "@priya isn't a Slack user ID"),
     ],
 )
 def test_a_bad_value_is_explained(key: str, raw: str, says: str) -> None:
@@ -74,5 +86,39 @@ def test_a_date_order_that_isnt_one() -> None:
 
 def test_values_are_shown_as_they_are_typed() -> None:
     quoting = WorkspaceSettings("T1", recap_quotes=True, note_retention_days=365)
-    assert [shown(DEFAULTS, k) for k in SETTINGS][-5:] == ["none", "off", "team", "off", "14"]
+    privacy = ("holiday_country", "recap_quotes", "notes_visible_to", "note_retention_days")
+    assert [shown(DEFAULTS, k) for k in (*privacy, "renewal_alarm_days")] == [
+        "none",
+        "off",
+        "team",
+        "off",
+        "14",
+    ]
     assert [shown(quoting, k) for k in ("recap_quotes", "note_retention_days")] == ["on", "365"]
+
+
+def test_the_recap_channel_time_zone_and_admins_show_as_typed() -> None:
+    unset = ("recap_channel", "timezone", "admins")
+    assert [shown(DEFAULTS, k) for k in unset] == ["default", "default", "default"]
+    own = WorkspaceSettings(
+        "T1", recap_channel="C0WINS", timezone="Asia/Kolkata", admins=frozenset({"U0TWO", "U0ONE"})
+    )
+    assert [shown(own, k) for k in unset] == ["C0WINS", "Asia/Kolkata", "U0ONE,U0TWO"]
+    assert shown(WorkspaceSettings("T1", admins=frozenset()), "admins") == "none"
+    # What is shown reads back as the same value.
+    for key in unset:
+        again = change(DEFAULTS, key, shown(own, key))
+        assert isinstance(again, WorkspaceSettings) and getattr(again, key) == getattr(own, key)
+
+
+def test_unset_values_take_the_defaults() -> None:
+    defaults = WorkspaceDefaults("C0ENV", "America/Chicago", frozenset({"U0ENV"}))
+    assert DEFAULTS.effective_recap_channel(defaults) == "C0ENV"
+    assert DEFAULTS.effective_timezone(defaults) == "America/Chicago"
+    assert DEFAULTS.effective_admins(defaults) == {"U0ENV"}
+    own = WorkspaceSettings("T1", recap_channel="C0OWN", timezone="Asia/Tokyo", admins=frozenset())
+    assert own.effective_recap_channel(defaults) == "C0OWN"
+    assert own.effective_timezone(defaults) == "Asia/Tokyo"
+    # Naming nobody is a value: the environment's admins don't come back.
+    assert own.effective_admins(defaults) == frozenset()
+    assert DEFAULTS.effective_timezone(WorkspaceDefaults()) == "UTC"

@@ -734,3 +734,31 @@ def test_the_nudge_command_refuses_a_bad_time(slack: SlackStandIn, tmp_path: Pat
     )
     assert done.returncode == 2
     assert "ISO 8601" in done.stderr
+
+
+def test_a_rep_who_owns_no_clients_is_reminded_of_their_promise_on_a_colleagues(
+    deps: Deps, slack: SlackStandIn, db: Database
+) -> None:
+    # Priya covered Sam's client while he was away and promised to call back; she owns nobody.
+    covered = add_client(db, "Harbour Bakery")
+    add_touch(db, covered, NOW - days(5), rep="U0PRIYA", follow_up_on=MONDAY - days(1))
+
+    run_pass(deps, NOW)
+
+    [note] = digests(slack, "U0PRIYA")
+    assert item_names(note) == ["Harbour Bakery"]
+    assert digests(slack, "U0SAM") == []
+
+
+def test_a_departed_reps_promise_on_a_colleagues_client_goes_to_its_owner(
+    deps: Deps, slack: SlackStandIn, db: Database
+) -> None:
+    covered = add_client(db, "Harbour Bakery")
+    add_touch(db, covered, NOW - days(5), rep="U0PRIYA", follow_up_on=MONDAY - days(1))
+    slack.add_user("U0PRIYA", name="priya", real_name="Priya Shah", deleted=True)
+
+    run_pass(deps, NOW)
+
+    assert slack.dm_messages("U0PRIYA") == []
+    [note] = digests(slack, "U0SAM")
+    assert item_names(note) == ["Harbour Bakery"]

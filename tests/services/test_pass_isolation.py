@@ -16,7 +16,7 @@ from bot.services import nudges
 from bot.services.nudges import run_pass
 from bot.services.reps import ensure_rep
 from tests.helpers import add_client, add_touch
-from tests.slack.test_oauth import MORNING, ONE, TWO, Hosted, hosted  # noqa: F401 (a fixture)
+from tests.slack.hosting import MORNING, ONE, TWO, Hosted
 
 # ONE has more reps than the pass has sending threads, so ONE's stuck sends could fill them all.
 REPS = [f"U0REP{n:02d}" for n in range(12)]
@@ -95,7 +95,7 @@ FAULTS: dict[str, Callable[[Hosted], None]] = {
     ],
 )
 def test_one_workspaces_trouble_never_stops_or_delays_the_others(
-    hosted: Hosted,  # noqa: F811
+    hosted: Hosted,
     fault: str,
     fresh: bool,
 ) -> None:
@@ -112,7 +112,7 @@ def test_one_workspaces_trouble_never_stops_or_delays_the_others(
 
 
 def test_a_rate_limited_workspace_is_put_off_and_served_by_a_later_pass(
-    hosted: Hosted,  # noqa: F811
+    hosted: Hosted,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # One sending thread, so that what the pass tried after the 429 is well defined.
@@ -131,7 +131,7 @@ def test_a_rate_limited_workspace_is_put_off_and_served_by_a_later_pass(
 
 
 def test_a_short_retry_after_is_waited_out_within_the_pass(
-    hosted: Hosted,  # noqa: F811
+    hosted: Hosted,
 ) -> None:
     setup(hosted)
     hosted.slack.fail_next("chat.postMessage", status=429, retry_after=1, team=ONE)

@@ -20,8 +20,8 @@ from apscheduler.triggers.cron import CronTrigger
 from slack_sdk import WebClient
 
 from bot import scheduler
-from bot.core.model import Kind, OutboxKind, OutboxStatus, Rep, Tier
-from bot.core.recap import recap_week
+from bot.core.model import Kind, OutboxKind, OutboxStatus, Rep, Tier, WorkspaceSettings
+from bot.core.recap import recap_due_at, recap_week
 from bot.db import repository as repo
 from bot.db.engine import Database, Timeouts
 from bot.deps import Deps
@@ -471,72 +471,93 @@ def started() -> Iterator[list[BaseScheduler]]:
             each.shutdown(wait=True)
 
 
-def test_the_scheduler_posts_on_mondays_at_nine_in_the_workspace_zone(
+def test_the_recap_job_looks_every_quarter_hour_and_at_start(
     deps: Deps, clock: Clock, started: list[BaseScheduler]
 ) -> None:
-    clock.now = dt.datetime(2026, 11, 25, 12, tzinfo=dt.UTC)  # a Wednesday: nothing to catch up
-    configured = recap_deps(deps, recap_channel=CHANNEL, timezone="America/New_York")
-    built = scheduler.build(configured, blocking=False)
+    clock.now = dt.datetime(2026, 11, 25, 12, tzinfo=dt.UTC)  # a Wednesday
+    built = scheduler.build(deps, blocking=False)
     built.start(paused=True)
     started.append(built)
     job = built.get_job("weekly-recap")
-    assert job is not None and job.func is scheduler.recap_job
+    assert job is not None and isinstance(job.func, scheduler.RecapJob)
     assert isinstance(job.trigger, CronTrigger)
     assert job.coalesce is True and job.max_instances == 1
     assert job.misfire_grace_time == scheduler.MISFIRE_GRACE_SECONDS
-    fire = job.trigger.get_next_fire_time(None, dt.datetime(2026, 11, 25, tzinfo=dt.UTC))
-    assert fire == dt.datetime(2026, 11, 30, 9, tzinfo=ZoneInfo("America/New_York"))
-    local = job.next_run_time.astimezone(ZoneInfo("America/New_York"))
-    assert (local.weekday(), local.hour, local.minute) == (0, 9, 0)
-
-
-def test_no_recap_channel_no_recap_job(deps: Deps) -> None:
-    assert deps.settings.recap_channel is None
-    assert scheduler.build(deps, blocking=False).get_job("weekly-recap") is None
-
-
-def test_a_scheduler_started_after_monday_nine_catches_up(
-    deps: Deps, clock: Clock, started: list[BaseScheduler]
-) -> None:
-    assert clock.now == NOW  # Monday 15:00 UTC: six hours after the recap was due
-    built = scheduler.build(recap_deps(deps, recap_channel=CHANNEL), blocking=False)
-    built.start(paused=True)
-    started.append(built)
-    job = built.get_job("weekly-recap")
-    # Due at once on APScheduler's wall clock, not at the next Monday 09:00.
-    assert job is not None and job.next_run_time <= dt.datetime.now(dt.UTC)
+    # Every quarter hour: Monday 09:00 in Kathmandu (UTC+05:45) is 03:15 UTC.
+    fire = job.trigger.get_next_fire_time(None, dt.datetime(2026, 11, 30, 3, 1, tzinfo=dt.UTC))
+    assert fire == dt.datetime(2026, 11, 30, 3, 15, tzinfo=dt.UTC)
+    # Due at once on APScheduler's wall clock: a restart catches up on a missed Monday.
+    assert job.next_run_time <= dt.datetime.now(dt.UTC)
 
 
 @pytest.mark.parametrize(
-    ("now", "missed"),
+    ("now", "due"),
     [
-        (dt.datetime(2026, 11, 23, 8, 59, tzinfo=dt.UTC), False),  # not yet
-        (dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC), True),
-        (dt.datetime(2026, 11, 23, 21, 0, tzinfo=dt.UTC), True),  # the end of the grace
-        (dt.datetime(2026, 11, 23, 21, 1, tzinfo=dt.UTC), False),
-        (dt.datetime(2026, 11, 24, 10, 0, tzinfo=dt.UTC), False),  # Tuesday
+        (dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC), dt.datetime(2026, 11, 23, 9, 0)),
+        (dt.datetime(2026, 11, 23, 8, 59, tzinfo=dt.UTC), dt.datetime(2026, 11, 16, 9, 0)),
+        (dt.datetime(2026, 11, 29, 23, 0, tzinfo=dt.UTC), dt.datetime(2026, 11, 23, 9, 0)),
     ],
 )
-def test_recap_missed(now: dt.datetime, missed: bool) -> None:
-    assert scheduler.recap_missed(now, ZoneInfo("UTC")) is missed
+def test_recap_due_at(now: dt.datetime, due: dt.datetime) -> None:
+    assert recap_due_at(now, dt.UTC) == due.replace(tzinfo=dt.UTC)
 
 
-def test_recap_missed_uses_the_workspace_zone() -> None:
-    # Monday 09:30 in New York is 14:30 UTC.
-    assert scheduler.recap_missed(
-        dt.datetime(2026, 11, 23, 14, 30, tzinfo=dt.UTC), ZoneInfo("America/New_York")
-    )
-    assert not scheduler.recap_missed(
-        dt.datetime(2026, 11, 23, 13, 30, tzinfo=dt.UTC), ZoneInfo("America/New_York")
-    )
+def test_recap_due_at_is_in_the_workspace_zone() -> None:
+    # Monday 09:00 in New York is 14:00 UTC; in Kolkata, 03:30 UTC.
+    monday = dt.datetime(2026, 11, 23, 15, tzinfo=dt.UTC)
+    assert recap_due_at(monday, ZoneInfo("America/New_York")) == monday.replace(hour=14)
+    kolkata = recap_due_at(monday, ZoneInfo("Asia/Kolkata"))
+    assert kolkata == dt.datetime(2026, 11, 23, 3, 30, tzinfo=dt.UTC)
 
 
-def test_the_recap_job_posts(
-    deps: Deps, slack: SlackStandIn, db: Database, week: dict[str, Any]
+def test_the_recap_job_posts_at_monday_nine_in_the_workspace_zone(
+    deps: Deps, slack: SlackStandIn, db: Database, clock: Clock, week: dict[str, Any]
 ) -> None:
     slack.add_channel(CHANNEL, name="team-wins", is_member=True)
-    scheduler.recap_job(recap_deps(deps, recap_channel=CHANNEL))
+    with db.transaction(write=True) as session:
+        repo.save_workspace_settings(
+            session, WorkspaceSettings(TEAM, recap_channel=CHANNEL, timezone="America/New_York")
+        )
+    clock.now = dt.datetime(2026, 11, 23, 1, tzinfo=dt.UTC)  # Sunday evening in New York
+    job = scheduler.RecapJob(deps)
+    for quarter in range(4 * 14):  # 01:00 to 14:45 UTC
+        clock.now = dt.datetime(2026, 11, 23, 1, tzinfo=dt.UTC) + dt.timedelta(minutes=15 * quarter)
+        job()
+        assert len(slack.messages(CHANNEL)) == (1 if clock.now.hour >= 14 else 0), clock.now
+
+
+def test_the_recap_job_catches_up_at_start(
+    deps: Deps, slack: SlackStandIn, clock: Clock, week: dict[str, Any]
+) -> None:
+    assert clock.now == NOW  # Monday 15:00 UTC: six hours after the recap was due
+    slack.add_channel(CHANNEL, name="team-wins", is_member=True)
+    job = scheduler.RecapJob(recap_deps(deps, recap_channel=CHANNEL))
+    job()
     assert len(slack.messages(CHANNEL)) == 1
+    clock.advance(minutes=15)
+    job()  # the window moved on: nothing more, not even a look at the outbox
+    assert len(slack.messages(CHANNEL)) == 1
+
+
+def test_a_recap_missed_by_more_than_the_grace_waits_for_next_week(
+    deps: Deps, slack: SlackStandIn, clock: Clock, week: dict[str, Any]
+) -> None:
+    clock.now = dt.datetime(2026, 11, 23, 21, 1, tzinfo=dt.UTC)  # 12 hours and a minute late
+    slack.add_channel(CHANNEL, name="team-wins", is_member=True)
+    scheduler.RecapJob(recap_deps(deps, recap_channel=CHANNEL))()
+    assert slack.messages(CHANNEL) == []
+
+
+def test_a_workspace_with_no_recap_channel_is_skipped_with_one_line(
+    deps: Deps, slack: SlackStandIn, caplog: pytest.LogCaptureFixture
+) -> None:
+    assert deps.settings.recap_channel is None
+    with caplog.at_level(logging.INFO, logger="bot"):
+        scheduler.RecapJob(deps)()
+    assert [r.getMessage() for r in caplog.records if r.name.startswith("bot.")] == [
+        f"workspace {TEAM} has no recap channel, so its weekly recap is skipped"
+    ]
+    assert slack.calls_to("chat.postMessage") == []
 
 
 def test_the_recap_job_never_raises(
@@ -545,9 +566,9 @@ def test_the_recap_job_never_raises(
     broken = Database.from_url(f"sqlite:///{tmp_path}/missing/dir/touchbase.db")
     try:
         with caplog.at_level(logging.INFO):
-            scheduler.recap_job(
+            scheduler.RecapJob(
                 dataclasses.replace(recap_deps(deps, recap_channel=CHANNEL), db=broken)
-            )
+            )()
     finally:
         broken.dispose()
     assert any("the weekly recap failed" in r.getMessage() for r in caplog.records)

@@ -18,7 +18,7 @@ from bot import scheduler
 from bot.core.model import Kind, Rep, WorkspaceSettings
 from bot.db import repository as repo
 from bot.db.engine import Database
-from bot.db.schema import SLACK_BOTS, SLACK_INSTALLATIONS, Base
+from bot.db.schema import SLACK_BOTS, SLACK_INSTALLATIONS, SLACK_ORG_TEAMS, Base
 from bot.deps import Deps
 from bot.devtools.standin import SlackStandIn
 from bot.services import recap, uninstall
@@ -79,6 +79,8 @@ def fill(deps: Deps, team: str) -> None:
         session.execute(
             insert(SLACK_INSTALLATIONS).values(**install, user_id="U0SAM", installed_at=at)
         )
+        # Its link to an organization that installed Touchbase org-wide.
+        session.execute(insert(SLACK_ORG_TEAMS).values(team_id=team, enterprise_id="E0ORG"))
 
 
 def test_a_purge_leaves_no_row_of_the_workspace_in_any_table(
@@ -207,9 +209,9 @@ def test_touchbase_purge_workspace_asks_for_yes_then_purges(
     done = purge_cli([TEAM, "--yes"], database_url, tmp_path)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == (
-        f"Purged workspace {TEAM}: 14 rows deleted (calendar_feed 1, client 2, client_summary 2, "
-        "kind_evidence 1, pending_touch 1, rep 2, slack_bots 1, slack_installations 1, snooze 1, "
-        "touch 1, workspace 1)."
+        f"Purged workspace {TEAM}: 15 rows deleted (calendar_feed 1, client 2, client_summary 2, "
+        "kind_evidence 1, pending_touch 1, rep 2, slack_bots 1, slack_installations 1, "
+        "slack_org_teams 1, snooze 1, touch 1, workspace 1)."
     )
     assert set(rows_of(db, TEAM).values()) == {0}
 

@@ -45,6 +45,7 @@ from bot.ui.ids import (
     HOME_LOG,
     HOME_LOG_ANY,
     HOME_OPEN,
+    HOME_SETTINGS,
     HOME_SNOOZE,
     LOG_AS_TOUCH,
     LOG_FROM_NUDGE,
@@ -54,15 +55,16 @@ from bot.ui.ids import (
     PICK_CLIENT,
     REASSIGN,
     REASSIGN_BLOCK,
+    SETTINGS_VIEW,
     SNOOZE_UNTIL,
     SNOOZE_WEEK,
 )
 from bot.ui.modals import log_touch_view
 from tests.conftest import SECRET, _Dispatcher
 from tests.helpers import add_client, add_touch
+from tests.slack.hosting import MORNING, ONE, TWO, Hosted
 from tests.slack.listeners.test_events import _Inline
 from tests.slack.listeners.test_modal import state_from
-from tests.slack.test_oauth import MORNING, ONE, TWO, Hosted, hosted  # noqa: F401 (a fixture)
 
 USER = "U0SAM"
 # What only TWO's database holds, each written with capitals: what a request types is lower
@@ -71,6 +73,7 @@ THEIR_CLIENT = "Brightside Bakery"
 THEIR_NOTE = "Talked over the Brightside merger"
 THEIR_PENDING = "Quote for the Brightside vans"
 SECRETS = (THEIR_CLIENT, THEIR_NOTE, THEIR_PENDING)
+THEIR_CHANNEL = "C0THEIRS"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -186,6 +189,25 @@ def add_form(sent: Sent) -> dict[str, Any]:
     return _interaction(body)
 
 
+def settings_form(sent: Sent) -> dict[str, Any]:
+    """The Admin section's settings form, naming a channel of TWO's for the recap."""
+    body = slack_requests.view_submission_body(
+        user_id=USER,
+        team_id=sent.team,
+        callback_id=SETTINGS_VIEW,
+        state_values={
+            "cadence_a": {"cadence_a": {"type": "plain_text_input", "value": "21"}},
+            "recap_channel": {
+                "recap_channel": {
+                    "type": "conversations_select",
+                    "selected_conversation": THEIR_CHANNEL,
+                }
+            },
+        },
+    )
+    return _interaction(body)
+
+
 def suggest(sent: Sent) -> dict[str, Any]:
     body = slack_requests.block_suggestion_body(
         user_id=USER,
@@ -292,6 +314,8 @@ CASES = [
     Case("archive", "interaction", click(value(ARCHIVE), on="client_view")),
     Case("erase", "interaction", click(value(ERASE), on="client_view")),
     Case("log_as_touch", "interaction", shortcut),
+    Case("open_settings", "interaction", click(value(HOME_SETTINGS), on="home"), control=False),
+    Case("save", "interaction", settings_form, label="settings"),
     Case("client_options", "interaction", suggest),
     Case(
         "user_change",
@@ -424,7 +448,7 @@ class Two:
 
 
 @pytest.fixture
-def two(hosted: Hosted, _server: tuple[_Dispatcher, str]) -> Iterator[Two]:  # noqa: F811
+def two(hosted: Hosted, _server: tuple[_Dispatcher, str]) -> Iterator[Two]:
     hosted.slack.add_user(USER, name="sam", real_name="Sam Rivera", is_admin=True)
     hosted.slack.add_user("U0PRIYA", name="priya", real_name="Priya Shah", tz="Europe/London")
     # With a public URL, so that the home's calendar link makes one.

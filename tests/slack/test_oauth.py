@@ -3,108 +3,36 @@ served with its own token, encrypted at rest, and an uninstall that stops one at
 
 from __future__ import annotations
 
-import dataclasses
-import datetime as dt
 import re
-import urllib.error
-import urllib.request
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from cryptography.fernet import Fernet
+from slack_bolt import BoltContext
+from slack_bolt.authorization import AuthorizeResult
 from sqlalchemy import select
 
 from bot.db.engine import Database
 from bot.db.schema import SLACK_BOTS, SLACK_INSTALLATIONS
-from bot.deps import Deps
 from bot.devtools import slack_requests
-from bot.devtools.standin import SlackStandIn
-from bot.installations import InstallationStore, NotInstalled, Workspaces, rekey
+from bot.installations import InstallationStore, NotInstalled, rekey
 from bot.services.nudges import run_pass
-from bot.slack.app import create_app
-from bot.slack.web import create_wsgi_app
-from bot.webapi import make_client
-from tests.conftest import SECRET, Clock, _Dispatcher, make_settings
-from tests.helpers import add_client, add_touch, touches
-
-ONE, TWO = "T0ONE", "T0TWO"
-KEY = Fernet.generate_key().decode()
-# A Monday, 09:30 in New York, when Sam's digest is due.
-MORNING = dt.datetime(2026, 11, 23, 14, 30, tzinfo=dt.UTC)
-
-
-@dataclasses.dataclass
-class Hosted:
-    url: str
-    slack: SlackStandIn
-    deps: Deps
-    cookies: list[str] = dataclasses.field(default_factory=list)
-
-    def get(self, path: str) -> tuple[int, str]:
-        """GET like a browser that keeps the state cookie (it is Secure: sent by hand here,
-        over plain HTTP)."""
-        headers = {"Cookie": "; ".join(self.cookies)} if self.cookies else {}
-        request = urllib.request.Request(self.url + path, headers=headers)
-        try:
-            with urllib.request.urlopen(request, timeout=5) as response:
-                for cookie in response.headers.get_all("Set-Cookie") or []:
-                    self.cookies.append(cookie.partition(";")[0])
-                return int(response.status), response.read().decode()
-        except urllib.error.HTTPError as error:
-            with error:
-                return int(error.code), error.read().decode()
-
-    def install(self, team: str) -> tuple[int, str]:
-        """The whole flow: the Add to Slack page, Slack's authorize page, the redirect back."""
-        status, page = self.get("/slack/install")
-        assert status == 200, page
-        [link] = re.findall(r'href="([^"]+)"', page)
-        query = parse_qs(urlsplit(link.replace("&amp;", "&")).query)
-        code = self.slack.authorize(team)
-        return self.get(f"/slack/oauth_redirect?code={code}&state={query['state'][0]}")
-
-
-@pytest.fixture
-def hosted(
-    _server: tuple[_Dispatcher, str], slack: SlackStandIn, db: Database, database_url: str
-) -> Iterator[Hosted]:
-    settings = make_settings(
-        slack,
-        database_url,
-        bot_token="",
-        client_id="1234.5678",
-        client_secret="client-secret",
-        token_key=KEY,
-        authorize_url=slack.base_url + "/oauth/v2/authorize",
-    )
-    store = InstallationStore("1234.5678", db.engine, KEY)
-    deps = Deps(
-        settings=settings,
-        db=db,
-        slack=make_client(settings, timeout=5, backoff=0),
-        clock=Clock(MORNING),
-        workspaces=Workspaces(settings, store, timeout=5, backoff=0),
-    )
-    dispatcher, url = _server
-    listeners = ThreadPoolExecutor(max_workers=8)
-    dispatcher.app = create_wsgi_app(
-        create_app(deps, listener_executor=listeners), db, signing_secret=SECRET
-    )
-    yield Hosted(url, slack, deps)
-    dispatcher.app = None
-    listeners.shutdown(wait=True)
-
-
-def digests_by_token(slack: SlackStandIn) -> dict[str, str]:
-    """Each chat.postMessage's recipient, by the token it came with."""
-    return {c.token or "": c.params["channel"] for c in slack.calls_to("chat.postMessage")}
-
-
-def book(db: Database, team: str) -> None:
-    acme = add_client(db, f"Acme of {team}", owner="U0SAM", team=team)
-    add_touch(db, acme, MORNING - dt.timedelta(days=90), "renewal call", rep="U0SAM")
+from bot.slack.oauth import WorkspaceAuthorize
+from tests.conftest import SECRET
+from tests.helpers import add_client, touches
+from tests.slack.hosting import (
+    KEY,
+    MORNING,
+    ONE,
+    TWO,
+    Hosted,
+    book,
+    calls_with,
+    command,
+    digests_by_token,
+    refreshes,
+)
 
 
 def test_the_install_page_offers_add_to_slack(hosted: Hosted) -> None:
@@ -271,27 +199,6 @@ def test_touchbase_tokens_rekey(
     assert "nothing was changed" in capsys.readouterr().err
 
 
-def command(hosted: Hosted, team: str, text: str) -> None:
-    """/touch from Sam in `team`, and its reply: in the ack, or else at its response_url."""
-    key = f"{team}-{text}"
-    body = slack_requests.slash_command_body(
-        command="/touch",
-        text=text,
-        user_id="U0SAM",
-        team_id=team,
-        response_url=hosted.slack.response_url(key),
-    )
-    status, answer = slack_requests.post(hosted.url + "/slack/events", body, SECRET)
-    assert status == 200
-    if not answer:
-        hosted.slack.wait_for(lambda: bool(hosted.slack.responses_to(key)))
-
-
-def calls_with(hosted: Hosted, team: str) -> int:
-    tokens = hosted.slack.tokens_of(team)
-    return sum(c.token in tokens for c in hosted.slack.calls)
-
-
 def test_a_request_acts_only_for_its_own_workspace(hosted: Hosted) -> None:
     hosted.install(ONE)
     hosted.install(TWO)
@@ -317,3 +224,68 @@ def test_a_request_acts_only_for_its_own_workspace(hosted: Hosted) -> None:
     assert touches(hosted.deps.db, ONE) == []
     # No Web API call of those requests used ONE's token (only its own install did).
     assert calls_with(hosted, ONE) == installed_with
+
+
+def test_a_burst_of_requests_costs_one_auth_test_per_workspace(hosted: Hosted) -> None:
+    hosted.install(ONE)
+    hosted.install(TWO)
+    installs = len(hosted.slack.calls_to("auth.test"))  # the install flow's own, one each
+    for team in (ONE, TWO):
+        add_client(hosted.deps.db, "Acme Insurance", owner="U0SAM", team=team)
+    for n in range(4):
+        for team in (ONE, TWO):
+            command(hosted, team, f"acme insurance called about claim {n}")
+    assert len(touches(hosted.deps.db, ONE)) == len(touches(hosted.deps.db, TWO)) == 4
+    # Bolt authorizes each request with the workspace's token; auth.test once per token.
+    checked = [c.token for c in hosted.slack.calls_to("auth.test")[installs:]]
+    assert len(checked) == 2
+    assert {t in hosted.slack.tokens_of(ONE) for t in checked} == {True, False}
+
+
+def test_a_request_with_an_expiring_token_refreshes_it_once_and_stores_it_encrypted(
+    hosted: Hosted,
+) -> None:
+    hosted.slack.token_lifetime = 60  # the install's token is due for a refresh at once
+    hosted.install(ONE)
+    [first] = hosted.slack.tokens_of(ONE)
+    hosted.slack.token_lifetime = 43200  # the refreshed one isn't
+    add_client(hosted.deps.db, "Acme Insurance", owner="U0SAM", team=ONE)
+    # Requests arriving together: one refresh (a refresh token works once), all served.
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        list(pool.map(lambda n: command(hosted, ONE, f"acme insurance call {n}"), range(4)))
+    assert len(touches(hosted.deps.db, ONE)) == 4
+    assert refreshes(hosted.slack) == 1
+    [fresh] = hosted.slack.tokens_of(ONE) - {first}
+    assert hosted.slack.calls_to("users.info")[-1].token == fresh
+    assert hosted.deps.workspaces is not None
+    bot = hosted.deps.workspaces.store.latest_bot(ONE)
+    assert bot is not None and bot.bot_token == fresh
+    with hosted.deps.db.engine.connect() as connection:
+        stored = connection.execute(select(SLACK_BOTS.c.bot_token)).scalars().all()
+    assert stored and not any(fresh in value or first in value for value in stored)
+
+
+def test_a_tokens_check_holds_for_its_period_and_an_uninstall_ends_it_at_once(
+    hosted: Hosted,
+) -> None:
+    hosted.install(ONE)
+    assert hosted.deps.workspaces is not None
+    now = [0.0]
+    authorize = WorkspaceAuthorize(hosted.deps.workspaces, seconds=600, clock=lambda: now[0])
+    context = BoltContext(client=hosted.deps.slack)
+    installs = len(hosted.slack.calls_to("auth.test"))
+
+    def check() -> AuthorizeResult | None:
+        return authorize(context=context, enterprise_id=None, team_id=ONE, user_id="U0SAM")
+
+    result = check()
+    assert result is not None and result.team_id == ONE
+    assert result.bot_token in hosted.slack.tokens_of(ONE)
+    now[0] = 599
+    check()
+    assert len(hosted.slack.calls_to("auth.test")) == installs + 1
+    now[0] = 600
+    check()
+    assert len(hosted.slack.calls_to("auth.test")) == installs + 2
+    hosted.deps.workspaces.store.delete_all(enterprise_id=None, team_id=ONE)
+    assert check() is None

@@ -61,6 +61,7 @@ from bot.db.repository.privacy import Erased, client_touches, erase_client, remo
 from bot.db.repository.reads import (
     client_activity,
     due_activities,
+    promise_makers,
     recap_clients,
     recap_reps,
     recap_value_touches,
@@ -100,6 +101,7 @@ from bot.db.repository.uninstall import (
 from bot.db.repository.workspace import (
     retention_settings,
     save_workspace_settings,
+    settings_by_team,
     workspace_settings,
 )
 
@@ -155,6 +157,7 @@ __all__ = [
     "mark_uninstalled",
     "name_key",
     "outbox_status",
+    "promise_makers",
     "promise_touches",
     "prune_pending_touches",
     "purge_team",
@@ -174,6 +177,7 @@ __all__ = [
     "save_rep",
     "save_workspace_settings",
     "set_touch_kind",
+    "settings_by_team",
     "snooze",
     "snoozes",
     "summary_verdicts",

@@ -84,6 +84,9 @@ def settings_of(team_id: str, row: WorkspaceRow | None) -> WorkspaceSettings:
         notes_visible_to=NoteReaders(row.notes_visible_to),
         note_retention_days=row.note_retention_days,
         renewal_alarm_days=row.renewal_alarm_days,
+        recap_channel=row.recap_channel,
+        timezone=row.timezone,
+        admins=None if row.admins is None else frozenset(row.admins.split(",")) - {""},
     )
 
 

@@ -156,6 +156,25 @@ def due_activities(
     ]
 
 
+def promise_makers(session: Session, team_id: str, until: dt.date) -> set[str]:
+    """Whoever made a promise on a client whose next check has come by `until`: a rep may keep
+    promises on clients they don't own, and owning none doesn't excuse them from a reminder.
+    The same range of ix_client_summary_team_next_check as `due_activities`."""
+    return set(
+        session.scalars(
+            select(ClientSummaryRow.promise_by)
+            .distinct()
+            .join(ClientRow, ClientSummaryRow.client_id == ClientRow.id)
+            .where(
+                ClientSummaryRow.team_id == team_id,
+                ClientSummaryRow.next_check_on <= until,
+                ClientSummaryRow.promise_by.is_not(None),
+                ClientRow.status == Status.ACTIVE.value,
+            )
+        )
+    )
+
+
 def snoozes(session: Session, team_id: str, today: dt.date) -> dict[tuple[str, int], dt.date]:
     """(rep, client) -> the day the client comes back, for snoozes still running."""
     rows = session.execute(

@@ -7,6 +7,7 @@ from slack_bolt import App
 from bot.deps import Deps
 from bot.slack.listeners import (
     actions,
+    admin,
     clients,
     commands,
     events,
@@ -24,6 +25,7 @@ def register(app: App, deps: Deps) -> None:
     nudges.register(app, deps)
     views.register(app, deps)
     home.register(app, deps)
+    admin.register(app, deps)
     clients.register(app, deps)
     shortcuts.register(app, deps)
     options.register(app, deps)

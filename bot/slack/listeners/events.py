@@ -63,13 +63,18 @@ def register(app: App, deps: Deps) -> None:
 
     def gone(context: BoltContext, body: dict[str, Any]) -> None:
         team_id = team(body)
-        uninstall.uninstalled(deps, team_id, deps.clock())
+        org = context.enterprise_id if context.is_enterprise_install else None
+        teams = {team_id}
+        if org and deps.workspaces is not None:
+            # An org-wide install was removed: from every workspace of the organization.
+            teams |= deps.workspaces.teams_of(org)
+        for gone_from in sorted(teams):
+            uninstall.uninstalled(deps, gone_from, deps.clock())
         if deps.workspaces is not None:
             # OAuth mode: its tokens go too, so nothing more can be sent there, even by a pass
             # already under way. A reinstall stores new ones.
             deps.workspaces.store.delete_all(
-                enterprise_id=context.enterprise_id,
-                team_id=None if context.is_enterprise_install else team_id,
+                enterprise_id=context.enterprise_id, team_id=None if org else team_id
             )
 
     @app.event("app_uninstalled")

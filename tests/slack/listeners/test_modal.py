@@ -20,8 +20,9 @@ def state_from(view: dict[str, Any], **typed: Any) -> dict[str, Any]:
     """The `state.values` Slack sends for `view`: what each input shows, or what was typed.
 
     `typed` is keyed by action ID: text for inputs, "YYYY-MM-DD" for dates, an option's value
-    for radio buttons, (client ID, name) for the client picker, a user ID for a user picker,
-    True or False to tick every checkbox or none; None empties the input.
+    for radio buttons and menus, (client ID, name) for the client picker, a user ID for a user
+    picker, a list of them for a many-users picker, a channel ID for a conversation picker, True
+    or False to tick every checkbox or none; None empties the input.
     """
     values: dict[str, Any] = {}
     for block in view["blocks"]:
@@ -37,7 +38,13 @@ def state_from(view: dict[str, Any], **typed: Any) -> dict[str, Any]:
             entry["selected_date"] = element.get("initial_date") if given is _GIVEN else given
         elif kind == "users_select":
             entry["selected_user"] = element.get("initial_user") if given is _GIVEN else given
-        elif kind == "radio_buttons":
+        elif kind == "multi_users_select":
+            entry["selected_users"] = element.get("initial_users", []) if given is _GIVEN else given
+        elif kind == "conversations_select":
+            entry["selected_conversation"] = (
+                element.get("initial_conversation") if given is _GIVEN else given
+            )
+        elif kind in ("radio_buttons", "static_select"):
             options = {o["value"]: o for o in element["options"]}
             entry["selected_option"] = (
                 element.get("initial_option") if given is _GIVEN else options.get(given)
