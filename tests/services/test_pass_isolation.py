@@ -28,7 +28,9 @@ def setup(site: Hosted, *, fresh: bool = True) -> None:
     """ONE: a neglected client for each of REPS; TWO: one for Sam. Each rep is due a digest."""
     for user_id in REPS:
         site.slack.add_user(user_id, name=user_id.lower(), tz="America/New_York")
-    assert site.install(ONE)[0] == site.install(TWO)[0] == 200
+    assert site.deps.workspaces is not None
+    for team in {ONE, TWO} - site.deps.workspaces.installed():
+        assert site.install(team)[0] == 200
     db = site.deps.db
     for team, reps in ((ONE, REPS), (TWO, ["U0SAM"])):
         for user_id in reps:
@@ -139,3 +141,22 @@ def test_a_short_retry_after_is_waited_out_within_the_pass(
     assert report.sent == len(REPS) + 1
     assert {c.params["channel"] for c in posts(hosted.slack, ONE) if c.ok} == set(REPS)
     assert len(posts(hosted.slack, TWO)) == 1
+
+
+def test_one_workspaces_slow_token_refresh_never_delays_the_others(
+    hosted: Hosted,
+) -> None:
+    slow = 2.0
+    assert hosted.install(TWO)[0] == 200  # a token that never expires
+    hosted.slack.token_lifetime = 60  # ONE's: due for a refresh at every use
+    setup(hosted)
+    hosted.slack.slow_next("oauth.v2.access", seconds=slow)
+    before = len(hosted.slack.calls)
+    report = run_pass(hosted.deps, MORNING)
+    assert report.sent == len(REPS) + 1
+    [theirs] = posts(hosted.slack, TWO)
+    first_refresh = next(
+        c for c in hosted.slack.calls[before:] if c.params.get("grant_type") == "refresh_token"
+    )
+    # TWO's digest didn't wait for ONE's refresh to be answered.
+    assert theirs.at < first_refresh.at + slow / 2
