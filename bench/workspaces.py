@@ -77,7 +77,11 @@ CHANGES = (
     ("Whole pass, 1,000 workspaces ÷ 1 workspace, same run", "1.18×", "1.12×"),
     ("Planning CPU, 200 workspaces of 100 clients (A/B twice)", "1.73 / 1.63 s", "1.05 / 1.08 s"),
     ("Planning CPU, 1 workspace of 20,000 clients", "0.80 s", "0.67 s"),
-    ("SQL statements planning 1,000 workspaces", "13,945", "12,945"),
+    (
+        "SQL statements planning 1,000 workspaces (before main's promise-makers read)",
+        "13,945",
+        "12,945",
+    ),
 )
 
 
