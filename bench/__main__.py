@@ -116,7 +116,7 @@ def load(quick: bool) -> Section:
 
     if quick:
         return bench.run(("sqlite",), (10, 30), 5.0)
-    return bench.run(("sqlite", "postgresql"), bench.RATES, 20.0)
+    return bench.run(("sqlite", "postgresql"), None, 20.0)
 
 
 def nudge(quick: bool) -> Section:

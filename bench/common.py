@@ -32,7 +32,9 @@ SECRET = "bench-signing-secret"
 POSTGRES_ADMIN_URL = os.environ.get(
     "TOUCHBASE_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
 )
-POSTGRES_BENCH_DB = "touchbase_bench"
+# Its own name, so that benchmarks run side by side from several checkouts don't drop each
+# other's database.
+POSTGRES_BENCH_DB = os.environ.get("TOUCHBASE_BENCH_POSTGRES_DB", "touchbase_bench")
 
 
 # --------------------------------------------------------------------------------------------

@@ -54,6 +54,7 @@ from bench.common import (
 from bench.seed import Book, names, seed
 from bot.devtools.slack_requests import sign, slash_command_body
 from bot.devtools.standin import SlackStandIn
+from bot.slack.web import SERVER_THREADS
 
 LEVELS = (1, 10, 50)
 TARGET_LEVEL = 10
@@ -338,7 +339,8 @@ def report(
     section = Section(
         "/touch latency over HTTP, closed loop (saturation)",
         intro=[
-            f"`touchbase serve --no-scheduler` (waitress, 16 threads) as a subprocess over a "
+            f"`touchbase serve --no-scheduler` (waitress, {SERVER_THREADS} threads) as a "
+            "subprocess over a "
             f"seeded book ({clients:,} clients, {reps} reps, ~20 touches each), driven with "
             f"signed `/touch <client> <note>` commands that each log a touch; {requests:,} "
             "requests per level from closed-loop senders (one thread and one keep-alive "

@@ -48,12 +48,13 @@ def one_shot(settings: Settings, *, batch: bool = True) -> Iterator[Deps]:
         deps.db.dispose()
 
 
-def build_deps(settings: Settings, *, batch: bool = False) -> Deps:
-    """`batch`: for the scheduler's passes and the CLI's jobs, which may read a whole book."""
+def build_deps(settings: Settings, *, batch: bool = False, **pool: int) -> Deps:
+    """`batch`: for the scheduler's passes and the CLI's jobs, which may read a whole book.
+    `pool`: the connection pool's size, if not SQLAlchemy's default."""
     from bot.installations import InstallationStore, Workspaces
     from bot.webapi import make_client
 
-    db = Database.from_url(settings.database_url, settings.db_timeouts(batch=batch))
+    db = Database.from_url(settings.database_url, settings.db_timeouts(batch=batch), **pool)
     workspaces = None
     if settings.oauth:
         assert settings.client_id is not None and settings.token_key is not None
@@ -85,12 +86,16 @@ def _team_of(deps: Deps, given: str | None) -> str:
 
 def _serve(args: argparse.Namespace) -> int:
     from bot.db import migrate
+    from bot.slack import deadline, guard
     from bot.slack.app import create_app
     from bot.slack.calendar import feeds
     from bot.slack.web import create_wsgi_app, serve_http
 
     settings = load(os.environ)
-    deps = build_deps(settings)
+    # A connection kept for each thread that may hold one at once (the listeners' and the
+    # deadline pool's), so a busy minute doesn't open and close connections past the default
+    # five; the overflow serves the request threads (calendar feeds).
+    deps = build_deps(settings, pool_size=guard.WORK_SLOTS + deadline.THREADS)
     if deps.db.dialect == "sqlite":
         # The embedded default has no release phase, so it brings its own schema up to date.
         migrate.upgrade(deps.db.engine)

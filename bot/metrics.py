@@ -32,7 +32,7 @@ for _collector in (PROCESS_COLLECTOR, PLATFORM_COLLECTOR, GC_COLLECTOR):
 REQUESTS = Counter(
     "touchbase_requests",
     "Slack's requests to /slack/events, by kind (command, action, view, options, event, "
-    "shortcut, other) and outcome (ok, replay, refused, unhandled, error).",
+    "shortcut, other) and outcome (ok, replay, refused, unhandled, busy, error).",
     ["kind", "outcome"],
     registry=REGISTRY,
 )

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any, Self, cast
 
 import psycopg
-from sqlalchemy import Engine, QueuePool, create_engine, event, make_url, text
+from sqlalchemy import Engine, QueuePool, create_engine, event, exc, make_url, text
 from sqlalchemy.engine import ExceptionContext
 from sqlalchemy.engine.default import DefaultDialect
 from sqlalchemy.orm import Session, sessionmaker
@@ -29,6 +29,8 @@ from bot.db import sqlite_file
 log = logging.getLogger(__name__)
 
 DEFAULT_TIMEOUTS = Timeouts()
+# Seconds a pooled connection may lie unused and still be handed out without a ping.
+PING_AFTER_IDLE = 1.0
 
 # So the kernel notices a peer gone quiet in an idle pooled connection within tens of seconds,
 # not the two hours of the kernel's defaults: probes after 10 s of quiet, then every 5 s.
@@ -52,20 +54,50 @@ def make_engine(url: str, timeouts: Timeouts = DEFAULT_TIMEOUTS, **kwargs: Any) 
     parsed = make_url(normalize_url(url))
     dialect = cast(type[DefaultDialect], parsed.get_dialect())
     sqlite = dialect.name == "sqlite"
-    if issubclass(dialect.get_pool_class(parsed), QueuePool):  # in-memory SQLite has no queue
+    if issubclass(dialect.get_pool_class(parsed), QueuePool):
         kwargs.setdefault("pool_timeout", timeouts.pool)
+    else:  # in-memory SQLite: one connection, no queue to wait in or size
+        kwargs.pop("pool_size", None)
     # sqlite3's `timeout` is its busy timeout, in force from the very first statement.
     bounds = {"timeout": timeouts.lock} if sqlite else _postgres_args(timeouts)
     kwargs["connect_args"] = bounds | kwargs.get("connect_args", {})
     # A statement's parameters are notes and client names: never in an error's message (and
     # so never in a logged traceback).
-    engine = create_engine(parsed, pool_pre_ping=True, hide_parameters=True, **kwargs)
+    engine = create_engine(parsed, hide_parameters=True, **kwargs)
     event.listen(engine, "handle_error", _count_error)
+    _ping_when_idle(engine)
     if sqlite:
         _tune_sqlite(engine)
     else:
         _bound_replies(engine, timeouts.reply)
     return engine
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """Ping a pooled connection before use only once it has lain unused PING_AFTER_IDLE, and
+    replace it if the ping fails.
+
+    A restarted database, or a connection dropped while idle by a firewall or a proxy, shows
+    only after a connection has lain idle. Pinging every checkout (`pool_pre_ping`) cost each
+    transaction a round trip on PostgreSQL, five per `/touch`; a connection in steady use
+    proves itself with every statement, and one that breaks in use fails its statement, which
+    SQLAlchemy turns into a fresh pool.
+    """
+
+    @event.listens_for(engine, "checkin")
+    def _checkin(_dbapi_connection: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        idle_since = record.info.get("idle_since")
+        if idle_since is None or time.monotonic() - idle_since < PING_AFTER_IDLE:
+            return  # new, or back in the pool only just now
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as error:
+            # The pool discards it and checks out another (a new connection, if need be).
+            raise exc.DisconnectionError(type(error).__name__) from error
 
 
 def _count_error(context: ExceptionContext) -> None:
@@ -140,6 +172,9 @@ class _Watchdog:
         self._lock = threading.Condition()
         self._due: dict[object, tuple[float, int]] = {}  # waiter -> (deadline, socket)
         self._thread: threading.Thread | None = None
+        # When the watchdog looks next (None: when told). Deadlines only grow, so a waiter
+        # seldom needs to wake it: a wake-up per statement cost a thread switch each.
+        self._looks_at: float | None = None
 
     @contextmanager
     def bound(self, fileno: int, seconds: float) -> Iterator[None]:
@@ -148,7 +183,8 @@ class _Watchdog:
             if self._thread is None:
                 self._thread = threading.Thread(target=self._watch, name="db-watchdog", daemon=True)
                 self._thread.start()
-            if all(deadline < due for due, _ in self._due.values()):
+            if self._looks_at is None or deadline < self._looks_at:
+                self._looks_at = deadline
                 self._lock.notify()  # the watchdog sleeps until the earliest deadline
             self._due[waiter] = (deadline, fileno)
         try:
@@ -167,6 +203,7 @@ class _Watchdog:
                         del self._due[waiter]
                         _shut_down(fileno)
                 earliest = min((due for due, _ in self._due.values()), default=None)
+                self._looks_at = earliest
                 self._lock.wait(None if earliest is None else earliest - now)
 
 
@@ -225,6 +262,15 @@ class Database:
             else self.engine
         )
         self._writer = sessionmaker(writer_engine, expire_on_commit=False)
+        # PostgreSQL runs each statement on its own, in its own snapshot: no BEGIN and COMMIT.
+        self._single = (
+            sessionmaker(
+                self.engine.execution_options(isolation_level="AUTOCOMMIT"),
+                expire_on_commit=False,
+            )
+            if self.engine.dialect.name == "postgresql"
+            else None
+        )
         # While this lives, a restore of the embedded file refuses (bot.db.sqlite_file).
         path = sqlite_file.path_of(self.engine.url)
         self._unshare = sqlite_file.share(self, path) if path else lambda: None
@@ -241,6 +287,20 @@ class Database:
     def transaction(self, *, write: bool = False) -> Iterator[Session]:
         """One transaction: committed on success, rolled back on any error."""
         with (self._writer if write else self._reader).begin() as session:
+            yield session
+
+    @contextmanager
+    def statements(self, *, write: bool = False) -> Iterator[Session]:
+        """For statements that each stand alone: reads that need no one snapshot across them,
+        writes that needn't be undone together. On PostgreSQL each is a transaction of its own
+        (where READ COMMITTED gives each statement its own snapshot anyway), which saves the
+        BEGIN and COMMIT round trips; nothing read is left locked. On SQLite, whose BEGIN and
+        COMMIT cost no round trip, one transaction as `transaction` gives."""
+        if self._single is None:
+            with self.transaction(write=write) as session:
+                yield session
+            return
+        with self._single.begin() as session:
             yield session
 
     def ping(self) -> bool:

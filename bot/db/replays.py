@@ -12,14 +12,20 @@ from sqlalchemy.orm import Session
 
 from bot.db.schema import SeenRequestRow
 
+# Built once, for every request: building it each time cost more than running it. SQLAlchemy
+# keeps an INSERT's rowcount only when asked; the connection's result has it.
+_REMEMBER = {
+    dialect: insert(SeenRequestRow)
+    .on_conflict_do_nothing()
+    .execution_options(preserve_rowcount=True)
+    for dialect, insert in (("postgresql", pg_insert), ("sqlite", sqlite_insert))
+}
+
 
 def remember(session: Session, key: str, now: dt.datetime) -> bool:
     """Note `key` as seen; False if it was seen already, by this process or another."""
-    dialect = session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    statement = insert(SeenRequestRow).values(key=key, seen_at=now).on_conflict_do_nothing()
-    # SQLAlchemy keeps an INSERT's rowcount only when asked; the connection's result has it.
-    result = session.connection().execute(statement.execution_options(preserve_rowcount=True))
+    connection = session.connection()
+    result = connection.execute(_REMEMBER[connection.dialect.name], {"key": key, "seen_at": now})
     return result.rowcount == 1
 
 

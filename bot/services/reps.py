@@ -20,7 +20,7 @@ log = logging.getLogger(__name__)
 
 
 def ensure_rep(deps: Deps, team_id: str, user_id: str, now: dt.datetime) -> Rep:
-    with deps.db.transaction() as session:
+    with deps.db.statements() as session:
         known = repo.get_rep(session, team_id, user_id)
     if not needs_refresh(known, now):
         assert known is not None

@@ -99,7 +99,9 @@ def _dispatch(
 def log_touch(
     deps: Deps, rep: Rep, rest: str, day: dt.date | None, now: dt.datetime, tz: ZoneInfo
 ) -> Message:
-    with deps.db.transaction() as session, name_index.current(session, rep.team_id) as book:
+    # Each read stands alone (the index's version read, then the clients changed since; the
+    # settings; the flips): no transaction's round trips on PostgreSQL.
+    with deps.db.statements() as session, name_index.current(session, rep.team_id) as book:
         date_order, evidence = _reading(session, rep.team_id, rest)
         plan = plan_touch(rest, day, book, now=now, tz=tz, date_order=date_order, evidence=evidence)
     if isinstance(plan, Ambiguous) and len(plan.note) <= MAX_NOTE:

@@ -56,7 +56,7 @@ def uninstalled(deps: Deps, team_id: str, now: dt.datetime) -> None:
 
 def seen(deps: Deps, team_id: str, at: dt.datetime) -> None:
     """A signed request from the workspace, received at `at`: the app is installed there."""
-    with deps.db.transaction() as session:
+    with deps.db.statements() as session:
         since = repo.uninstalled_at(session, team_id)
     if since is None or since >= at:
         return

@@ -24,8 +24,11 @@ class _ClientWins(logging.Filter):
 _CLIENT_WINS = _ClientWins()
 
 
-def create_app(deps: Deps, *, listener_executor: Executor | None = None) -> App:
-    """The Bolt app. `listener_executor` runs the listeners; by default a pool of our own."""
+def create_app(
+    deps: Deps, *, listener_executor: Executor | None = None, work_limit: int = guard.WORK_LIMIT
+) -> App:
+    """The Bolt app. `listener_executor` runs the listeners (by default a pool of our own),
+    holding at most `work_limit` of their tasks at once (guard.WorkPool)."""
     logger = logging.getLogger("bot.slack")
     logger.addFilter(_CLIENT_WINS)  # adding the same filter twice is a no-op
     # OAuth mode: Bolt authorizes each request with its workspace's token from the store.
@@ -46,8 +49,11 @@ def create_app(deps: Deps, *, listener_executor: Executor | None = None) -> App:
         process_before_response=True,
         # Each task runs in the request's context, so its log lines carry the request's id.
         listener_executor=ContextExecutor(
-            listener_executor
-            or ThreadPoolExecutor(max_workers=guard.WORK_SLOTS, thread_name_prefix="listener")
+            guard.WorkPool(
+                listener_executor
+                or ThreadPoolExecutor(max_workers=guard.WORK_SLOTS, thread_name_prefix="listener"),
+                work_limit,
+            )
         ),
         # A request nothing handles (a button from an older version, a payload of a type we
         # don't use) goes to guard.last_resort: a quiet 200 and one line, not Bolt's 404 and

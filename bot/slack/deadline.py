@@ -13,7 +13,8 @@ from typing import TypeVar
 
 T = TypeVar("T")
 
-_THREADS = ThreadPoolExecutor(max_workers=8, thread_name_prefix="db-wait")
+THREADS = 8
+_THREADS = ThreadPoolExecutor(max_workers=THREADS, thread_name_prefix="db-wait")
 
 
 def start(call: Callable[[], T]) -> Future[T]:

@@ -15,8 +15,9 @@ import logging
 import re
 import threading
 from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import Executor, Future
 from contextlib import contextmanager
-from typing import Any, Protocol
+from typing import Any, ParamSpec, Protocol, TypeVar
 
 from slack_bolt import Args, BoltContext, BoltResponse
 from slack_bolt.error import BoltUnhandledRequestError
@@ -36,6 +37,17 @@ log = logging.getLogger(__name__)
 # long the queue or slow the database.
 WORK_SLOTS = 6
 ACK_DEADLINE = 1.5
+# Tasks the pool takes at once, running or waiting for a slot: a command's work and its
+# uninstall check (listeners.events) for 64 commands, a few tenths of a second of work at the
+# CPU per command measured in docs/benchmarks.md, so what the pool takes it answers well
+# within the deadline. Past it a request is answered at once and told to come again (see
+# `guarded`), instead of holding a request thread while work queues without end. The server
+# has more threads than this takes commands (web.SERVER_THREADS), so the pool fills, and
+# sheds, before requests queue in the server unseen.
+WORK_LIMIT = 128
+
+P = ParamSpec("P")
+T = TypeVar("T")
 
 # What a form's inputs hold as text: text fields, dates, times, a chosen user.
 _TEXT_INPUTS = ("value", "selected_date", "selected_time", "selected_user")
@@ -154,6 +166,33 @@ def _kind(body: Mapping[str, Any]) -> str:
 # Running a listener
 
 
+class Busy(Exception):
+    """The work pool has taken all the tasks it may hold."""
+
+
+class WorkPool(Executor):
+    """`inner`, holding at most `limit` tasks at once (running or waiting for a thread); past
+    that, `submit` raises Busy at once rather than queue without end."""
+
+    def __init__(self, inner: Executor, limit: int = WORK_LIMIT) -> None:
+        self._inner = inner
+        self._room = threading.BoundedSemaphore(limit)
+
+    def submit(self, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> Future[T]:
+        if not self._room.acquire(blocking=False):
+            raise Busy
+        try:
+            future = self._inner.submit(fn, *args, **kwargs)
+        except BaseException:
+            self._room.release()
+            raise
+        future.add_done_callback(lambda _: self._room.release())
+        return future
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        self._inner.shutdown(wait=wait, cancel_futures=cancel_futures)
+
+
 class Ack(Protocol):
     """What a guarded listener calls to answer: the HTTP response's body while the request
     still waits for it, else (past the deadline) a reply by the request's response_url."""
@@ -195,7 +234,7 @@ class _Turn:
             log.warning("An answer to a %s came after the ack", _kind(self._args.body))
 
 
-def guarded(listener: Callable[..., None]) -> Callable[[Args], None]:
+def guarded(listener: Callable[..., None]) -> Callable[[Args], BoltResponse | None]:
     """Every listener is registered through this, under Bolt's decorator.
 
     The listener runs on Bolt's listener pool (a few threads), while the request waits for its
@@ -205,6 +244,11 @@ def guarded(listener: Callable[..., None]) -> Callable[[Args], None]:
     listener that answers with respond() runs only for a request that has a response_url. If it
     raises, the rep hears of it where they look (unless the request made no sense), and if it
     hadn't answered, the ack is sent, empty.
+
+    When the pool is full (WorkPool), nothing runs and nothing is lost: a command is answered at
+    once, in its ack, that nothing was saved and to send it again; anything else gets a 503,
+    which Slack retries (an event, whose replay key the edge then forgets) or shows the user as
+    a failure (a click, a form that stays open with what was typed in it).
     """
     names = list(inspect.signature(listener).parameters)
     unknown = set(names) - set(Args.__annotations__)
@@ -226,12 +270,16 @@ def guarded(listener: Callable[..., None]) -> Callable[[Args], None]:
             if not turn.answered:
                 turn(**_quiet_answer(args.body))
 
-    def run(args: Args) -> None:
+    def run(args: Args) -> BoltResponse | None:
         turn = _Turn(args)
         if "ack" not in names:
             turn()
-        args.context.listener_runner.listener_executor.submit(work, args, turn)
+        try:
+            args.context.listener_runner.listener_executor.submit(work, args, turn)
+        except Busy:
+            return _busy(args, turn)
         turn.wait(ACK_DEADLINE)
+        return None
 
     # Bolt names a listener by its function in its own log lines.
     run.__name__ = run.__qualname__ = listener.__name__
@@ -291,6 +339,16 @@ def _tell(args: Args, words: str) -> None:
             tell(args.client, who(body)[1], plain(words))
     except Exception as error:  # Slack unreachable too: the log has both
         log.warning("Couldn't tell the rep either: %s", _name(error))
+
+
+def _busy(args: Args, turn: _Turn) -> BoltResponse | None:
+    """The answer to a request the full pool didn't take (see `guarded`)."""
+    log.warning("Too busy to take a %s: asked to come again", _kind(args.body))
+    if isinstance(args.body.get("command"), str):
+        turn(response_type="ephemeral", text=text.BUSY)
+        return None
+    # Returned, it stands in for the ack (an event's is given already).
+    return BoltResponse(status=503, body="")
 
 
 def _quiet_answer(body: Mapping[str, Any]) -> dict[str, Any]:

@@ -15,9 +15,9 @@ import datetime as dt
 import hashlib
 import json
 import logging
+import random
 import threading
 import time
-import uuid
 from collections.abc import Iterable
 from concurrent.futures import Future
 from typing import TYPE_CHECKING, Any
@@ -53,6 +53,10 @@ CALENDAR_PATH = "/calendar/"
 
 # Slack's requests are a few KB; waitress refuses a larger body with 413 before buffering it.
 MAX_BODY = 1 << 20
+# Request threads: a request holds one while its work waits in the listener pool (up to the
+# ack deadline), so there are more of them than the pool takes commands (guard.WORK_LIMIT):
+# under overload the pool turns requests away at once rather than their queueing in waitress.
+SERVER_THREADS = 96
 # How long a request waits on the database. Past it a replay check lets the request through,
 # and readiness says the database is not answering.
 REPLAY_DEADLINE = 0.5
@@ -128,7 +132,8 @@ class _SlackEdge:
         """The answer to one request, counted by kind and outcome, its time to a 200 observed.
         Runs in a context of its own (see create_wsgi_app), which holds its ids for the logs."""
         arrived = time.monotonic()
-        logs.REQUEST_ID.set(uuid.uuid4().hex[:16])
+        # A log line's correlation id, not a secret: no system call for it.
+        logs.REQUEST_ID.set(f"{random.getrandbits(64):016x}")
         kind, outcome, response = self._answer(environ)
         metrics.REQUESTS.labels(kind, outcome).inc()
         if response.status.startswith("200 "):  # WsgiHttpResponse's status: "200 OK"
@@ -217,7 +222,8 @@ class _SlackEdge:
 
     def _remember(self, key: str) -> bool:
         now = utc_now()
-        with self._db.transaction(write=True) as session:
+        # The insert tells on its own; a prune needn't go with it.
+        with self._db.statements(write=True) as session:
             if self._prune_due():
                 replays.prune(session, now - REMEMBER_FOR)
             return replays.remember(session, key, now)
@@ -289,6 +295,8 @@ def _outcome(status: int) -> str:
         return "ok"
     if status == 404:  # no listener for it
         return "unhandled"
+    if status == 503:  # the work pool was full (guard.WorkPool)
+        return "busy"
     return "error" if status >= 500 else "refused"
 
 
@@ -361,7 +369,7 @@ def _ready(readiness: _Readiness) -> WsgiHttpResponse:
 
 
 def make_server(
-    wsgi: WSGIApplication, *, port: int, host: str = "0.0.0.0", threads: int = 16
+    wsgi: WSGIApplication, *, port: int, host: str = "0.0.0.0", threads: int = SERVER_THREADS
 ) -> Any:
     """A waitress server: a production WSGI server with a thread pool, not Bolt's dev server.
 

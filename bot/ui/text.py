@@ -210,6 +210,11 @@ DATABASE_AWAY = (
 )
 NOT_SAVED_AS_WRITTEN = "Sorry — I couldn't save that as written, so nothing was saved."
 WENT_WRONG = "Sorry — something went wrong on my side, and I couldn't finish that."
+# When more requests are waiting than the work pool takes: the command was not run at all.
+BUSY = (
+    "Sorry — I'm too busy to take that right now, so nothing was saved. "
+    "Please send it again in a moment."
+)
 
 
 def undone(client: Client) -> str:

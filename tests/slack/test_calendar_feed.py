@@ -209,16 +209,24 @@ def test_uids_and_body_are_stable_and_an_unchanged_feed_answers_304(
     assert head.headers["Content-Length"] == str(len(first.body))
 
 
-def test_a_kept_promise_leaves_the_feed_and_the_other_events_keep_their_uids(
-    web: WebApp, clock: Clock
-) -> None:
+def before_and_after_a_touch(
+    web: WebApp, clock: Clock, client: str, note: str
+) -> tuple[dict[str, Any], Answer, Answer]:
+    """Sam's feed; then, two hours later, a touch with one of his clients, and the feed asked for
+    again with the ETag of the first."""
     ids = seed(web.deps.db)
     path = link(web.deps)
     first = get(web, path)
-    before = events(first.body)
     clock.advance(hours=2)
-    add_touch(web.deps.db, ids["north"], clock.now, "called to go over the quote")
-    after = get(web, path, **{"If-None-Match": first.headers["ETag"]})
+    add_touch(web.deps.db, ids[client], clock.now, note)
+    return ids, first, get(web, path, **{"If-None-Match": first.headers["ETag"]})
+
+
+def test_a_kept_promise_leaves_the_feed_and_the_other_events_keep_their_uids(
+    web: WebApp, clock: Clock
+) -> None:
+    _, first, after = before_and_after_a_touch(web, clock, "north", "called to go over the quote")
+    before = events(first.body)
     assert after.status == 200
     assert after.headers["ETag"] != first.headers["ETag"]
     assert after.headers["Last-Modified"] == "Mon, 23 Nov 2026 17:00:00 GMT"
@@ -228,6 +236,27 @@ def test_a_kept_promise_leaves_the_feed_and_the_other_events_keep_their_uids(
     # Stamped with when the content changed.
     stamps = {e.decoded("DTSTAMP") for e in icalendar.Calendar.from_ical(after.body).walk("VEVENT")}
     assert stamps == {dt.datetime(2026, 11, 23, 17, tzinfo=dt.UTC)}
+
+
+def test_a_value_adding_touch_updates_the_clients_events_in_place(
+    web: WebApp, clock: Clock
+) -> None:
+    ids, first, after = before_and_after_a_touch(web, clock, "acme", "called to review their cover")
+    renewal = f"renewal-{TEAM}-{ids['acme'].id}-20270314@touchbase"
+
+    def descriptions(body: bytes) -> dict[str, str]:
+        parsed = icalendar.Calendar.from_ical(body)
+        return {str(e["UID"]): str(e["DESCRIPTION"]) for e in parsed.walk("VEVENT")}
+
+    assert descriptions(first.body)[renewal].endswith("Sunday 12 July 2026 (a visit).")
+    assert after.status == 200
+    # The same events under the same UIDs, so a calendar updates them rather than adding more;
+    # Acme's say when they last talked, the others are as they were.
+    assert events(after.body) == events(first.body)
+    was, now = descriptions(first.body), descriptions(after.body)
+    changed = {uid for uid in now if now[uid] != was[uid]}
+    assert changed == {renewal, f"anniversary-{TEAM}-{ids['acme'].id}-20270106@touchbase"}
+    assert now[renewal].endswith("Last value-adding contact: Monday 23 November 2026 (a review).")
 
 
 def test_archived_erased_and_reassigned_clients_leave_the_feed(web: WebApp) -> None:

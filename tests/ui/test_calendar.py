@@ -8,9 +8,10 @@ import datetime as dt
 import icalendar
 from ical.calendar_stream import IcsCalendarStream
 
+from bench.calendar import whole_calendar
 from bot.core.calendar import FeedEvent, FeedKind, LastContact
 from bot.devtools.standin import view_problems
-from bot.ui.calendar import entries, etag, ics, link_view
+from bot.ui.calendar import Entry, entries, etag, event_lines, forget_lines, ics, link_view
 from bot.ui.render import blocks_to_text
 
 STAMP = dt.datetime(2026, 11, 23, 15, 4, 5, tzinfo=dt.UTC)
@@ -105,6 +106,38 @@ def test_lines_are_folded_crlf_and_at_most_75_octets() -> None:
     [event] = icalendar.Calendar.from_ical(body).walk("VEVENT")
     assert str(event["SUMMARY"]).startswith("Renewal: Ünïcödé Holdings Ünïcödé")
     assert str(event["SUMMARY"]).endswith("…")
+
+
+def fixed_book() -> tuple[Entry, ...]:
+    """Events whose lines end at every length around icalendar's fold (75 octets) and well past
+    it, in one-, two-, three- and four-byte characters, with the characters TEXT escapes
+    (backslash, comma, semicolon, newline) falling on the fold; and the feed's own words."""
+    found = list(entries(EVENTS, 14))
+    for piece in ("a", "é", "€", "😀", "\\", ",", ";", "a\\;", "x,é"):
+        for length in range(1, 100):
+            name = (piece * length)[:length]
+            found.append(
+                Entry(
+                    f"renewal-T1-{len(found)}-20270314@touchbase",
+                    dt.date(2027, 3, 14) + dt.timedelta(days=length),
+                    f"Renewal: {name}",
+                    f"Prepare a review.\nLast value-adding contact: {name}.",
+                    f"Renewal: {name}, in 14 days" if length % 2 else None,
+                )
+            )
+    return tuple(found)
+
+
+def test_the_feed_is_byte_for_byte_what_icalendar_writes_as_one_calendar() -> None:
+    book = fixed_book()
+    forget_lines()
+    for alarm_days in (14, 1, 14):
+        whole = whole_calendar(book, alarm_days=alarm_days, stamp=STAMP)
+        # Written afresh, and again from the lines remembered (the alarm's days aren't in them).
+        assert ics(book, alarm_days=alarm_days, stamp=STAMP) == whole
+        assert ics(book, alarm_days=alarm_days, stamp=STAMP) == whole
+    assert event_lines.cache_info().hits > 0
+    assert len(icalendar.Calendar.from_ical(whole).walk("VEVENT")) == len(book)
 
 
 def test_the_etag_follows_the_content_and_the_body_is_the_same_for_the_same_content() -> None:

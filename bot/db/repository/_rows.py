@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 from sqlalchemy import (
+    Row,
     type_coerce,
 )
 from sqlalchemy.types import NullType
@@ -51,7 +52,8 @@ def touch_of(row: TouchRow) -> Touch:
     )
 
 
-def rep_of(row: RepRow) -> Rep:
+def rep_of(row: RepRow | Row[Any]) -> Rep:
+    """From the ORM object or from a plain row of the rep table's columns."""
     return Rep(
         team_id=row.team_id,
         user_id=row.user_id,
@@ -64,8 +66,9 @@ def rep_of(row: RepRow) -> Rep:
     )
 
 
-def settings_of(team_id: str, row: WorkspaceRow | None) -> WorkspaceSettings:
-    """A workspace's settings; no row means the defaults."""
+def settings_of(team_id: str, row: WorkspaceRow | Row[Any] | None) -> WorkspaceSettings:
+    """A workspace's settings, from the ORM object or a plain row of the workspace table's
+    columns; no row means the defaults."""
     if row is None:
         return WorkspaceSettings(team_id)
     return WorkspaceSettings(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -12,16 +12,21 @@ from sqlalchemy.orm import Session
 from bot.core.model import FlipCount, Kind
 from bot.db.schema import KindEvidenceRow
 
+# Built once, run as Core on the session's connection: every /touch reads it, and building the
+# statement and the ORM's per-statement work cost more than the read.
+_EVIDENCE = select(
+    KindEvidenceRow.word, KindEvidenceRow.to_value, KindEvidenceRow.to_routine
+).where(
+    KindEvidenceRow.team_id == bindparam("team_id"),
+    KindEvidenceRow.word.in_(bindparam("words", expanding=True)),
+)
+
 
 def kind_evidence(session: Session, team_id: str, words: Collection[str]) -> dict[str, FlipCount]:
     """The flips recorded for these words (a note's few words: one indexed read)."""
     if not words:
         return {}
-    rows = session.execute(
-        select(KindEvidenceRow.word, KindEvidenceRow.to_value, KindEvidenceRow.to_routine).where(
-            KindEvidenceRow.team_id == team_id, KindEvidenceRow.word.in_(list(words))
-        )
-    )
+    rows = session.connection().execute(_EVIDENCE, {"team_id": team_id, "words": list(words)})
     return {word: FlipCount(to_value, to_routine) for word, to_value, to_routine in rows}
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from sqlalchemy import (
+    bindparam,
     select,
     update,
 )
@@ -22,9 +23,16 @@ from bot.db.schema import (
     RepRow,
 )
 
+# A Core statement on the session's connection: every request reads its rep, and the ORM's
+# identity map and loading cost more than the read.
+_REP = select(RepRow.__table__).where(
+    RepRow.__table__.c.team_id == bindparam("team_id"),
+    RepRow.__table__.c.user_id == bindparam("user_id"),
+)
+
 
 def get_rep(session: Session, team_id: str, user_id: str) -> Rep | None:
-    row = session.get(RepRow, (team_id, user_id))
+    row = session.connection().execute(_REP, {"team_id": team_id, "user_id": user_id}).first()
     return rep_of(row) if row else None
 
 

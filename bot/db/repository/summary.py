@@ -187,8 +187,8 @@ _IDS: BindParameter[list[int]] = bindparam("ids", expanding=True)
 # The settings, read so that a change to them waits for this transaction to end (PostgreSQL;
 # see save_workspace_settings).
 _SETTINGS_IN_FORCE = (
-    select(WorkspaceRow)
-    .where(WorkspaceRow.team_id == _TEAM)
+    select(WorkspaceRow.__table__)
+    .where(WorkspaceRow.__table__.c.team_id == _TEAM)
     .with_for_update(read=True, key_share=True)
 )
 # In id order, so writers locking several clients can't deadlock each other.
@@ -224,11 +224,17 @@ def refresh_summaries(
     ids = sorted(set(client_ids))
     if not ids:
         return
-    settings = settings_of(team_id, session.scalar(_SETTINGS_IN_FORCE, {"team_id": team_id}))
+    # Core statements on the session's connection: the ORM's per-statement work cost more than
+    # the statements on every /touch. What the session holds unwritten is written first.
+    session.flush()
+    connection = session.connection()
+    settings = settings_of(
+        team_id, connection.execute(_SETTINGS_IN_FORCE, {"team_id": team_id}).first()
+    )
     for batch in _batches(ids):
         given = {"team_id": team_id, "ids": batch}
-        found = [client_from(row) for row in session.execute(_CLIENTS_TO_LOCK, given)]
-        facts = {row[0]: facts_from(row[1:]) for row in session.execute(_FACTS_OF, given)}
+        found = [client_from(row) for row in connection.execute(_CLIENTS_TO_LOCK, given)]
+        facts = {row[0]: facts_from(row[1:]) for row in connection.execute(_FACTS_OF, given)}
         rows = []
         for client in found:
             known = facts.get(client.id, NO_TOUCHES)
@@ -244,7 +250,7 @@ def refresh_summaries(
                 }
             )
         if rows:
-            session.execute(_UPSERT[session.get_bind().dialect.name], rows)
+            connection.execute(_UPSERT[connection.dialect.name], rows)
 
 
 def recheck_workspace(session: Session, settings: WorkspaceSettings) -> None:

@@ -26,50 +26,52 @@ from bot.db.schema import (
     TouchRow,
 )
 
+# One Core statement on the session's connection, its id returned: no ORM object to build and
+# flush on every /touch, nor the ORM's per-statement work.
+_INSERT_TOUCH = insert(TouchRow).returning(TouchRow.id)
+
 
 def add_touch(session: Session, new: NewTouch) -> Touch:
-    row = TouchRow(
+    touch_id = session.connection().execute(_INSERT_TOUCH, _touch_values(new)).scalar()
+    assert touch_id is not None
+    refresh_summaries(session, new.team_id, [new.client_id])
+    return Touch(
+        id=touch_id,
         team_id=new.team_id,
         client_id=new.client_id,
         rep_id=new.rep_id,
         occurred_at=new.occurred_at,
         logged_at=new.logged_at,
         note=new.note,
-        kind=new.kind.value,
-        source=new.source.value,
+        kind=new.kind,
+        source=new.source,
         follow_up_on=new.follow_up_on,
         about_problem=new.about_problem,
         private=new.private,
     )
-    session.add(row)
-    session.flush()
-    refresh_summaries(session, new.team_id, [new.client_id])
-    return touch_of(row)
+
+
+def _touch_values(t: NewTouch) -> dict[str, object]:
+    return {
+        "team_id": t.team_id,
+        "client_id": t.client_id,
+        "rep_id": t.rep_id,
+        "occurred_at": t.occurred_at,
+        "logged_at": t.logged_at,
+        "note": t.note,
+        "kind": t.kind.value,
+        "source": t.source.value,
+        "follow_up_on": t.follow_up_on,
+        "about_problem": t.about_problem,
+        "private": t.private,
+    }
 
 
 def add_touches(session: Session, touches: Sequence[NewTouch]) -> int:
     """Bulk insert, for imports and seeding; returns how many were written."""
     if not touches:
         return 0
-    session.execute(
-        insert(TouchRow),
-        [
-            {
-                "team_id": t.team_id,
-                "client_id": t.client_id,
-                "rep_id": t.rep_id,
-                "occurred_at": t.occurred_at,
-                "logged_at": t.logged_at,
-                "note": t.note,
-                "kind": t.kind.value,
-                "source": t.source.value,
-                "follow_up_on": t.follow_up_on,
-                "about_problem": t.about_problem,
-                "private": t.private,
-            }
-            for t in touches
-        ],
-    )
+    session.execute(insert(TouchRow), [_touch_values(t) for t in touches])
     clients: dict[str, set[int]] = {}
     for t in touches:
         clients.setdefault(t.team_id, set()).add(t.client_id)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -34,11 +34,16 @@ def mark_uninstalled(session: Session, team_id: str, at: dt.datetime) -> bool:
     return bool(marked.rowcount)  # type: ignore[attr-defined]
 
 
+# Built once, run as Core: every request checks the mark (bot.services.uninstall.seen).
+_MARK = select(WorkspaceRow.uninstalled_at).where(WorkspaceRow.team_id == bindparam("team_id"))
+_LOCKED_MARK = _MARK.with_for_update()
+
+
 def uninstalled_at(session: Session, team_id: str, *, lock: bool = False) -> dt.datetime | None:
     """When the app was removed from the workspace; None while it is installed. `lock` holds
     the row until the transaction ends (PostgreSQL; SQLite's writer holds the database)."""
-    query = select(WorkspaceRow.uninstalled_at).where(WorkspaceRow.team_id == team_id)
-    return session.scalar(query.with_for_update() if lock else query)
+    query = _LOCKED_MARK if lock else _MARK
+    return session.connection().execute(query, {"team_id": team_id}).scalar()
 
 
 def mark_installed(session: Session, team_id: str, seen_at: dt.datetime) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from bot.core.model import (
@@ -16,9 +16,17 @@ from bot.db.schema import (
     WorkspaceRow,
 )
 
+# A Core statement on the session's connection: every /touch reads the settings.
+_SETTINGS = select(WorkspaceRow.__table__).where(
+    WorkspaceRow.__table__.c.team_id == bindparam("team_id")
+)
+
 
 def workspace_settings(session: Session, team_id: str) -> WorkspaceSettings:
-    return settings_of(team_id, session.get(WorkspaceRow, team_id))
+    session.flush()  # a workspace row added or changed in this session: read it as it is now
+    return settings_of(
+        team_id, session.connection().execute(_SETTINGS, {"team_id": team_id}).first()
+    )
 
 
 def settings_by_team(session: Session, team_ids: Iterable[str]) -> dict[str, WorkspaceSettings]:

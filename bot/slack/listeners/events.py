@@ -6,13 +6,14 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable
+from contextlib import suppress
 from typing import Any
 
 from slack_bolt import App, BoltContext, BoltRequest
 
 from bot.deps import Deps
 from bot.services import reps, uninstall
-from bot.slack.guard import Malformed, guarded, is_slack_id, team_of
+from bot.slack.guard import Busy, Malformed, guarded, is_slack_id, team_of
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +40,9 @@ def register(app: App, deps: Deps) -> None:
         team_id = team_of(body)
         goodbye = (body.get("event") or {}).get("type") in GOODBYES
         if team_id and not goodbye and not request.headers.get("x-slack-retry-num"):
-            app.listener_runner.listener_executor.submit(seen, team_id, deps.clock())
+            # A full pool skips it: the next request from the workspace checks again.
+            with suppress(Busy):
+                app.listener_runner.listener_executor.submit(seen, team_id, deps.clock())
         next()
 
     def team(body: dict[str, Any]) -> str:
