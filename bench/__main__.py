@@ -18,7 +18,17 @@ from pathlib import Path
 
 from bench.common import REPO, Check, Section, Table, render
 
-BENCHES = ("startup", "latency", "load", "nudge", "delivery", "recap", "language", "calendar")
+BENCHES = (
+    "startup",
+    "latency",
+    "load",
+    "nudge",
+    "delivery",
+    "workspaces",
+    "recap",
+    "language",
+    "calendar",
+)
 OUTPUT = REPO / "docs" / "benchmarks.md"
 
 # What profiling these benchmarks found and fixed, with the figures measured before and after
@@ -121,6 +131,12 @@ def delivery(quick: bool) -> Section:
     return bench.run(100 if quick else 1000)
 
 
+def workspaces(quick: bool) -> Section:
+    from bench import workspaces as bench
+
+    return bench.run(100 if quick else 1000, rounds=1 if quick else 2)
+
+
 def recap(quick: bool) -> Section:
     """The weekly recap's own benchmark (`bench/recap.py`, written with the recap), if present."""
     section = Section("Weekly recap")
@@ -178,6 +194,7 @@ RUNNERS: dict[str, Callable[[bool], Section]] = {
     "load": load,
     "nudge": nudge,
     "delivery": delivery,
+    "workspaces": workspaces,
     "recap": recap,
     "language": language,
     "calendar": calendar,

@@ -161,9 +161,12 @@ class Workspaces:
             client_secret=settings.client_secret,
             client=self._client(None),
         )
+        # Guards the dictionaries below, never a call to Slack or the database.
         self._lock = threading.Lock()
         # team ID -> (token, client): a new client only when the token changed.
         self._clients: dict[str, tuple[str, WebClient]] = {}
+        # An install (organization, workspace) -> the lock its refreshes take turns under.
+        self._refreshes: dict[tuple[str | None, str | None], threading.Lock] = {}
         # team ID -> the organization whose org-wide install serves it, as recorded.
         self._links: dict[str, str] = {}
 
@@ -181,7 +184,11 @@ class Workspaces:
         bot = self._find(team_id, enterprise_id)
         if not _due(bot):
             return bot  # every request asks: no lock until a refresh is due
-        with self._lock:  # one refresh at a time: a refresh token works once
+        # One refresh of an install at a time (a refresh token works once), while other
+        # installs' calls and refreshes go on: a slow refresh holds up its own workspace only.
+        with self._lock:
+            turn = self._refreshes.setdefault((bot.enterprise_id, bot.team_id), threading.Lock())
+        with turn:
             bot = self._find(team_id, enterprise_id)  # perhaps refreshed while this waited
             try:
                 fresh = self._rotator.perform_bot_token_rotation(

@@ -2,7 +2,11 @@
 
 A failed call is retried only when doing it again can't post a second message:
 
-- a 429 answer: Slack didn't act on the call. Every method waits out Retry-After (3 times).
+- a 429 answer: Slack didn't act on the call. Every method waits out Retry-After (3 times),
+  except within `patience(seconds)`, where a call waits only for a Retry-After that short
+  and otherwise raises the 429 at once: the nudge pass waits for none, and holds the
+  workspace instead of the thread (bot.services.nudges), so that one workspace's rate limit
+  never holds up another's digests.
 - a 5xx answer: taken, like a 429, to mean Slack didn't act on the call. Every method backs
   off and retries a 500 or 503 (twice); after that, or after another 5xx, the outbox releases
   the message's claim and the next pass tries again.
@@ -41,6 +45,11 @@ Every HTTP attempt, retries included, is counted in touchbase_slack_calls_total 
 
 from __future__ import annotations
 
+import math
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any
 from urllib.error import HTTPError, URLError
 from urllib.parse import urlsplit
 
@@ -71,6 +80,21 @@ REPEATABLE = frozenset(
 )
 
 
+# The longest Retry-After a call waits out before raising the 429 (see `patience`).
+_PATIENCE: ContextVar[float] = ContextVar("rate_limit_patience", default=math.inf)
+
+
+@contextmanager
+def patience(seconds: float) -> Iterator[None]:
+    """Calls made in this context (and in tasks that copy it) wait out a 429's Retry-After
+    only when it is at most `seconds`; past that, the 429 is raised at once."""
+    token = _PATIENCE.set(seconds)
+    try:
+        yield
+    finally:
+        _PATIENCE.reset(token)
+
+
 def never_sent(error: BaseException) -> bool:
     """True when the request never reached Slack whole, so Slack can't have acted on it.
 
@@ -96,6 +120,21 @@ class _ConnectionErrorRetryHandler(ConnectionErrorRetryHandler):
         if went_out and _method(request) not in REPEATABLE:
             return False
         return super()._can_retry(state=state, request=request, response=response, error=error)
+
+
+class _RateLimitErrorRetryHandler(RateLimitErrorRetryHandler):
+    """slack_sdk's handler, except that it waits no longer than the caller's `patience`."""
+
+    def _can_retry(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        limited = super()._can_retry(state=state, request=request, response=response, error=error)
+        return limited and response is not None and _retry_after(response) <= _PATIENCE.get()
 
 
 class _CountAttempts(RetryHandler):
@@ -128,12 +167,17 @@ def _method(request: HttpRequest) -> str:
 
 
 def _retry_after(response: HttpResponse) -> float:
-    """The seconds of a 429's Retry-After header (0 if it has none that reads as a number)."""
-    for name, values in response.headers.items():
+    return retry_after(response.headers)
+
+
+def retry_after(headers: Mapping[str, Any]) -> float:
+    """The seconds of a 429's Retry-After header (0 if it has none that reads as a number);
+    each header's value as text, or as a list of texts (the retry handlers' view)."""
+    for name, value in headers.items():
         if name.lower() == "retry-after":
             try:
-                return max(0.0, float(values[0]))
-            except ValueError:
+                return max(0.0, float(value[0] if isinstance(value, list) else value))
+            except (ValueError, IndexError):
                 return 0.0
     return 0.0
 
@@ -155,7 +199,7 @@ def make_client(
         timeout=timeout or settings.slack_timeout,
         retry_handlers=[
             _CountAttempts(),  # first, so that it sees every attempt
-            RateLimitErrorRetryHandler(max_retry_count=3),
+            _RateLimitErrorRetryHandler(max_retry_count=3),
             ServerErrorRetryHandler(max_retry_count=2, interval_calculator=interval),
             _ConnectionErrorRetryHandler(
                 max_retry_count=2,

@@ -541,13 +541,18 @@ def _tz_now(tz: str) -> tuple[str, int]:
     return label, offset
 
 
-def _take_next(queues: dict[str, deque[_T]], method: str) -> _T | None:
-    """The next scripted entry for ``method``, else for any method (``"*"``)."""
-    for key in (method, "*"):
+def _take_next(queues: dict[str, deque[_T]], *keys: str) -> _T | None:
+    """The next scripted entry for the first of ``keys`` that has one."""
+    for key in keys:
         queue = queues.get(key)
         if queue:
             return queue.popleft()
     return None
+
+
+def _fault_key(method: str, team: str | None) -> str:
+    """Where a fault waits: for every workspace, or for one workspace's calls only."""
+    return method if team is None else f"{team}/{method}"
 
 
 def _truthy(value: Any) -> bool:
@@ -918,8 +923,10 @@ class SlackStandIn:
         status: int = 200,
         retry_after: int | None = None,
         times: int = 1,
+        team: str | None = None,
     ) -> None:
-        """Make the next ``times`` calls to ``method`` (``"*"``: any method) fail, in order.
+        """Make the next ``times`` calls to ``method`` (``"*"``: any method) fail, in order;
+        with ``team``, only the calls made with that workspace's tokens.
 
         ``status=429`` -> HTTP 429 with ``Retry-After`` (``retry_after``, default 1) and
         ``ratelimited``; ``status>=500`` -> that status and ``internal_error``; otherwise
@@ -933,7 +940,7 @@ class SlackStandIn:
             retry_after = 1
         fault = _Fault(error=error, status=status, retry_after=retry_after)
         with self._lock:
-            self._faults.setdefault(method, deque()).extend([fault] * times)
+            self._faults.setdefault(_fault_key(method, team), deque()).extend([fault] * times)
 
     def slow_next(self, method: str, *, seconds: float, times: int = 1) -> None:
         """Make the next ``times`` calls to ``method`` (``"*"``: any method) answer late.
@@ -962,8 +969,10 @@ class SlackStandIn:
             self._server_error = server_error
             self._random_retry_after = retry_after
 
-    def _take_fault(self, method: str) -> _Fault | None:
-        fault = _take_next(self._faults, method)
+    def _take_fault(self, method: str, token: str | None) -> _Fault | None:
+        team = self._token_teams.get(token or "", self.team_id)
+        fault = _take_next(self._faults, _fault_key(method, team), _fault_key("*", team))
+        fault = fault or _take_next(self._faults, method, "*")
         if fault is not None:
             return fault
         if self._rate_limited or self._server_error:
@@ -1210,7 +1219,7 @@ class SlackStandIn:
             token = body_token
 
         with self._lock:
-            delay = _take_next(self._delays, method)
+            delay = _take_next(self._delays, method, "*")
         status, extra_headers, answer = self._answer(method, params, token, parse_error)
         error = None if answer.get("ok") else str(answer.get("error"))
         with self._lock:
@@ -1230,7 +1239,7 @@ class SlackStandIn:
         if spec is None:
             return 404, {}, {"ok": False, "error": "unknown_method"}
         with self._lock:
-            fault = self._take_fault(method)
+            fault = self._take_fault(method, token)
         if fault is not None:
             return self._fault_answer(fault)
         if parse_error is not None:

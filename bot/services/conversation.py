@@ -7,18 +7,15 @@ decides what each rep may be reminded of (bot.core.topics.recall).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
 from bot.core.model import Touch, WorkspaceSettings
-from bot.core.nudges import RepDigest
 from bot.core.rules import Item, Rule
 from bot.core.topics import Recall, recall
 from bot.db import repository as repo
-from bot.deps import Deps
 
 
 @dataclass(frozen=True)
@@ -58,20 +55,4 @@ def recalls(
             tz=tz,
         )
         for item in items
-    }
-
-
-def for_digests(
-    deps: Deps,
-    team_id: str,
-    settings: WorkspaceSettings,
-    planned: Sequence[RepDigest],
-    now: dt.datetime,
-) -> dict[str, dict[int, Recall]]:
-    """Each planned digest's recalls, by rep: one read for every digest of the pass."""
-    with deps.db.transaction() as session:
-        talks = read(session, team_id, (i for p in planned for i in p.digest.items), now)
-    return {
-        p.rep.user_id: recalls(talks, p.digest.items, p.rep.user_id, settings, ZoneInfo(p.rep.tz))
-        for p in planned
     }

@@ -12,10 +12,13 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import math
+import threading
 import time
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from itertools import zip_longest
 from zoneinfo import ZoneInfo
 
 from bot import metrics
@@ -26,19 +29,29 @@ from bot.core.rules import Digest, Item, items_for_rep, nudge_lookback_days
 from bot.db import repository as repo
 from bot.deps import Deps
 from bot.installations import NotInstalled
+from bot.logs import ContextExecutor
 from bot.services import conversation
-from bot.services.outbox import Envelope, Outcome, send_once
+from bot.services.outbox import Delivery, Envelope, Outcome, send_once
 from bot.services.owners import unowned
 from bot.services.reps import ensure_rep
 from bot.ui.blocks import Message
 from bot.ui.digest import digest_message
+from bot.webapi import patience
 
 log = logging.getLogger(__name__)
 
 # Slack says the person is gone: stop writing to them, and carry on with everyone else.
 GONE = frozenset({"user_not_found", "account_inactive", "user_disabled", "cannot_dm_bot"})
+# Slack says the workspace's token no longer works: nothing more is tried there this pass.
+TOKEN_GONE = frozenset({"invalid_auth", "token_revoked", "token_expired", "not_authed"})
 # Sending is concurrent, well inside chat.postMessage's per-workspace rate limit.
 SEND_WORKERS = 8
+# A workspace Slack rate-limits (a 429) is left alone for its Retry-After while the others'
+# digests go on; its own go once the wait is over, if that is within this many seconds of the
+# start of sending, else in a later pass. Another failure (a 5xx after the client's retries,
+# Slack unreachable) leaves it alone for HOLD_AFTER_FAILURE seconds.
+MAX_HOLD = 60.0
+HOLD_AFTER_FAILURE = 5.0
 
 
 @dataclass(frozen=True)
@@ -72,20 +85,21 @@ def run_pass(deps: Deps, now: dt.datetime, *, dry_run: bool = False) -> PassRepo
         teams = set(repo.teams_with_clients(session)) - repo.uninstalled_teams(session)
     if deps.workspaces is not None:
         teams &= deps.workspaces.installed()
-    for team_id in sorted(teams):
-        # Each workspace on its own: one's revoked token or failure never stops another's.
-        try:
-            report.planned += plan_team(deps, team_id, now)
-        except NotInstalled:
-            log.warning("no token for workspace %s; its digests wait", team_id)
-        except Exception:
-            log.exception(
-                "planning workspace %s's digests failed; the next pass tries again", team_id
-            )
-    if dry_run:
-        return report
-    with ThreadPoolExecutor(max_workers=SEND_WORKERS) as pool:
-        outcomes = list(pool.map(lambda p: deliver(deps, p, now), report.planned))
+    # No call of the pass waits out a rate limit: the workspace waits, not the pass.
+    with patience(0):
+        for team_id in sorted(teams):
+            # Each workspace on its own: one's revoked token or failure never stops another's.
+            try:
+                report.planned += plan_team(deps, team_id, now)
+            except NotInstalled:
+                log.warning("no token for workspace %s; its digests wait", team_id)
+            except Exception:
+                log.exception(
+                    "planning workspace %s's digests failed; the next pass tries again", team_id
+                )
+        if dry_run:
+            return report
+        outcomes = _deliver_all(deps, report.planned, now)
     for outcome in outcomes:
         setattr(report, outcome, getattr(report, outcome) + 1)
     log.info(
@@ -101,6 +115,84 @@ def run_pass(deps: Deps, now: dt.datetime, *, dry_run: bool = False) -> PassRepo
     metrics.NUDGE_PASS_SECONDS.observe(time.monotonic() - started)
     metrics.NUDGE_PASS_LAST_COMPLETED.set_to_current_time()
     return report
+
+
+class _Holds:
+    """The workspaces the pass leaves alone for now, and until when (time.monotonic)."""
+
+    def __init__(self) -> None:
+        self._until: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def hold(self, team_id: str, seconds: float) -> None:
+        with self._lock:
+            until = time.monotonic() + seconds
+            self._until[team_id] = max(self._until.get(team_id, 0.0), until)
+
+    def until(self, team_id: str) -> float:
+        with self._lock:
+            return self._until.get(team_id, 0.0)
+
+
+def _deliver_all(deps: Deps, planned: list[PlannedDigest], now: dt.datetime) -> list[str]:
+    """Deliver every digest, the workspaces' turns interleaved; each digest's PassReport
+    counter. A workspace held (rate limited, failing, its token gone) is skipped until its hold
+    ends, while the others' digests go on; what is still held past MAX_HOLD waits for a later
+    pass, its claims untaken."""
+    holds = _Holds()
+    deadline = time.monotonic() + MAX_HOLD
+    outcomes: list[str] = []
+    waiting = _interleaved(planned)
+    with ContextExecutor(ThreadPoolExecutor(max_workers=SEND_WORKERS)) as pool:
+        while waiting:
+            tried = list(pool.map(lambda p: _attempt(deps, p, now, holds), waiting))
+            outcomes += [outcome for outcome in tried if outcome is not None]
+            held = [p for p, outcome in zip(waiting, tried, strict=True) if outcome is None]
+            waiting = [p for p in held if holds.until(p.team_id) <= deadline]
+            outcomes += ["retry_later"] * (len(held) - len(waiting))
+            if waiting:
+                soonest = min(holds.until(p.team_id) for p in waiting)
+                time.sleep(max(0.0, soonest - time.monotonic()))
+    return outcomes
+
+
+def _interleaved(planned: list[PlannedDigest]) -> list[PlannedDigest]:
+    """The digests, one workspace's after another's in turn, so that no workspace's digests
+    queue behind all of another's."""
+    by_team: dict[str, list[PlannedDigest]] = {}
+    for p in planned:
+        by_team.setdefault(p.team_id, []).append(p)
+    turns = zip_longest(*by_team.values())
+    return [p for turn in turns for p in turn if p is not None]
+
+
+def _attempt(deps: Deps, planned: PlannedDigest, now: dt.datetime, holds: _Holds) -> str | None:
+    """Deliver one digest unless its workspace is held: its PassReport counter, or None to try
+    again once the hold ends (also when this very try was rate limited)."""
+    team_id = planned.team_id
+    if holds.until(team_id) > time.monotonic():
+        return None
+    try:
+        delivery = deliver(deps, planned, now)
+    except Exception:
+        # The workspace's own trouble, such as a token that can't be read: its claim was
+        # released, and nothing more is tried there this pass.
+        log.exception(
+            "delivering a digest in workspace %s failed; a later pass tries again", team_id
+        )
+        holds.hold(team_id, math.inf)
+        return _COUNTERS[Outcome.RETRY_LATER]
+    if delivery.outcome is Outcome.RETRY_LATER:
+        if delivery.retry_after is not None:
+            holds.hold(team_id, max(1.0, delivery.retry_after))
+            return None
+        holds.hold(team_id, HOLD_AFTER_FAILURE)
+    elif delivery.outcome is Outcome.FAILED and delivery.error in TOKEN_GONE:
+        log.warning(
+            "workspace %s's token doesn't work (%s); its digests wait", team_id, delivery.error
+        )
+        holds.hold(team_id, math.inf)
+    return _COUNTERS[delivery.outcome]
 
 
 def plan_team(deps: Deps, team_id: str, now: dt.datetime) -> list[PlannedDigest]:
@@ -129,26 +221,35 @@ def plan_team(deps: Deps, team_id: str, now: dt.datetime) -> list[PlannedDigest]
         )
         snoozed = repo.snoozes(session, team_id, earliest)
         waiting = len(unowned(session, team_id))
-    planned = plan_digests(
-        due,
-        activities,
-        settings,
-        recent,
-        snoozed,
-        now=now,
-        admins=admins,
-        unowned=waiting,
-        departed={user_id for user_id, rep in reps.items() if not rep.active},
-    )
-    # What each rep last talked about with the clients on their note, read for those alone.
-    recalls = conversation.for_digests(deps, team_id, settings, planned, now)
+        planned = plan_digests(
+            due,
+            activities,
+            settings,
+            recent,
+            snoozed,
+            now=now,
+            admins=admins,
+            unowned=waiting,
+            departed={user_id for user_id, rep in reps.items() if not rep.active},
+        )
+        # What each rep last talked about with the clients on their note, read for those
+        # alone, in the same transaction: one less for each workspace of the pass.
+        talks = conversation.read(
+            session, team_id, (i for p in planned for i in p.digest.items), now
+        )
     return [
         PlannedDigest(
             team_id,
             p.rep,
             p.local_date,
             p.digest,
-            digest_message(p.digest, p.local_date, recalls[p.rep.user_id]),
+            digest_message(
+                p.digest,
+                p.local_date,
+                conversation.recalls(
+                    talks, p.digest.items, p.rep.user_id, settings, ZoneInfo(p.rep.tz)
+                ),
+            ),
         )
         for p in planned
     ]
@@ -160,7 +261,7 @@ def _fresh(
     """Every owner's and admin's profile, refreshed from users.info when a day old or missing."""
     stale = [user_id for user_id in owners if needs_refresh(known.get(user_id), now)]
     if stale:
-        with ThreadPoolExecutor(max_workers=SEND_WORKERS) as pool:
+        with ContextExecutor(ThreadPoolExecutor(max_workers=SEND_WORKERS)) as pool:
             for rep in pool.map(lambda user_id: ensure_rep(deps, team_id, user_id, now), stale):
                 known[rep.user_id] = rep
     return known
@@ -178,8 +279,8 @@ def current_items(deps: Deps, rep: Rep, now: dt.datetime) -> list[Item]:
     return [i for i in items if i.client.id not in snoozed]
 
 
-def deliver(deps: Deps, planned: PlannedDigest, now: dt.datetime) -> str:
-    """Send one digest through the outbox. Returns the PassReport counter it belongs to."""
+def deliver(deps: Deps, planned: PlannedDigest, now: dt.datetime) -> Delivery:
+    """Send one digest through the outbox."""
     rep = planned.rep
     envelope = Envelope(
         team_id=planned.team_id,
@@ -209,7 +310,7 @@ def deliver(deps: Deps, planned: PlannedDigest, now: dt.datetime) -> str:
             )
         else:
             log.error("Slack refused a digest for %s: %s", rep.user_id, delivery.error)
-    return _COUNTERS[delivery.outcome]
+    return delivery
 
 
 # Which PassReport counter each outcome adds to.

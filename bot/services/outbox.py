@@ -30,7 +30,7 @@ from bot.core.model import NudgeClaim, OutboxKind, OutboxStatus
 from bot.db import repository as repo
 from bot.deps import Deps
 from bot.installations import NotInstalled
-from bot.webapi import never_sent
+from bot.webapi import never_sent, retry_after
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +52,8 @@ class Delivery:
     outcome: Outcome
     # Slack's error code when it refused for good, such as "user_not_found".
     error: str = ""
+    # A 429's Retry-After, in seconds: how long Slack asked the workspace's calls to wait.
+    retry_after: float | None = None
 
 
 @dataclass(frozen=True)
@@ -114,7 +116,11 @@ def send_once(
                 envelope.kind.value,
             )
             _release(deps, outbox_id)
-            return Delivery(Outcome.RETRY_LATER)
+            limited = error.response.status_code == 429
+            return Delivery(
+                Outcome.RETRY_LATER,
+                retry_after=retry_after(error.response.headers) if limited else None,
+            )
         code = slack_error(error)
         with deps.db.transaction(write=True) as session:
             repo.finish_outbox(

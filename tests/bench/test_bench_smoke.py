@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from bench import __main__ as cli
-from bench import calendar, delivery, load, nudge_pass, startup, touch_latency
+from bench import calendar, delivery, load, nudge_pass, startup, touch_latency, workspaces
 from bench.common import Check, Section, Table, percentile, render
 from bench.seed import NOW, Book, cached_sqlite, names, seed
 from bot.db import repository as repo
@@ -85,6 +85,27 @@ def test_delivery_sends_every_digest_once() -> None:
     assert data["lost"] == 0 and data["duplicates"] == 0
     assert data["ok_calls_per_digest"] == 1
     assert all(check.met for check in section.checks)
+
+
+@pytest.mark.slow
+def test_workspaces_runs_the_pass_over_many_workspaces_and_over_one() -> None:
+    section = workspaces.run(4, per_workspace=20, rounds=1)
+    data = section.data
+    many, one = data["many"], data["one"]
+    assert (many["workspaces"], many["clients"]) == (4, 80)
+    assert (one["workspaces"], one["clients"]) == (1, 80)
+    assert many["reps"] == one["reps"] == 4
+    for layout in (many, one):
+        [run] = layout["runs"]
+        assert run["sent"] == run["planned"] > 0
+        # One chat.postMessage a digest, with its own workspace's token, and nothing else.
+        assert run["by_method"] == {"chat.postMessage": run["sent"]}
+        assert run["pass_seconds"] > 0 and run["planning_seconds"] > 0
+    assert many["runs"][0]["teams_called"] == 4
+    assert many["runs"][0]["misdirected"] == one["runs"][0]["misdirected"] == 0
+    assert [check.met for check in section.checks][1:] == [True]
+    assert data["pass_ratio"] > 0
+    assert "Many workspaces" in section.markdown()
 
 
 @pytest.mark.slow

@@ -57,7 +57,12 @@ def register(app: App, deps: Deps) -> None:
         user = event.get("user")
         if not isinstance(user, dict) or not is_slack_id(user.get("id")):
             raise Malformed("no user")
-        reps.profile_changed(deps, team(body), user, deps.clock())
+        team_id = team(body)
+        # Someone of another workspace (a shared channel's member): never this one's rep.
+        if user.get("team_id", team_id) != team_id:
+            log.info("Ignored a profile change of a member of workspace %s", user.get("team_id"))
+            return
+        reps.profile_changed(deps, team_id, user, deps.clock())
 
     def gone(context: BoltContext, body: dict[str, Any]) -> None:
         team_id = team(body)
