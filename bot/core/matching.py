@@ -479,7 +479,7 @@ class Book:
             # can score TYPO are read.
             for n in range(len(query) * 4 // 5, len(query) * 5 // 4 + 2):
                 if (m, n) in fuzzy.by_words and 200 * min(len(query), n) >= TYPO * (len(query) + n):
-                    found |= _scoring(query, *fuzzy.by_words[m, n], TYPO)
+                    found |= fuzzy.by_words[m, n].scoring(query, TYPO)
         return {k for k in found if k in self._names}
 
     def scored(self, queries: Sequence[str]) -> list[tuple[float, int, int]]:
@@ -555,7 +555,7 @@ class _Fuzzy:
         # Built with the names for the spans of unquoted text; a longer quoted name's on use.
         self._levels = {k: _Level() for k in range(1, FUZZY_SPANS + 1)}
         # By a name's count of words and its length as rapidfuzz reads it.
-        self.by_words: dict[tuple[int, int], tuple[list[str], array[int]]] = {}
+        self.by_words: dict[tuple[int, int], _Bucket] = {}
         # By a name's first word (casefolded) and its count of words.
         self.by_first_word: dict[tuple[str, int], array[int]] = {}
         self.by_second_word: dict[str, array[int]] = {}
@@ -569,9 +569,7 @@ class _Fuzzy:
             words = name.split()
             for k, level in self._levels.items():
                 level.add(words[:k], whole)
-            held, owners = self.by_words.setdefault((len(words), len(whole)), ([], array("q")))
-            held.append(whole)
-            owners.append(key)
+            self.by_words.setdefault((len(words), len(whole)), _Bucket()).add(whole, key)
             if words:
                 first = (words[0].casefold(), len(words))
                 self.by_first_word.setdefault(first, array("q")).append(key)
@@ -654,9 +652,47 @@ class _Level:
         self.at.append(n)
 
 
-def _scoring(typed: str, names: list[str], owners: array[int], cutoff: float) -> set[int]:
-    hits = process.extract(typed, names, scorer=fuzz.ratio, score_cutoff=cutoff, limit=None)
-    return {owners[n] for _, _, n in hits}
+class _Bucket:
+    """Names of one count of words and one length (as rapidfuzz reads them), with their owners'
+    keys and the letters each has, for scoring only the names that can reach a cutoff."""
+
+    def __init__(self) -> None:
+        self.names: list[str] = []
+        self.owners = array("q")
+        self.letters = array("Q")
+
+    def add(self, whole: str, key: int) -> None:
+        self.names.append(whole)
+        self.owners.append(key)
+        self.letters.append(_letters(whole))
+
+    def scoring(self, typed: str, cutoff: float) -> set[int]:
+        """The owners of the names whose ratio with `typed` is `cutoff` or more.
+
+        A ratio is 100 * (1 - indel distance / both lengths), and each letter that one string
+        has and the other lacks costs at least one insertion or deletion; so a name differing
+        from `typed` in more letters than the cutoff allows can't reach it and isn't scored.
+        Letters sharing a bit of the mask count once, which only lets more names through.
+        """
+        if not self.names:
+            return set()
+        differ = np.bitwise_count(
+            np.frombuffer(self.letters, dtype=np.uint64) ^ np.uint64(_letters(typed))
+        )
+        allowed = (100 - cutoff) * (len(typed) + len(self.names[0])) / 100
+        near = np.flatnonzero(differ <= allowed).tolist()
+        hits = process.extract(
+            typed, [self.names[n] for n in near], scorer=fuzz.ratio, score_cutoff=cutoff, limit=None
+        )
+        return {self.owners[near[n]] for _, _, n in hits}
+
+
+def _letters(text: str) -> int:
+    """A mask of the letters `text` has, one bit per letter (several letters may share one)."""
+    mask = 0
+    for ch in set(text):
+        mask |= 1 << (ord(ch) & 63)
+    return mask
 
 
 @functools.lru_cache(maxsize=8)

@@ -19,6 +19,7 @@ from bot.core.matching import (
     SHORTER_SPAN_MARGIN,
     Book,
     Sureness,
+    _Bucket,
     _Mention,
     _settle,
     match_client,
@@ -212,3 +213,21 @@ mentions = st.lists(
 @given(mentions)
 def test_settling_by_span_keeps_what_checking_every_mention_keeps(found: list[_Mention]) -> None:
     assert _settle(found) == settled_one_by_one(found)
+
+
+# Strings near each other in letters and length, with letters that share a bit of the mask.
+near_text = st.text(alphabet="abcdeé a@ĀA", min_size=0, max_size=12)
+
+
+@settings(max_examples=300)
+@given(near_text, st.lists(near_text, max_size=12), st.sampled_from([75.0, 85.0, 90.0]))
+def test_a_bucket_scores_exactly_the_names_that_reach_the_cutoff(
+    typed: str, names: list[str], cutoff: float
+) -> None:
+    for length in {len(name) for name in names}:
+        bucket = _Bucket()
+        held = [(n, name) for n, name in enumerate(names) if len(name) == length]
+        for n, name in held:
+            bucket.add(name, n)
+        every = {n for n, name in held if fuzz.ratio(typed, name) >= cutoff}
+        assert bucket.scoring(typed, cutoff) == every
