@@ -760,8 +760,11 @@ class _Mention:
     end: int
 
 
-def _mentions(words: list[_Word], index: Book, lead: int) -> list[_Mention]:
-    """Every name in the text, whole words only; `lead` is the index of the leading word."""
+def _mentions(
+    words: list[_Word], index: Book, lead: int, sure_only: Callable[[int, int], bool] | None = None
+) -> list[_Mention]:
+    """Every name in the text, whole words only; `lead` is the index of the leading word. Of a
+    span `sure_only(start, end)` holds for, only the sure mentions."""
     found: list[_Mention] = []
     for i, word in enumerate(words):
         if not word.first:
@@ -775,9 +778,31 @@ def _mentions(words: list[_Word], index: Book, lead: int) -> list[_Mention]:
             bare = words[j].bare
             if bare is not None:
                 spans.append((letters[: -len(words[j].key)] + bare, (*spans[0][1][:-1], bare)))
+            only = sure_only is not None and sure_only(i, j + 1)
             for key, exact in spans:
-                found += _named(exact, key, index, words, i, j + 1, lead)
+                found += _named(exact, key, index, words, i, j + 1, lead, only)
     return found
+
+
+def _settled(words: list[_Word], index: Book, lead: int, text: str | None = None) -> list[_Mention]:
+    """What `_settle` keeps of every mention in the text, and of a slip at its start (when
+    `text` is given), without building the mentions it would drop for overlapping a sure one.
+
+    Sure mentions settle first, so the sure ones kept don't depend on any weaker one; and a
+    weaker mention overlapping a sure one kept is always dropped. A name's first word can
+    name thousands of clients ("acme" in "acme dental group 12"), all of them dropped.
+    """
+    sure = _mentions(words, index, lead, lambda start, end: True)
+    slip = None if text is None else _slip(text, words, sure, index, lead)
+    if slip is not None:
+        sure.append(slip)
+    kept = {(m.start, m.end) for m in _settle(sure)}
+    mentions = _mentions(
+        words, index, lead, lambda start, end: any(s < end and start < e for s, e in kept)
+    )
+    if slip is not None:
+        mentions.append(slip)
+    return _settle(mentions)
 
 
 def _named(
@@ -788,6 +813,7 @@ def _named(
     start: int,
     end: int,
     lead: int,
+    sure_only: bool = False,
 ) -> list[_Mention]:
     out: list[_Mention] = []
     everyday = len(exact) == 1 and exact[0] in COMMON
@@ -800,7 +826,10 @@ def _named(
             if everyday and not _clearly_a_name(words, start, end, lead)
             else (Sureness.SURE)
         )
-        out.append(_Mention(client, sure, start, end))
+        if sure is Sureness.SURE or not sure_only:
+            out.append(_Mention(client, sure, start, end))
+    if sure_only:
+        return out
     for client in spaced:
         if client not in named:
             out.append(_Mention(client, Sureness.GOOD, start, end))
@@ -957,11 +986,7 @@ def match_client(text: str, clients: Sequence[Client] | Book) -> MatchResult:
     words = _words(text)
     # A leading "the" belongs to the name after it: "the reyes called".
     lead = 1 if len(words) > 1 and words[0].key == "the" and words[1].first else 0
-    mentions = _mentions(words, index, lead)
-    slip = _slip(text, words, mentions, index, lead)
-    if slip is not None:
-        mentions.append(slip)
-    settled = _settle(mentions)
+    settled = _settled(words, index, lead, text)
     named = [m for m in settled if m.sureness >= Sureness.GOOD]
     if not named:
         weak = [*settled, *_leading_weak(words, index, lead)]
@@ -1149,5 +1174,5 @@ def mentioned_client(words: str, clients: Sequence[Client] | Book) -> Client | N
     opens the form on Acme. Weak mentions, prefixes and typos pick nobody."""
     index = _book(clients)
     folded = _words(" ".join(words.split()))
-    named = {m.client for m in _settle(_mentions(folded, index, -1)) if m.sureness >= Sureness.GOOD}
+    named = {m.client for m in _settled(folded, index, -1) if m.sureness >= Sureness.GOOD}
     return index.client(named.pop()) if len(named) == 1 else None

@@ -21,7 +21,11 @@ from bot.core.matching import (
     Sureness,
     _Bucket,
     _Mention,
+    _mentions,
     _settle,
+    _settled,
+    _slip,
+    _words,
     match_client,
     mentioned_client,
 )
@@ -231,3 +235,31 @@ def test_a_bucket_scores_exactly_the_names_that_reach_the_cutoff(
             bucket.add(name, n)
         every = {n for n, name in held if fuzz.ratio(typed, name) >= cutoff}
         assert bucket.scoring(typed, cutoff) == every
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(numbered, aliases), min_size=1, max_size=40), st.data())
+def test_settling_builds_only_mentions_that_settling_them_all_would_not_drop(
+    first: list[tuple[str, tuple[str, ...]]], data: st.DataObject
+) -> None:
+    book = Book.of(
+        [
+            Client(id=n, team_id="T1", name=name, aliases=more)
+            for n, (name, more) in enumerate(first)
+        ]
+    )
+    # Whole names next to the first words of others, notes, typos and everyday words.
+    said = st.sampled_from([name for name, more in first for name in (name, *more)])
+    piece = st.one_of(
+        said,
+        st.tuples(said, st.integers(1, 2)).map(lambda t: " ".join(t[0].split()[: t[1]])),
+        typed_word,
+    )
+    inputs = data.draw(st.lists(st.lists(piece, min_size=1, max_size=5).map(" ".join), max_size=4))
+    for text in [" ".join(t.split()) for t in inputs]:
+        words = _words(text)
+        for lead in (-1, 0, 1):
+            every = _mentions(words, book, lead)
+            slip = _slip(text, words, every, book, lead)
+            assert _settled(words, book, lead) == _settle(every)
+            assert _settled(words, book, lead, text) == _settle([*every, *filter(None, [slip])])
