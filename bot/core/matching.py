@@ -445,6 +445,10 @@ class Book:
             k for k in self.spaced("".join(words)) if any(fold(n) == words for n in self.names(k))
         ]
 
+    def names_letters(self, letters: str, *, whole_only: bool = False) -> bool:
+        """Whether a whole name (or its core), or else the first words of one, are `letters`."""
+        return letters in self._spaced or (not whole_only and letters in self._partial)
+
     def partial(self, letters: str) -> Sequence[int]:
         return _keys(self._partial.get(letters))
 
@@ -766,21 +770,25 @@ def _mentions(
     """Every name in the text, whole words only; `lead` is the index of the leading word. Of a
     span `sure_only(start, end)` holds for, only the sure mentions."""
     found: list[_Mention] = []
+    longest = index.longest
     for i, word in enumerate(words):
         if not word.first:
             continue
         letters = ""
-        for j in range(i, min(len(words), i + index.longest)):
+        for j in range(i, min(len(words), i + longest)):
             letters += words[j].key
             if not words[j].last:
                 continue
-            spans = [(letters, tuple(w.key for w in words[i : j + 1]))]
-            bare = words[j].bare
-            if bare is not None:
-                spans.append((letters[: -len(words[j].key)] + bare, (*spans[0][1][:-1], bare)))
             only = sure_only is not None and sure_only(i, j + 1)
-            for key, exact in spans:
-                found += _named(exact, key, index, words, i, j + 1, lead, only)
+            bare = words[j].bare
+            spans = [(letters, words[j].key)]
+            if bare is not None:
+                spans.append((letters[: -len(words[j].key)] + bare, bare))
+            for key, last in spans:
+                # Most spans are no name's letters, and name nobody: their words aren't read.
+                if index.names_letters(key, whole_only=only):
+                    exact = (*(w.key for w in words[i:j]), last)
+                    found += _named(exact, key, index, words, i, j + 1, lead, only)
     return found
 
 

@@ -22,9 +22,11 @@ from bot.core.matching import (
     _Bucket,
     _Mention,
     _mentions,
+    _named,
     _settle,
     _settled,
     _slip,
+    _Word,
     _words,
     match_client,
     mentioned_client,
@@ -237,6 +239,20 @@ def test_a_bucket_scores_exactly_the_names_that_reach_the_cutoff(
         assert bucket.scoring(typed, cutoff) == every
 
 
+def named_in_every_span(words: list[_Word], book: Book, lead: int) -> list[_Mention]:
+    """The mentions of every span of whole typed words up to the book's longest, each looked
+    up, whether or not any name has its letters."""
+    found: list[_Mention] = []
+    for i in [i for i, word in enumerate(words) if word.first]:
+        for j in [j for j in range(i, min(len(words), i + book.longest)) if words[j].last]:
+            keys = [w.key for w in words[i : j + 1]]
+            found += _named(tuple(keys), "".join(keys), book, words, i, j + 1, lead)
+            if (bare := words[j].bare) is not None:
+                exact = (*keys[:-1], bare)
+                found += _named(exact, "".join(exact), book, words, i, j + 1, lead)
+    return found
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.tuples(numbered, aliases), min_size=1, max_size=40), st.data())
 def test_settling_builds_only_mentions_that_settling_them_all_would_not_drop(
@@ -260,6 +276,7 @@ def test_settling_builds_only_mentions_that_settling_them_all_would_not_drop(
         words = _words(text)
         for lead in (-1, 0, 1):
             every = _mentions(words, book, lead)
+            assert every == named_in_every_span(words, book, lead)
             slip = _slip(text, words, every, book, lead)
             assert _settled(words, book, lead) == _settle(every)
             assert _settled(words, book, lead, text) == _settle([*every, *filter(None, [slip])])
