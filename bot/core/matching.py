@@ -445,6 +445,10 @@ class Book:
             k for k in self.spaced("".join(words)) if any(fold(n) == words for n in self.names(k))
         ]
 
+    def names_letters(self, letters: str, *, whole_only: bool = False) -> bool:
+        """Whether a whole name (or its core), or else the first words of one, are `letters`."""
+        return letters in self._spaced or (not whole_only and letters in self._partial)
+
     def partial(self, letters: str) -> Sequence[int]:
         return _keys(self._partial.get(letters))
 
@@ -479,7 +483,7 @@ class Book:
             # can score TYPO are read.
             for n in range(len(query) * 4 // 5, len(query) * 5 // 4 + 2):
                 if (m, n) in fuzzy.by_words and 200 * min(len(query), n) >= TYPO * (len(query) + n):
-                    found |= _scoring(query, *fuzzy.by_words[m, n], TYPO)
+                    found |= fuzzy.by_words[m, n].scoring(query, TYPO)
         return {k for k in found if k in self._names}
 
     def scored(self, queries: Sequence[str]) -> list[tuple[float, int, int]]:
@@ -555,7 +559,7 @@ class _Fuzzy:
         # Built with the names for the spans of unquoted text; a longer quoted name's on use.
         self._levels = {k: _Level() for k in range(1, FUZZY_SPANS + 1)}
         # By a name's count of words and its length as rapidfuzz reads it.
-        self.by_words: dict[tuple[int, int], tuple[list[str], array[int]]] = {}
+        self.by_words: dict[tuple[int, int], _Bucket] = {}
         # By a name's first word (casefolded) and its count of words.
         self.by_first_word: dict[tuple[str, int], array[int]] = {}
         self.by_second_word: dict[str, array[int]] = {}
@@ -569,9 +573,7 @@ class _Fuzzy:
             words = name.split()
             for k, level in self._levels.items():
                 level.add(words[:k], whole)
-            held, owners = self.by_words.setdefault((len(words), len(whole)), ([], array("q")))
-            held.append(whole)
-            owners.append(key)
+            self.by_words.setdefault((len(words), len(whole)), _Bucket()).add(whole, key)
             if words:
                 first = (words[0].casefold(), len(words))
                 self.by_first_word.setdefault(first, array("q")).append(key)
@@ -654,9 +656,47 @@ class _Level:
         self.at.append(n)
 
 
-def _scoring(typed: str, names: list[str], owners: array[int], cutoff: float) -> set[int]:
-    hits = process.extract(typed, names, scorer=fuzz.ratio, score_cutoff=cutoff, limit=None)
-    return {owners[n] for _, _, n in hits}
+class _Bucket:
+    """Names of one count of words and one length (as rapidfuzz reads them), with their owners'
+    keys and the letters each has, for scoring only the names that can reach a cutoff."""
+
+    def __init__(self) -> None:
+        self.names: list[str] = []
+        self.owners = array("q")
+        self.letters = array("Q")
+
+    def add(self, whole: str, key: int) -> None:
+        self.names.append(whole)
+        self.owners.append(key)
+        self.letters.append(_letters(whole))
+
+    def scoring(self, typed: str, cutoff: float) -> set[int]:
+        """The owners of the names whose ratio with `typed` is `cutoff` or more.
+
+        A ratio is 100 * (1 - indel distance / both lengths), and each letter that one string
+        has and the other lacks costs at least one insertion or deletion; so a name differing
+        from `typed` in more letters than the cutoff allows can't reach it and isn't scored.
+        Letters sharing a bit of the mask count once, which only lets more names through.
+        """
+        if not self.names:
+            return set()
+        differ = np.bitwise_count(
+            np.frombuffer(self.letters, dtype=np.uint64) ^ np.uint64(_letters(typed))
+        )
+        allowed = (100 - cutoff) * (len(typed) + len(self.names[0])) / 100
+        near = np.flatnonzero(differ <= allowed).tolist()
+        hits = process.extract(
+            typed, [self.names[n] for n in near], scorer=fuzz.ratio, score_cutoff=cutoff, limit=None
+        )
+        return {self.owners[near[n]] for _, _, n in hits}
+
+
+def _letters(text: str) -> int:
+    """A mask of the letters `text` has, one bit per letter (several letters may share one)."""
+    mask = 0
+    for ch in set(text):
+        mask |= 1 << (ord(ch) & 63)
+    return mask
 
 
 @functools.lru_cache(maxsize=8)
@@ -724,24 +764,53 @@ class _Mention:
     end: int
 
 
-def _mentions(words: list[_Word], index: Book, lead: int) -> list[_Mention]:
-    """Every name in the text, whole words only; `lead` is the index of the leading word."""
+def _mentions(
+    words: list[_Word], index: Book, lead: int, sure_only: Callable[[int, int], bool] | None = None
+) -> list[_Mention]:
+    """Every name in the text, whole words only; `lead` is the index of the leading word. Of a
+    span `sure_only(start, end)` holds for, only the sure mentions."""
     found: list[_Mention] = []
+    longest = index.longest
     for i, word in enumerate(words):
         if not word.first:
             continue
         letters = ""
-        for j in range(i, min(len(words), i + index.longest)):
+        for j in range(i, min(len(words), i + longest)):
             letters += words[j].key
             if not words[j].last:
                 continue
-            spans = [(letters, tuple(w.key for w in words[i : j + 1]))]
+            only = sure_only is not None and sure_only(i, j + 1)
             bare = words[j].bare
+            spans = [(letters, words[j].key)]
             if bare is not None:
-                spans.append((letters[: -len(words[j].key)] + bare, (*spans[0][1][:-1], bare)))
-            for key, exact in spans:
-                found += _named(exact, key, index, words, i, j + 1, lead)
+                spans.append((letters[: -len(words[j].key)] + bare, bare))
+            for key, last in spans:
+                # Most spans are no name's letters, and name nobody: their words aren't read.
+                if index.names_letters(key, whole_only=only):
+                    exact = (*(w.key for w in words[i:j]), last)
+                    found += _named(exact, key, index, words, i, j + 1, lead, only)
     return found
+
+
+def _settled(words: list[_Word], index: Book, lead: int, text: str | None = None) -> list[_Mention]:
+    """What `_settle` keeps of every mention in the text, and of a slip at its start (when
+    `text` is given), without building the mentions it would drop for overlapping a sure one.
+
+    Sure mentions settle first, so the sure ones kept don't depend on any weaker one; and a
+    weaker mention overlapping a sure one kept is always dropped. A name's first word can
+    name thousands of clients ("acme" in "acme dental group 12"), all of them dropped.
+    """
+    sure = _mentions(words, index, lead, lambda start, end: True)
+    slip = None if text is None else _slip(text, words, sure, index, lead)
+    if slip is not None:
+        sure.append(slip)
+    kept = {(m.start, m.end) for m in _settle(sure)}
+    mentions = _mentions(
+        words, index, lead, lambda start, end: any(s < end and start < e for s, e in kept)
+    )
+    if slip is not None:
+        mentions.append(slip)
+    return _settle(mentions)
 
 
 def _named(
@@ -752,6 +821,7 @@ def _named(
     start: int,
     end: int,
     lead: int,
+    sure_only: bool = False,
 ) -> list[_Mention]:
     out: list[_Mention] = []
     everyday = len(exact) == 1 and exact[0] in COMMON
@@ -764,7 +834,10 @@ def _named(
             if everyday and not _clearly_a_name(words, start, end, lead)
             else (Sureness.SURE)
         )
-        out.append(_Mention(client, sure, start, end))
+        if sure is Sureness.SURE or not sure_only:
+            out.append(_Mention(client, sure, start, end))
+    if sure_only:
+        return out
     for client in spaced:
         if client not in named:
             out.append(_Mention(client, Sureness.GOOD, start, end))
@@ -921,11 +994,7 @@ def match_client(text: str, clients: Sequence[Client] | Book) -> MatchResult:
     words = _words(text)
     # A leading "the" belongs to the name after it: "the reyes called".
     lead = 1 if len(words) > 1 and words[0].key == "the" and words[1].first else 0
-    mentions = _mentions(words, index, lead)
-    slip = _slip(text, words, mentions, index, lead)
-    if slip is not None:
-        mentions.append(slip)
-    settled = _settle(mentions)
+    settled = _settled(words, index, lead, text)
     named = [m for m in settled if m.sureness >= Sureness.GOOD]
     if not named:
         weak = [*settled, *_leading_weak(words, index, lead)]
@@ -1113,5 +1182,5 @@ def mentioned_client(words: str, clients: Sequence[Client] | Book) -> Client | N
     opens the form on Acme. Weak mentions, prefixes and typos pick nobody."""
     index = _book(clients)
     folded = _words(" ".join(words.split()))
-    named = {m.client for m in _settle(_mentions(folded, index, -1)) if m.sureness >= Sureness.GOOD}
+    named = {m.client for m in _settled(folded, index, -1) if m.sureness >= Sureness.GOOD}
     return index.client(named.pop()) if len(named) == 1 else None

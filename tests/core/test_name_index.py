@@ -19,8 +19,15 @@ from bot.core.matching import (
     SHORTER_SPAN_MARGIN,
     Book,
     Sureness,
+    _Bucket,
     _Mention,
+    _mentions,
+    _named,
     _settle,
+    _settled,
+    _slip,
+    _Word,
+    _words,
     match_client,
     mentioned_client,
 )
@@ -212,3 +219,64 @@ mentions = st.lists(
 @given(mentions)
 def test_settling_by_span_keeps_what_checking_every_mention_keeps(found: list[_Mention]) -> None:
     assert _settle(found) == settled_one_by_one(found)
+
+
+# Strings near each other in letters and length, with letters that share a bit of the mask.
+near_text = st.text(alphabet="abcdeé a@ĀA", min_size=0, max_size=12)
+
+
+@settings(max_examples=300)
+@given(near_text, st.lists(near_text, max_size=12), st.sampled_from([75.0, 85.0, 90.0]))
+def test_a_bucket_scores_exactly_the_names_that_reach_the_cutoff(
+    typed: str, names: list[str], cutoff: float
+) -> None:
+    for length in {len(name) for name in names}:
+        bucket = _Bucket()
+        held = [(n, name) for n, name in enumerate(names) if len(name) == length]
+        for n, name in held:
+            bucket.add(name, n)
+        every = {n for n, name in held if fuzz.ratio(typed, name) >= cutoff}
+        assert bucket.scoring(typed, cutoff) == every
+
+
+def named_in_every_span(words: list[_Word], book: Book, lead: int) -> list[_Mention]:
+    """The mentions of every span of whole typed words up to the book's longest, each looked
+    up, whether or not any name has its letters."""
+    found: list[_Mention] = []
+    for i in [i for i, word in enumerate(words) if word.first]:
+        for j in [j for j in range(i, min(len(words), i + book.longest)) if words[j].last]:
+            keys = [w.key for w in words[i : j + 1]]
+            found += _named(tuple(keys), "".join(keys), book, words, i, j + 1, lead)
+            if (bare := words[j].bare) is not None:
+                exact = (*keys[:-1], bare)
+                found += _named(exact, "".join(exact), book, words, i, j + 1, lead)
+    return found
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(numbered, aliases), min_size=1, max_size=40), st.data())
+def test_settling_builds_only_mentions_that_settling_them_all_would_not_drop(
+    first: list[tuple[str, tuple[str, ...]]], data: st.DataObject
+) -> None:
+    book = Book.of(
+        [
+            Client(id=n, team_id="T1", name=name, aliases=more)
+            for n, (name, more) in enumerate(first)
+        ]
+    )
+    # Whole names next to the first words of others, notes, typos and everyday words.
+    said = st.sampled_from([name for name, more in first for name in (name, *more)])
+    piece = st.one_of(
+        said,
+        st.tuples(said, st.integers(1, 2)).map(lambda t: " ".join(t[0].split()[: t[1]])),
+        typed_word,
+    )
+    inputs = data.draw(st.lists(st.lists(piece, min_size=1, max_size=5).map(" ".join), max_size=4))
+    for text in [" ".join(t.split()) for t in inputs]:
+        words = _words(text)
+        for lead in (-1, 0, 1):
+            every = _mentions(words, book, lead)
+            assert every == named_in_every_span(words, book, lead)
+            slip = _slip(text, words, every, book, lead)
+            assert _settled(words, book, lead) == _settle(every)
+            assert _settled(words, book, lead, text) == _settle([*every, *filter(None, [slip])])
