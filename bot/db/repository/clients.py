@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    bindparam,
     func,
     select,
     update,
@@ -54,11 +55,14 @@ def book_changed(session: Session, team_id: str) -> int:
     return version
 
 
+# Built once, run as Core: every /touch reads it (bot.services.name_index).
+_BOOK_VERSION = select(WorkspaceRow.book_version).where(
+    WorkspaceRow.team_id == bindparam("team_id")
+)
+
+
 def book_version(session: Session, team_id: str) -> int:
-    return (
-        session.scalar(select(WorkspaceRow.book_version).where(WorkspaceRow.team_id == team_id))
-        or 0
-    )
+    return session.connection().execute(_BOOK_VERSION, {"team_id": team_id}).scalar() or 0
 
 
 def clients_changed_since(session: Session, team_id: str, version: int) -> list[Client]:
