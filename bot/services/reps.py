@@ -22,6 +22,11 @@ log = logging.getLogger(__name__)
 def ensure_rep(deps: Deps, team_id: str, user_id: str, now: dt.datetime) -> Rep:
     with deps.db.statements() as session:
         known = repo.get_rep(session, team_id, user_id)
+    return fresh_rep(deps, team_id, user_id, known, now)
+
+
+def fresh_rep(deps: Deps, team_id: str, user_id: str, known: Rep | None, now: dt.datetime) -> Rep:
+    """The rep as read (`known`), or refreshed from Slack when it is due."""
     if not needs_refresh(known, now):
         assert known is not None
         return known

@@ -34,11 +34,12 @@ from bot.core.model import Client, FlipCount, NewClient, Rep, Source
 from bot.core.plan import MAX_NOTE, TouchPlan, plan_note, plan_touch
 from bot.core.record_id import record_id
 from bot.core.refusals import ClientGone, DayInFuture, Refusal
+from bot.core.reps import needs_refresh
 from bot.db import repository as repo
 from bot.deps import Deps
 from bot.services import clients, name_index, privacy
 from bot.services.nudges import current_items
-from bot.services.reps import ensure_rep
+from bot.services.reps import ensure_rep, fresh_rep
 from bot.ui import blocks, text
 from bot.ui.blocks import Message, Pick, plain
 from bot.ui.digest import list_message
@@ -54,19 +55,51 @@ PICK_WINDOW = dt.timedelta(days=1)
 def run_command(deps: Deps, team_id: str, user_id: str, command_text: str) -> Message:
     """Answer one `/touch` command. Every path returns a reply; refusals write nothing."""
     now = deps.clock()
-    rep = ensure_rep(deps, team_id, user_id, now)
+    # One checkout reads the rep and, when the rep needs no refresh from Slack (nearly every
+    # time) and the command logs a touch, what its plan needs; it is given back before any
+    # write or call to Slack.
+    with deps.db.statements() as session:
+        known = repo.get_rep(session, team_id, user_id)
+        rep = None if needs_refresh(known, now) else known
+        if rep is not None:
+            command = _parsed(rep, command_text, now)
+            planned = _planned_in(session, rep, command, now)
+    if rep is None:
+        rep = fresh_rep(deps, team_id, user_id, known, now)
+        command, planned = _parsed(rep, command_text, now), None
     tz = ZoneInfo(rep.tz)
-    today = now.astimezone(tz).date()
-    command = parse(command_text, today)
-    return _dispatch(deps, command, rep, now, tz, today)
+    return _dispatch(deps, command, rep, now, tz, now.astimezone(tz).date(), planned)
+
+
+def _parsed(rep: Rep, command_text: str, now: dt.datetime) -> Command:
+    return parse(command_text, now.astimezone(ZoneInfo(rep.tz)).date())
+
+
+def _planned_in(
+    session: Session, rep: Rep, command: Command, now: dt.datetime
+) -> TouchPlan | Refusal | None:
+    """A touch's plan from this session's reads; None for another command, or when a client
+    was erased under the reads (log_touch plans it again)."""
+    if not isinstance(command, Log):
+        return None
+    try:
+        return _plan_in(session, rep, command.rest, command.day, now, ZoneInfo(rep.tz))
+    except BookBehind:
+        return None
 
 
 def _dispatch(
-    deps: Deps, command: Command, rep: Rep, now: dt.datetime, tz: ZoneInfo, today: dt.date
+    deps: Deps,
+    command: Command,
+    rep: Rep,
+    now: dt.datetime,
+    tz: ZoneInfo,
+    today: dt.date,
+    planned: TouchPlan | Refusal | None = None,
 ) -> Message:
     match command:
         case Log(rest=rest, day=day):
-            return log_touch(deps, rep, rest, day, now, tz)
+            return log_touch(deps, rep, rest, day, now, tz, planned)
         case Help():
             return plain(text.HELP)
         case OpenForm():
@@ -98,14 +131,22 @@ def _dispatch(
 
 
 def log_touch(
-    deps: Deps, rep: Rep, rest: str, day: dt.date | None, now: dt.datetime, tz: ZoneInfo
+    deps: Deps,
+    rep: Rep,
+    rest: str,
+    day: dt.date | None,
+    now: dt.datetime,
+    tz: ZoneInfo,
+    plan: TouchPlan | Refusal | None = None,
 ) -> Message:
-    try:
-        plan = _plan(deps, rep, rest, day, now, tz)
-    except BookBehind:
-        # A client was erased between the index's version read and its row's: the next version
-        # read sees the erasure.
-        plan = _plan(deps, rep, rest, day, now, tz)
+    """Log the touch `plan`s (or, when it is None, the one planned here), or say why not."""
+    if plan is None:
+        try:
+            plan = _plan(deps, rep, rest, day, now, tz)
+        except BookBehind:
+            # A client was erased between the index's version read and its row's: the next
+            # version read sees the erasure.
+            plan = _plan(deps, rep, rest, day, now, tz)
     if isinstance(plan, Ambiguous) and len(plan.note) <= MAX_NOTE:
         # The touch waits with the day the rep gave, so a pick logs exactly what they typed.
         with deps.db.transaction(write=True) as session:
@@ -120,7 +161,14 @@ def _plan(
 ) -> TouchPlan | Refusal:
     # Each read stands alone (the index's version read, then the clients changed since; the
     # settings; the flips): no transaction's round trips on PostgreSQL.
-    with deps.db.statements() as session, name_index.current(session, rep.team_id) as book:
+    with deps.db.statements() as session:
+        return _plan_in(session, rep, rest, day, now, tz)
+
+
+def _plan_in(
+    session: Session, rep: Rep, rest: str, day: dt.date | None, now: dt.datetime, tz: ZoneInfo
+) -> TouchPlan | Refusal:
+    with name_index.current(session, rep.team_id) as book:
         date_order, evidence = _reading(session, rep.team_id, rest)
         return plan_touch(rest, day, book, now=now, tz=tz, date_order=date_order, evidence=evidence)
 

@@ -54,16 +54,20 @@ def uninstalled(deps: Deps, team_id: str, now: dt.datetime) -> None:
         )
 
 
-def seen(deps: Deps, team_id: str, at: dt.datetime) -> None:
-    """A signed request from the workspace, received at `at`: the app is installed there."""
+def seen(deps: Deps, team_id: str, at: dt.datetime) -> bool:
+    """A signed request from the workspace, received at `at`: the app is installed there.
+    Whether the workspace is now unmarked (False: still marked, the request came before)."""
     with deps.db.statements() as session:
         since = repo.uninstalled_at(session, team_id)
-    if since is None or since >= at:
-        return
+    if since is None:
+        return True
+    if since >= at:
+        return False
     with deps.db.transaction(write=True) as session:
         back = repo.mark_installed(session, team_id, at)
     if back:
         log.info("workspace %s uses Touchbase again: sending resumes, and no purge is due", team_id)
+    return back
 
 
 def purge_workspace(db: Database, team_id: str, now: dt.datetime) -> PurgeReport:

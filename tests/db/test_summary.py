@@ -381,6 +381,24 @@ def test_erasing_a_client_takes_its_summary_along(db: Database) -> None:
     assert summary_of(db, acme.id) is None
 
 
+def test_each_touch_folds_into_the_summary_as_a_recomputation_would(db: Database) -> None:
+    acme = add_client(db, "Acme Insurance Group")
+    friday, monday = dt.date(2026, 11, 27), dt.date(2026, 11, 30)
+    said = NOW - dt.timedelta(days=2)
+    add_touch(db, acme, said, kind=Kind.ROUTINE, follow_up_on=friday, rep="U0PRIYA")
+    # Older, and no promise: only the latest moments count.
+    add_touch(db, acme, NOW - dt.timedelta(days=5), about_problem=True)
+    assert summary_of(db, acme.id) == (said, NOW - dt.timedelta(days=5), friday, "U0PRIYA")
+    # A promise made at the very moment of the latest one: the touch written last counts.
+    add_touch(db, acme, said, kind=Kind.ROUTINE, follow_up_on=monday)
+    assert summary_of(db, acme.id) == (said, NOW - dt.timedelta(days=5), monday, "U0SAM")
+    # An older promise leaves the latest one standing.
+    add_touch(db, acme, NOW - dt.timedelta(days=9), follow_up_on=friday, rep="U0PRIYA")
+    assert summary_of(db, acme.id) == (said, NOW - dt.timedelta(days=5), monday, "U0SAM")
+    with db.transaction() as session:
+        assert [v for _, v in repo.summary_verdicts(session, TEAM, NOW)] == [Verdict.RIGHT]
+
+
 def test_the_pass_reads_only_the_clients_whose_next_check_has_come(db: Database) -> None:
     quiet = add_client(db, "Quiet Co", tier=Tier.A)
     add_touch(db, quiet, NOW - dt.timedelta(days=40))

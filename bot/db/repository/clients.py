@@ -56,11 +56,14 @@ def book_changed(session: Session, team_id: str) -> int:
     return version
 
 
+# Built once, run as Core: every /touch reads it (bot.services.name_index).
+_BOOK_VERSION = select(WorkspaceRow.book_version).where(
+    WorkspaceRow.team_id == bindparam("team_id")
+)
+
+
 def book_version(session: Session, team_id: str) -> int:
-    return (
-        session.scalar(select(WorkspaceRow.book_version).where(WorkspaceRow.team_id == team_id))
-        or 0
-    )
+    return session.connection().execute(_BOOK_VERSION, {"team_id": team_id}).scalar() or 0
 
 
 def clients_changed_since(session: Session, team_id: str, version: int) -> list[Client]:
@@ -82,14 +85,19 @@ def active_client_names(session: Session, team_id: str) -> Iterator[tuple[int, t
         yield key, (first, *raw_aliases(more))
 
 
+# Built once: every /touch reads the clients its match names.
+_BY_ID = select(*CLIENT_COLUMNS).where(
+    ClientRow.team_id == bindparam("team_id"),
+    ClientRow.id.in_(bindparam("ids", expanding=True)),
+)
+
+
 def clients_by_id(session: Session, team_id: str, ids: Iterable[int]) -> dict[int, Client]:
     """The workspace's clients of `ids` (any status) by ID, for the few a match answers with."""
-    wanted = set(ids)
+    wanted = sorted(set(ids))
     if not wanted:
         return {}
-    rows = session.connection().execute(
-        select(*CLIENT_COLUMNS).where(ClientRow.team_id == team_id, ClientRow.id.in_(wanted))
-    )
+    rows = session.connection().execute(_BY_ID, {"team_id": team_id, "ids": wanted})
     return {client.id: client for client in map(client_from, rows)}
 
 

@@ -44,11 +44,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql import case
 from sqlalchemy.types import NullType
 
-from bot.core.model import Client, ClientActivity, Kind, WorkspaceSettings
+from bot.core.model import Client, ClientActivity, Kind, NewTouch, WorkspaceSettings
 from bot.core.next_check import Verdict, next_check_on, verdict
 from bot.db.repository._rows import CLIENT_COLUMNS, aware, client_from, raw_date, settings_of
 from bot.db.schema import ClientRow, ClientSummaryRow, TouchRow, WorkspaceRow
@@ -199,6 +200,14 @@ _CLIENTS_TO_LOCK = (
     .with_for_update(key_share=True)
 )
 _FACTS_OF = facts_select(_TEAM, TouchRow.client_id.in_(_IDS))
+# A client and its stored summary, both locked (refresh_after_touch).
+_CLIENT_AND_SUMMARY = (
+    select(*RULE_CLIENT_COLUMNS, *SUMMARY_FACTS)
+    .join(ClientSummaryRow, ClientSummaryRow.client_id == ClientRow.id)
+    .where(ClientRow.team_id == _TEAM, ClientRow.id == bindparam("client_id"))
+    .with_for_update(key_share=True)
+)
+_WIDTH = len(RULE_CLIENT_COLUMNS)
 
 
 def _upsert(insert: Any) -> Any:
@@ -224,33 +233,90 @@ def refresh_summaries(
     ids = sorted(set(client_ids))
     if not ids:
         return
-    # Core statements on the session's connection: the ORM's per-statement work cost more than
-    # the statements on every /touch. What the session holds unwritten is written first.
-    session.flush()
-    connection = session.connection()
-    settings = settings_of(
-        team_id, connection.execute(_SETTINGS_IN_FORCE, {"team_id": team_id}).first()
-    )
+    connection, settings = _settings_in_force(session, team_id)
     for batch in _batches(ids):
         given = {"team_id": team_id, "ids": batch}
         found = [client_from(row) for row in connection.execute(_CLIENTS_TO_LOCK, given)]
         facts = {row[0]: facts_from(row[1:]) for row in connection.execute(_FACTS_OF, given)}
-        rows = []
-        for client in found:
-            known = facts.get(client.id, NO_TOUCHES)
-            day = next_check_on(
-                activity_of(client, known), settings, now=known_at(client, known, now)
-            )
-            rows.append(
-                {
-                    "client_id": client.id,
-                    "team_id": team_id,
-                    **known._asdict(),
-                    "next_check_on": day,
-                }
-            )
+        rows = [
+            _summary_row(client, facts.get(client.id, NO_TOUCHES), settings, now)
+            for client in found
+        ]
         if rows:
             connection.execute(_UPSERT[connection.dialect.name], rows)
+
+
+def refresh_after_touch(session: Session, touch: NewTouch) -> None:
+    """The summary of the client of `touch`, just written, brought up to date from its stored
+    summary and the touch: `refresh_summaries`'s answer, without reading the client's touches.
+
+    The stored summary is read and locked with the client (FOR NO KEY UPDATE on both rows, which
+    on PostgreSQL gives the row's latest committed version once a writer ahead has finished), so
+    it sums up every other touch committed before this one is summed up, as `refresh_summaries`
+    would have found them. The touch ties with the latest promise (which one counts then takes
+    the touches' ids), or the client has no stored summary: it is worked out afresh.
+    """
+    connection, settings = _settings_in_force(session, touch.team_id)
+    given = {"team_id": touch.team_id, "client_id": touch.client_id}
+    row = connection.execute(_CLIENT_AND_SUMMARY, given).first()
+    known = None if row is None else _with_touch(facts_from(row[_WIDTH:]), touch)
+    if row is None or known is None:
+        refresh_summaries(session, touch.team_id, [touch.client_id])
+        return
+    client = client_from(row[:_WIDTH])
+    connection.execute(
+        _UPSERT[connection.dialect.name], [_summary_row(client, known, settings, None)]
+    )
+
+
+def _with_touch(known: Facts, touch: NewTouch) -> Facts | None:
+    """A client's facts with `touch` added (the fold of `facts_select`'s aggregates), or None
+    when it makes a promise at the very moment of the latest one."""
+    at = touch.occurred_at
+    promise = known.promise_due, known.promise_made_at, known.promise_by
+    if touch.follow_up_on is not None:
+        if known.promise_made_at == at:
+            return None
+        if known.promise_made_at is None or known.promise_made_at < at:
+            # Kept by the rep who made it: a touch is written with no promise_owner.
+            promise = touch.follow_up_on, at, touch.rep_id
+    due, made_at, by = promise
+    return Facts(
+        _later(known.last_touch_at, at),
+        _later(known.last_value_at, at if touch.kind is Kind.VALUE else None),
+        due,
+        made_at,
+        by,
+        _later(known.problem_at, at if touch.about_problem else None),
+        _later(known.last_logged_at, touch.logged_at),
+    )
+
+
+def _later(stored: Moment, new: Moment) -> Moment:
+    return stored if new is None or (stored is not None and stored >= new) else new
+
+
+def _settings_in_force(session: Session, team_id: str) -> tuple[Connection, WorkspaceSettings]:
+    """The session's connection, and the workspace's settings, read so that a change to them
+    waits (see _SETTINGS_IN_FORCE). Core statements on the session's connection: the ORM's
+    per-statement work cost more than the statements on every /touch. What the session holds
+    unwritten is written first."""
+    session.flush()
+    connection = session.connection()
+    found = connection.execute(_SETTINGS_IN_FORCE, {"team_id": team_id}).first()
+    return connection, settings_of(team_id, found)
+
+
+def _summary_row(
+    client: Client, known: Facts, settings: WorkspaceSettings, now: dt.datetime | None
+) -> dict[str, Any]:
+    day = next_check_on(activity_of(client, known), settings, now=known_at(client, known, now))
+    return {
+        "client_id": client.id,
+        "team_id": client.team_id,
+        **known._asdict(),
+        "next_check_on": day,
+    }
 
 
 def recheck_workspace(session: Session, settings: WorkspaceSettings) -> None:

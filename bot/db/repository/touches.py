@@ -21,7 +21,7 @@ from bot.core.model import (
 from bot.db.repository._rows import (
     touch_of,
 )
-from bot.db.repository.summary import refresh_summaries
+from bot.db.repository.summary import refresh_after_touch, refresh_summaries
 from bot.db.schema import (
     TouchRow,
 )
@@ -34,7 +34,7 @@ _INSERT_TOUCH = insert(TouchRow).returning(TouchRow.id)
 def add_touch(session: Session, new: NewTouch) -> Touch:
     touch_id = session.connection().execute(_INSERT_TOUCH, _touch_values(new)).scalar()
     assert touch_id is not None
-    refresh_summaries(session, new.team_id, [new.client_id])
+    refresh_after_touch(session, new)
     return Touch(
         id=touch_id,
         team_id=new.team_id,

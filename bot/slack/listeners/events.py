@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 from collections.abc import Callable
 from contextlib import suppress
 from typing import Any
@@ -19,12 +20,22 @@ log = logging.getLogger(__name__)
 
 # The events that say the app is gone: no sign that it is installed.
 GOODBYES = frozenset({"app_uninstalled", "tokens_revoked"})
+# Seconds a process goes without reading a workspace's uninstall mark once it has seen it clear.
+# Safe for a mark set meanwhile by another process: the check only ever clears a mark (sending
+# stops on the mark itself, read where each send is decided), so skipping it can only leave a
+# mark in place a second longer. And a request that soon after an uninstall is one Slack sent
+# before it, not a reinstall, which takes a person through Slack's install pages.
+INSTALLED_FOR = 1.0
 
 
 def register(app: App, deps: Deps) -> None:
+    # This process's workspaces seen installed, each until a time.monotonic() moment.
+    installed_until: dict[str, float] = {}
+
     def seen(team_id: str, arrived: dt.datetime) -> None:
         try:
-            uninstall.seen(deps, team_id, arrived)
+            if uninstall.seen(deps, team_id, arrived):
+                installed_until[team_id] = time.monotonic() + INSTALLED_FOR
         except Exception:
             log.exception("couldn't check whether workspace %s had removed Touchbase", team_id)
 
@@ -39,7 +50,12 @@ def register(app: App, deps: Deps) -> None:
         # The team guard.for_this_workspace let through, not Bolt's guess from the payload.
         team_id = team_of(body)
         goodbye = (body.get("event") or {}).get("type") in GOODBYES
-        if team_id and not goodbye and not request.headers.get("x-slack-retry-num"):
+        if (
+            team_id
+            and not goodbye
+            and not request.headers.get("x-slack-retry-num")
+            and installed_until.get(team_id, 0.0) <= time.monotonic()
+        ):
             # A full pool skips it: the next request from the workspace checks again.
             with suppress(Busy):
                 app.listener_runner.listener_executor.submit(seen, team_id, deps.clock())
@@ -73,6 +89,8 @@ def register(app: App, deps: Deps) -> None:
             teams |= deps.workspaces.teams_of(org)
         for gone_from in sorted(teams):
             uninstall.uninstalled(deps, gone_from, deps.clock())
+            # The next request from it reads the mark (a reinstall's clears it).
+            installed_until.pop(gone_from, None)
         if deps.workspaces is not None:
             # OAuth mode: its tokens go too, so nothing more can be sent there, even by a pass
             # already under way. A reinstall stores new ones.

@@ -6,6 +6,7 @@ Sam (New York) and Priya (London) are reps; Bo is a Slack admin (London)."""
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future
 from typing import Any
@@ -17,9 +18,11 @@ from bot.db import repository as repo
 from bot.deps import Deps
 from bot.devtools import slack_requests
 from bot.devtools.standin import SlackStandIn
+from bot.services import uninstall
 from bot.services.nudges import run_pass
 from bot.services.reps import ensure_rep
 from bot.slack.app import create_app
+from bot.slack.listeners import events
 from bot.slack.web import create_wsgi_app
 from bot.ui.render import blocks_to_text
 from tests.conftest import NOW, SECRET, TEAM, Clock, WebApp
@@ -200,6 +203,35 @@ def test_after_app_uninstalled_a_pass_sends_nothing_until_slack_talks_to_us_agai
     send_event(web, {"type": "app_home_opened", "user": "U0SAM", "tab": "home"})
     assert uninstalled(web) == set()
     assert run_pass(web.deps, clock()).sent == 1
+
+
+def test_a_request_just_before_the_uninstall_leaves_the_next_one_free_to_clear_the_mark(
+    web: WebApp, clock: Clock
+) -> None:
+    # The first request is seen installed, and this process keeps that for a moment; the
+    # uninstall it then handles itself forgets it, so the reinstall's first request clears the
+    # mark at once, not a second later.
+    send_event(web, {"type": "app_home_opened", "user": "U0SAM", "tab": "home"})
+    send_event(web, {"type": "app_uninstalled"})
+    assert uninstalled(web) == {TEAM}
+    clock.advance(minutes=1)
+    send_event(web, {"type": "app_home_opened", "user": "U0SAM", "tab": "home"})
+    assert uninstalled(web) == set()
+
+
+def test_a_mark_set_elsewhere_is_cleared_by_a_request_after_the_moment_kept(
+    web: WebApp, clock: Clock
+) -> None:
+    send_event(web, {"type": "app_home_opened", "user": "U0SAM", "tab": "home"})
+    # Another process handled the uninstall: this one still holds "installed" for a moment,
+    # and a request inside it reads nothing.
+    uninstall.uninstalled(web.deps, TEAM, NOW)
+    clock.advance(minutes=1)
+    send_event(web, {"type": "app_home_opened", "user": "U0SAM", "tab": "home"})
+    assert uninstalled(web) == {TEAM}
+    time.sleep(events.INSTALLED_FOR)
+    send_event(web, {"type": "app_home_opened", "user": "U0SAM", "tab": "home"})
+    assert uninstalled(web) == set()
 
 
 def test_a_retry_of_an_event_from_before_the_uninstall_doesnt_undo_it(
