@@ -202,7 +202,8 @@ def render(sections: Sequence[Section], *, quick: bool, started: dt.datetime, wa
         + "` (`python -m bench"
         + (" --quick" if quick else "")
         + "`); do not edit by hand. Every figure is measured side by side with its baseline "
-        "(the floor) in the same run, on the same machine.",
+        "(the floor) in the same run, on the same machine. Studies run by hand, with their "
+        "profiles (/touch over HTTP, the name index), are in [performance.md](performance.md).",
         "",
     ]
     if quick:
