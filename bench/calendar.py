@@ -181,9 +181,9 @@ def measure(url: str, repeats: int) -> dict[str, float]:
             assert found is not None
             return found
 
-        def cold(write: Callable[[], bytes]) -> Callable[[], bytes]:
+        def cold(write: Callable[[], bytes], forget: Callable[[], None]) -> Callable[[], bytes]:
             def afresh() -> bytes:
-                ui.forget_lines()
+                forget()
                 return write()
 
             return afresh
@@ -207,10 +207,10 @@ def measure(url: str, repeats: int) -> dict[str, float]:
             repeats,
             {
                 "not_modified": feed,
-                "served_cold": cold(lambda: feed().body()),
+                "served_cold": cold(lambda: feed().body(), ui.forget_feeds),
                 "served": lambda: feed().body(),
                 "changed": changed,
-                "writing_cold": cold(unchanged.body),
+                "writing_cold": cold(unchanged.body, ui.forget_lines),
                 "writing": unchanged.body,
                 "whole": lambda: whole_calendar(held, alarm_days=alarm_days, stamp=stamp),
             },
@@ -243,9 +243,9 @@ def section(figures: dict[str, dict[str, float]], repeats: int, clients: int) ->
             "clients that rep owns (a renewal a year each, a year and more of touches, some open "
             "promises and problems), through `bot.services.calendar.feed` in process, median of "
             f"{repeats}. *Served* is a 200 (read, decide, words, ETag, written out with "
-            "icalendar): *cold* writes every event's lines afresh (a feed's first request in a "
-            "process, or every event changed), *warm* finds them remembered from the last "
-            "request; *changed* adds the write that remembers a new ETag (warm); *304* is a "
+            "icalendar): *cold* decides and writes every event afresh, its note's kind, words and "
+            "lines (a feed's first request in a process), *warm* finds them remembered from the "
+            "last request; *changed* adds the write that remembers a new ETag (warm); *304* is a "
             "conditional request while nothing changed, answered before anything is written out. "
             "Each round runs every figure once, in turn, so that all of them see the same load; "
             "wall-clock medians, with the process's CPU time beside them (less moved by other "

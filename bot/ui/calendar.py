@@ -159,12 +159,17 @@ def _all_day(day: dt.date) -> bytes:
 
 
 def forget_lines() -> None:
-    """Forget what is remembered of feeds (their notes' kinds, their events' words and lines):
-    the next feed is read and written cold, as after a restart."""
-    named_kind.cache_clear()
-    _entry.cache_clear()
+    """Forget the lines remembered: the next feed is written cold."""
     event_lines.cache_clear()
     _all_day.cache_clear()
+
+
+def forget_feeds() -> None:
+    """Forget all that is remembered of feeds (their notes' kinds, their events' words and
+    lines): the next feed is decided and written cold, as after a restart."""
+    named_kind.cache_clear()
+    _entry.cache_clear()
+    forget_lines()
 
 
 def link_view(url: str | None) -> dict[str, Any]:
