@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -27,6 +28,9 @@ from bot.core.rules import (
 
 # Renewals this far ahead are in the feed: a year's, and the next month's again.
 HORIZON_MONTHS = 13
+# How many notes' kinds are remembered: classifying a note cost about a third of reading and
+# deciding a feed, and a feed's last value-adding notes stay the same between polls.
+NOTES_REMEMBERED = 8192
 # The kinds of contact a calendar may name (bot.core.classify's words); "help with a claim" is
 # never named outside Slack.
 NAMED_KINDS = frozenset(
@@ -143,6 +147,12 @@ def _last_contact(
         return None
     kind = None
     if not touch.private and may_read(touch, reader, client, settings):
-        because = classify(strip_override(touch.note)[0]).because
-        kind = because if because in NAMED_KINDS else None
+        kind = named_kind(touch.note)
     return LastContact(touch.occurred_at.astimezone(tz).date(), kind)
+
+
+@functools.lru_cache(maxsize=NOTES_REMEMBERED)
+def named_kind(note: str) -> str | None:
+    """The kind of contact a note was, in a calendar's words; None when it may not be named."""
+    because = classify(strip_override(note)[0]).because
+    return because if because in NAMED_KINDS else None

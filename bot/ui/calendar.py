@@ -20,7 +20,7 @@ from icalendar.parser import Contentline
 from slack_sdk.models.blocks import Block, ContextBlock, MarkdownTextObject
 from slack_sdk.models.views import View
 
-from bot.core.calendar import FeedEvent, FeedKind
+from bot.core.calendar import FeedEvent, FeedKind, named_kind
 from bot.ui import text
 from bot.ui.blocks import section
 
@@ -51,19 +51,22 @@ class Entry:
 
 def entries(events: Sequence[FeedEvent], alarm_days: int) -> tuple[Entry, ...]:
     """Each event in words; renewals carry an alarm `alarm_days` before the day."""
-    found = []
-    for event in events:
-        summary = text.calendar_summary(event.kind.value, event.client_name, event.years)
-        last = event.last_contact
-        description = text.calendar_description(
-            event.kind.value,
-            last_day=last.day if last else None,
-            last_kind=last.kind if last else None,
-            since=event.since,
-        )
-        alarm = text.calendar_alarm(summary, alarm_days) if event.kind is FeedKind.RENEWAL else None
-        found.append(Entry(event.uid, event.day, summary, description, alarm))
-    return tuple(found)
+    return tuple(_entry(event, alarm_days) for event in events)
+
+
+@functools.lru_cache(maxsize=EVENTS_REMEMBERED)
+def _entry(event: FeedEvent, alarm_days: int) -> Entry:
+    """One event in words, remembered: a feed's events mostly stay the same between polls."""
+    summary = text.calendar_summary(event.kind.value, event.client_name, event.years)
+    last = event.last_contact
+    description = text.calendar_description(
+        event.kind.value,
+        last_day=last.day if last else None,
+        last_kind=last.kind if last else None,
+        since=event.since,
+    )
+    alarm = text.calendar_alarm(summary, alarm_days) if event.kind is FeedKind.RENEWAL else None
+    return Entry(event.uid, event.day, summary, description, alarm)
 
 
 def etag(feed: Sequence[Entry], alarm_days: int) -> str:
@@ -156,9 +159,17 @@ def _all_day(day: dt.date) -> bytes:
 
 
 def forget_lines() -> None:
-    """Forget the lines remembered: the next feed is written cold, as after a restart."""
+    """Forget the lines remembered: the next feed is written cold."""
     event_lines.cache_clear()
     _all_day.cache_clear()
+
+
+def forget_feeds() -> None:
+    """Forget all that is remembered of feeds (their notes' kinds, their events' words and
+    lines): the next feed is decided and written cold, as after a restart."""
+    named_kind.cache_clear()
+    _entry.cache_clear()
+    forget_lines()
 
 
 def link_view(url: str | None) -> dict[str, Any]:

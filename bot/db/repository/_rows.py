@@ -31,7 +31,8 @@ from bot.db.schema import (
 )
 
 
-def touch_of(row: TouchRow) -> Touch:
+def touch_of(row: TouchRow | Row[Any]) -> Touch:
+    """From the ORM object or from a plain row of the touch table's columns."""
     return Touch(
         id=row.id,
         team_id=row.team_id,

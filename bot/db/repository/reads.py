@@ -107,11 +107,13 @@ def client_activity(
                 active.where(ClientRow.owner_id.in_(wanted)),
                 active.where(ClientRow.id.in_(promised)),
             )
-        clients = {
-            row.id: client_from(row)
+        # Converted once each: a client in both halves comes back twice.
+        rows = {
+            row.id: row
             for row in connection.execute(query)
             if row.owner_id in wanted or row.id in promised
         }
+        clients = {client_id: client_from(row) for client_id, row in rows.items()}
     return [
         activity_of(client, facts.get(client_id, NO_TOUCHES))
         for client_id, client in sorted(clients.items())
