@@ -141,12 +141,7 @@ def log_touch(
 ) -> Message:
     """Log the touch `plan`s (or, when it is None, the one planned here), or say why not."""
     if plan is None:
-        try:
-            plan = _plan(deps, rep, rest, day, now, tz)
-        except BookBehind:
-            # A client was erased between the index's version read and its row's: the next
-            # version read sees the erasure.
-            plan = _plan(deps, rep, rest, day, now, tz)
+        plan = _plan(deps, rep, rest, day, now, tz)
     if isinstance(plan, Ambiguous) and len(plan.note) <= MAX_NOTE:
         # The touch waits with the day the rep gave, so a pick logs exactly what they typed.
         with deps.db.transaction(write=True) as session:
@@ -161,8 +156,14 @@ def _plan(
 ) -> TouchPlan | Refusal:
     # Each read stands alone (the index's version read, then the clients changed since; the
     # settings; the flips): no transaction's round trips on PostgreSQL.
-    with deps.db.statements() as session:
-        return _plan_in(session, rep, rest, day, now, tz)
+    try:
+        with deps.db.statements() as session:
+            return _plan_in(session, rep, rest, day, now, tz)
+    except BookBehind:
+        # A client was erased between the index's version read and its row's: the next
+        # version read sees the erasure.
+        with deps.db.statements() as session:
+            return _plan_in(session, rep, rest, day, now, tz)
 
 
 def _plan_in(
